@@ -1,0 +1,52 @@
+package io.deeprec.it;
+
+import io.deeprec.job.kafka.EmbeddedKafkaBroker;
+import java.util.List;
+import java.util.Properties;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** The serving scenario on the embedded real Kafka broker (KRaft) and a Flink MiniCluster. */
+class EmbeddedServingITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder()
+          .setNumberTaskManagers(1)
+          .setNumberSlotsPerTaskManager(2)
+          .build());
+
+  private static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /**
+   * Input: 2,000 queries spread over three models plus 20 malformed records, through Kafka.
+   * Output: one OK result per query with its top k sorted by score, one dead letter per malformed
+   * record with its reason, metrics counting every query, and the job still running.
+   */
+  @Test
+  void servesEveryQueryOnceAndDeadLettersMalformedRecords() throws Exception {
+    Properties kafka = new Properties();
+    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+
+    new ServingScenario(kafka, List.of("rmc1", "wnd", "ncf"), "embedded").run(env);
+  }
+}

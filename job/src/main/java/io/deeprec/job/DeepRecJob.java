@@ -1,0 +1,116 @@
+package io.deeprec.job;
+
+import io.deeprec.flink.RawRecord;
+import io.deeprec.job.kafka.KafkaSettings;
+import io.deeprec.job.kafka.KafkaTopics;
+import io.deeprec.job.kafka.RawRecordDeserializer;
+import io.deeprec.schema.DeadLetter;
+import io.deeprec.schema.MetricsSnapshot;
+import io.deeprec.schema.RecResult;
+import io.deeprec.schema.SingleObjectCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import java.util.Properties;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.common.serialization.SerializationSchema;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.connector.base.DeliveryGuarantee;
+import org.apache.flink.connector.kafka.sink.KafkaRecordSerializationSchema;
+import org.apache.flink.connector.kafka.sink.KafkaSink;
+import org.apache.flink.connector.kafka.source.KafkaSource;
+import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsInitializer;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+
+/**
+ * The DeepRec-Flink job on Kafka: queries in, results, metrics and dead letters out. {@link #main}
+ * is the entry point of the job jar on a Flink cluster; {@code deeprec run} builds the same job on
+ * a local MiniCluster.
+ */
+public final class DeepRecJob {
+
+  private DeepRecJob() {}
+
+  /** Cluster entry point: same flags as {@code deeprec job --help}. */
+  public static void main(String[] args) {
+    int code = new picocli.CommandLine(new io.deeprec.job.cli.JobCommand()).execute(args);
+    if (code != 0) {
+      throw new IllegalStateException("deeprec job exited with code " + code);
+    }
+  }
+
+  /** Job name shown in the Flink UI. */
+  public static String jobName(JobSettings settings) {
+    return "deeprec " + String.join(",", settings.models().keySet()) + " (" + settings.policy() + ")";
+  }
+
+  /**
+   * Adds the job to {@code env}: Kafka source, pipeline, Kafka sinks, checkpointing. Creates the
+   * topics where missing.
+   */
+  public static JobSettings define(StreamExecutionEnvironment env, Configuration conf) {
+    JobSettings settings = JobSettings.from(conf);
+    KafkaSettings kafka = KafkaSettings.from(conf);
+    KafkaTopics.ensure(kafka.clientProperties(), conf.get(DeepRecOptions.TOPIC_PARTITIONS), (short) -1,
+        List.of(settings.queriesTopic(), settings.resultsTopic(), settings.metricsTopic(), settings.deadLetterTopic()));
+    env.enableCheckpointing(conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis());
+
+    KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+        .setProperties(kafka.clientProperties())
+        .setTopics(settings.queriesTopic())
+        .setGroupId(conf.get(DeepRecOptions.GROUP_ID))
+        // Offsets come from checkpoints; a first start reads from the committed group offset or the beginning.
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
+        .setDeserializer(new RawRecordDeserializer())
+        .build();
+    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-queries")
+        .uid("kafka-queries");
+
+    DeepRecPipeline.Outputs out = DeepRecPipeline.build(raw, settings);
+    DeliveryGuarantee delivery = delivery(conf.get(DeepRecOptions.DELIVERY));
+    Properties props = kafka.clientProperties();
+    out.results()
+        .sinkTo(sink(props, delivery, settings.resultsTopic(), "deeprec-results",
+            r -> r.getQueryId().getBytes(StandardCharsets.UTF_8), r -> SingleObjectCodec.RESULT.encode(r)))
+        .name("kafka-results").uid("kafka-results");
+    out.metrics()
+        .sinkTo(sink(props, delivery, settings.metricsTopic(), "deeprec-metrics",
+            m -> m.getModel().getBytes(StandardCharsets.UTF_8), m -> SingleObjectCodec.METRICS.encode(m)))
+        .name("kafka-metrics").uid("kafka-metrics");
+    out.deadLetters()
+        .sinkTo(sink(props, delivery, settings.deadLetterTopic(), "deeprec-dead-letter",
+            d -> d.getQueryId() == null ? null : d.getQueryId().getBytes(StandardCharsets.UTF_8),
+            d -> SingleObjectCodec.DEAD_LETTER.encode(d)))
+        .name("kafka-dead-letter").uid("kafka-dead-letter");
+    return settings;
+  }
+
+  private static <T> KafkaSink<T> sink(Properties props, DeliveryGuarantee delivery, String topic, String txPrefix,
+      SerializationSchema<T> key, SerializationSchema<T> value) {
+    return KafkaSink.<T>builder()
+        .setKafkaProducerConfig(props)
+        .setDeliveryGuarantee(delivery)
+        .setTransactionalIdPrefix(txPrefix)
+        .setRecordSerializer(KafkaRecordSerializationSchema.<T>builder()
+            .setTopic(topic)
+            .setKeySerializationSchema(key)
+            .setValueSerializationSchema(value)
+            .build())
+        .build();
+  }
+
+  static DeliveryGuarantee delivery(String value) {
+    switch (value.toLowerCase(Locale.ROOT)) {
+      case "exactly-once":
+        return DeliveryGuarantee.EXACTLY_ONCE;
+      case "at-least-once":
+        return DeliveryGuarantee.AT_LEAST_ONCE;
+      default:
+        throw new IllegalArgumentException(DeepRecOptions.DELIVERY.key() + ": expected exactly-once or at-least-once, got '"
+            + value + "'");
+    }
+  }
+
+}

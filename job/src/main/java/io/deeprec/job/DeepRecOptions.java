@@ -1,0 +1,120 @@
+package io.deeprec.job;
+
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.ConfigOptions;
+
+/**
+ * Every setting of the job, as Flink {@link ConfigOption}s: set them in a Flink config file, with
+ * {@code -D key=value} on the CLI, or through the named CLI flags. Durations take Flink's syntax
+ * ({@code 500 ms}, {@code 30 s}).
+ */
+public final class DeepRecOptions {
+
+  private DeepRecOptions() {}
+
+  public static final ConfigOption<List<String>> MODELS = ConfigOptions.key("deeprec.models")
+      .stringType().asList().defaultValues("rmc1")
+      .withDescription("Models this job serves, by id (rmc1 rmc2 rmc3 wnd mtwnd ncf din dien); "
+          + "queries naming another model are dead-lettered.");
+
+  public static final ConfigOption<Double> TABLE_SCALE = ConfigOptions.key("deeprec.model.table-scale")
+      .doubleType().defaultValue(0.01)
+      .withDescription("Factor (0, 1] on every embedding table's row count; 1.0 is the reference size "
+          + "(0.1-4.1 GB per model). Shapes other than rows are kept. Default 0.01 fits a laptop.");
+
+  public static final ConfigOption<Long> SEED = ConfigOptions.key("deeprec.model.seed")
+      .longType().defaultValue(42L)
+      .withDescription("Seed of the random weights (the reference serves random weights); same seed, same scores.");
+
+  public static final ConfigOption<String> MODEL_DIRS = ConfigOptions.key("deeprec.model.dirs")
+      .stringType().noDefaultValue()
+      .withDescription("Serve trained parameters instead of random ones: comma-separated model=directory "
+          + "pairs, e.g. 'rmc1=/models/rmc1,wnd=/models/wnd' (directories written by 'deeprec train').");
+
+  public static final ConfigOption<String> POLICY = ConfigOptions.key("deeprec.batch.policy")
+      .stringType().defaultValue("fixed")
+      .withDescription("Batch policy of every served model. 'fixed': split each query into requests of "
+          + "deeprec.batch.size items.");
+
+  public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("deeprec.batch.size")
+      .intType().defaultValue(64)
+      .withDescription("Items per inference request (1-1024) for the fixed policy; a query of N items "
+          + "becomes ceil(N / size) requests run in parallel.");
+
+  public static final ConfigOption<Duration> MAX_QUEUE_DELAY = ConfigOptions.key("deeprec.batch.max-queue-delay")
+      .durationType().defaultValue(Duration.ZERO)
+      .withDescription("How long a request smaller than the batch size may wait to be filled with items of "
+          + "other queries; 0 releases requests at once (no merging).");
+
+  public static final ConfigOption<Integer> SHARDS = ConfigOptions.key("deeprec.batch.shards")
+      .intType().defaultValue(0)
+      .withDescription("Batcher keys per model (model#shard), so one model's load spreads over subtasks; "
+          + "0 = the job parallelism.");
+
+  public static final ConfigOption<Integer> WORKERS = ConfigOptions.key("deeprec.inference.workers")
+      .intType().defaultValue(0)
+      .withDescription("Single-threaded CPU inference workers per TaskManager JVM, pulling from one shared "
+          + "queue; 0 = one per available core.");
+
+  public static final ConfigOption<Integer> CAPACITY = ConfigOptions.key("deeprec.inference.capacity")
+      .intType().defaultValue(32)
+      .withDescription("Requests in flight per inference subtask (async operator capacity); when full the "
+          + "operator backpressures.");
+
+  public static final ConfigOption<Duration> INFERENCE_TIMEOUT = ConfigOptions.key("deeprec.inference.timeout")
+      .durationType().defaultValue(Duration.ofSeconds(30))
+      .withDescription("A request not scored within this time is answered REJECTED ('inference timed out').");
+
+  public static final ConfigOption<Integer> MAX_CANDIDATES = ConfigOptions.key("deeprec.query.max-candidates")
+      .intType().defaultValue(1024)
+      .withDescription("Largest number of candidates a query may carry (1-1024); larger ones are dead-lettered.");
+
+  public static final ConfigOption<Duration> ABANDON_AFTER = ConfigOptions.key("deeprec.reassembly.abandon-after")
+      .durationType().defaultValue(Duration.ofSeconds(120))
+      .withDescription("A split query still missing parts after this long is answered REJECTED, so no query "
+          + "waits forever.");
+
+  public static final ConfigOption<Duration> METRICS_WINDOW = ConfigOptions.key("deeprec.metrics.window")
+      .durationType().defaultValue(Duration.ofSeconds(1))
+      .withDescription("Length of the processing-time windows of the metrics topic.");
+
+  public static final ConfigOption<String> QUERIES_TOPIC = ConfigOptions.key("deeprec.topic.queries")
+      .stringType().defaultValue("deeprec.queries").withDescription("Input topic of RecQuery records.");
+
+  public static final ConfigOption<String> RESULTS_TOPIC = ConfigOptions.key("deeprec.topic.results")
+      .stringType().defaultValue("deeprec.results").withDescription("Output topic of RecResult records, keyed by query id.");
+
+  public static final ConfigOption<String> METRICS_TOPIC = ConfigOptions.key("deeprec.topic.metrics")
+      .stringType().defaultValue("deeprec.metrics").withDescription("Output topic of MetricsSnapshot records, keyed by model.");
+
+  public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("deeprec.topic.dead-letter")
+      .stringType().defaultValue("deeprec.dead-letter").withDescription("Output topic of DeadLetter records.");
+
+  public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("deeprec.kafka.bootstrap-servers")
+      .stringType().noDefaultValue()
+      .withDescription("Kafka bootstrap servers (host:port,...). Required when the job runs on a cluster.");
+
+  public static final ConfigOption<String> GROUP_ID = ConfigOptions.key("deeprec.kafka.group-id")
+      .stringType().defaultValue("deeprec-job").withDescription("Consumer group of the query source (offsets live in checkpoints).");
+
+  public static final ConfigOption<String> KAFKA_PROPERTIES_FILE = ConfigOptions.key("deeprec.kafka.properties-file")
+      .stringType().noDefaultValue()
+      .withDescription("A Java properties file of extra Kafka client settings (security.protocol, sasl.*, "
+          + "ssl.*) applied to the source, the sinks and the admin client. Secrets belong here, not on the command line.");
+
+  public static final ConfigOption<String> DELIVERY = ConfigOptions.key("deeprec.kafka.delivery")
+      .stringType().defaultValue("at-least-once")
+      .withDescription("Result delivery guarantee of the Kafka sinks: 'at-least-once' (results visible at once) "
+          + "or 'exactly-once' (transactional; visible to read_committed consumers when a checkpoint completes).");
+
+  public static final ConfigOption<Integer> TOPIC_PARTITIONS = ConfigOptions.key("deeprec.kafka.topic-partitions")
+      .intType().defaultValue(4)
+      .withDescription("Partitions of topics the job creates when they are missing (existing topics are kept).");
+
+  public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("deeprec.checkpoint.interval")
+      .durationType().defaultValue(Duration.ofSeconds(5))
+      .withDescription("Checkpoint interval: Kafka offsets, buffered queries, in-flight requests and partial "
+          + "reassemblies are all in checkpointed state.");
+}

@@ -1,0 +1,17 @@
+package io.deeprec.job.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code deeprec}: serve, load, profile and train DeepRecSys models on Flink. */
+@Command(name = "deeprec", mixinStandardHelpOptions = true, version = "deeprec 0.1.0",
+    description = "DeepRecSys on Apache Flink: latency-target-driven serving of recommendation models.",
+    subcommands = {RunCommand.class, JobCommand.class, ProfileCommand.class, TrainCommand.class})
+public final class DeepRecCli {
+
+  public static void main(String[] args) {
+    int code = new CommandLine(new DeepRecCli()).execute(args);
+    // A local Flink MiniCluster and Kafka clients leave non-daemon threads behind.
+    System.exit(code);
+  }
+}

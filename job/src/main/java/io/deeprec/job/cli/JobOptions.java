@@ -1,0 +1,116 @@
+package io.deeprec.job.cli;
+
+import io.deeprec.job.DeepRecOptions;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.ConfigOption;
+import org.apache.flink.configuration.Configuration;
+import picocli.CommandLine.Option;
+
+/**
+ * The job's settings as CLI flags, shared by {@code deeprec run} and {@code deeprec job}. Order of
+ * precedence: named flags, then {@code -D key=value}, then {@code --config-file}, then the
+ * defaults documented in {@link DeepRecOptions}.
+ */
+public final class JobOptions {
+
+  @Option(names = "--models", split = ",", paramLabel = "ID",
+      description = "Models to serve, comma-separated: rmc1 rmc2 rmc3 wnd mtwnd ncf din dien (default: rmc1).")
+  List<String> models;
+
+  @Option(names = "--policy", description = "Batch policy (default: fixed).")
+  String policy;
+
+  @Option(names = "--batch-size", description = "Items per inference request, 1-1024 (default: 64).")
+  Integer batchSize;
+
+  @Option(names = "--max-queue-delay", paramLabel = "DURATION",
+      description = "Max wait (e.g. 2ms) to merge a partial request with other queries' items (default: 0, no merging).")
+  String maxQueueDelay;
+
+  @Option(names = "--table-scale", description = "Factor (0,1] on embedding table rows (default: 0.01).")
+  Double tableScale;
+
+  @Option(names = "--seed", description = "Seed of the random model weights (default: 42).")
+  Long seed;
+
+  @Option(names = "--model-dir", paramLabel = "MODEL=DIR",
+      description = "Serve trained parameters from DIR for MODEL (repeatable), e.g. rmc1=models/rmc1.")
+  Map<String, String> modelDirs;
+
+  @Option(names = "--workers", description = "CPU inference workers per TaskManager (default: one per core).")
+  Integer workers;
+
+  @Option(names = "--bootstrap-servers", paramLabel = "HOST:PORT",
+      description = "Existing Kafka cluster; its topics are created if missing.")
+  String bootstrapServers;
+
+  @Option(names = "--kafka-properties", paramLabel = "FILE",
+      description = "Kafka client properties file (security.protocol, sasl.*, ssl.*): secrets go here, never on the command line.")
+  Path kafkaProperties;
+
+  @Option(names = "--delivery", description = "at-least-once (default) or exactly-once result delivery.")
+  String delivery;
+
+  @Option(names = "--config-file", paramLabel = "FILE",
+      description = "Java properties file of deeprec.* (and Flink) keys.")
+  Path configFile;
+
+  @Option(names = "-D", paramLabel = "KEY=VALUE", description = "Any deeprec.* or Flink configuration key.")
+  Map<String, String> dynamicProperties = new LinkedHashMap<>();
+
+  /** The resulting configuration; {@code bootstrapOverride} (the embedded broker) wins when set. */
+  public Configuration toConfiguration(String bootstrapOverride) {
+    Map<String, String> values = new LinkedHashMap<>();
+    if (configFile != null) {
+      Properties props = new Properties();
+      try (InputStream in = Files.newInputStream(configFile)) {
+        props.load(in);
+      } catch (IOException e) {
+        throw new IllegalArgumentException("cannot read config file " + configFile + ": " + e.getMessage(), e);
+      }
+      props.stringPropertyNames().forEach(name -> values.put(name, props.getProperty(name)));
+    }
+    values.putAll(dynamicProperties);
+    Configuration conf = Configuration.fromMap(values);
+    if (models != null) {
+      conf.set(DeepRecOptions.MODELS, models);
+    }
+    setIfPresent(conf, DeepRecOptions.POLICY, policy);
+    setIfPresent(conf, DeepRecOptions.BATCH_SIZE, batchSize);
+    if (maxQueueDelay != null) {
+      conf.setString(DeepRecOptions.MAX_QUEUE_DELAY.key(), maxQueueDelay);
+    }
+    setIfPresent(conf, DeepRecOptions.TABLE_SCALE, tableScale);
+    setIfPresent(conf, DeepRecOptions.SEED, seed);
+    if (modelDirs != null && !modelDirs.isEmpty()) {
+      StringBuilder pairs = new StringBuilder();
+      modelDirs.forEach((model, dir) -> pairs.append(pairs.length() == 0 ? "" : ",").append(model).append('=').append(dir));
+      conf.set(DeepRecOptions.MODEL_DIRS, pairs.toString());
+    }
+    setIfPresent(conf, DeepRecOptions.WORKERS, workers);
+    setIfPresent(conf, DeepRecOptions.BOOTSTRAP_SERVERS, bootstrapOverride != null ? bootstrapOverride : bootstrapServers);
+    if (kafkaProperties != null) {
+      conf.set(DeepRecOptions.KAFKA_PROPERTIES_FILE, kafkaProperties.toString());
+    }
+    setIfPresent(conf, DeepRecOptions.DELIVERY, delivery);
+    return conf;
+  }
+
+  static Duration parseDuration(String text) {
+    return org.apache.flink.util.TimeUtils.parseDuration(text);
+  }
+
+  private static <T> void setIfPresent(Configuration conf, ConfigOption<T> option, T value) {
+    if (value != null) {
+      conf.set(option, value);
+    }
+  }
+}

@@ -1,0 +1,85 @@
+package io.deeprec.job.kafka;
+
+import java.util.List;
+import java.util.Properties;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.test.KafkaClusterTestKit;
+import org.apache.kafka.common.test.TestKitNodes;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A real Apache Kafka 4.x broker in KRaft mode (one combined broker + controller) started in this
+ * JVM from Maven artifacts, on a free loopback port, with its log in a temporary directory that is
+ * deleted on close. Not a mock: clients talk to it over TCP exactly as to a cluster.
+ */
+public final class EmbeddedKafkaBroker implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(EmbeddedKafkaBroker.class);
+
+  private final KafkaClusterTestKit cluster;
+
+  private EmbeddedKafkaBroker(KafkaClusterTestKit cluster) {
+    this.cluster = cluster;
+  }
+
+  /** Starts the broker and waits until it accepts clients (typically 3-5 s). */
+  public static EmbeddedKafkaBroker start() {
+    long begin = System.nanoTime();
+    KafkaClusterTestKit cluster = null;
+    try {
+      TestKitNodes nodes = new TestKitNodes.Builder()
+          .setCombined(true)
+          .setNumBrokerNodes(1)
+          .setNumControllerNodes(1)
+          .build();
+      cluster = new KafkaClusterTestKit.Builder(nodes)
+          // A single broker: internal topics must not ask for more replicas than exist, or
+          // group-managed consumers and transactions silently stall.
+          .setConfigProp("offsets.topic.replication.factor", "1")
+          .setConfigProp("offsets.topic.num.partitions", "4")
+          .setConfigProp("transaction.state.log.replication.factor", "1")
+          .setConfigProp("transaction.state.log.min.isr", "1")
+          .setConfigProp("transaction.state.log.num.partitions", "4")
+          .setConfigProp("group.initial.rebalance.delay.ms", "0")
+          .setConfigProp("auto.create.topics.enable", "false")
+          .setDeleteOnClose(true)
+          .build();
+      cluster.format();
+      cluster.startup();
+      cluster.waitForReadyBrokers();
+      EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(cluster);
+      LOG.info("embedded Kafka broker ready at {} in {} ms", broker.bootstrapServers(),
+          (System.nanoTime() - begin) / 1_000_000);
+      return broker;
+    } catch (Exception e) {
+      if (cluster != null) {
+        try {
+          cluster.close();
+        } catch (Exception suppressed) {
+          e.addSuppressed(suppressed);
+        }
+      }
+      throw new IllegalStateException("could not start the embedded Kafka broker: " + e.getMessage(), e);
+    }
+  }
+
+  public String bootstrapServers() {
+    return cluster.bootstrapServers();
+  }
+
+  /** Creates the topics that do not exist yet. */
+  public void createTopics(int partitions, String... topics) {
+    Properties props = new Properties();
+    props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    KafkaTopics.ensure(props, partitions, (short) 1, List.of(topics));
+  }
+
+  @Override
+  public void close() {
+    try {
+      cluster.close();
+    } catch (Exception e) {
+      LOG.warn("embedded Kafka broker did not close cleanly: {}", e.toString());
+    }
+  }
+}

@@ -1,0 +1,107 @@
+package io.deeprec.job.load;
+
+import io.deeprec.schema.RecQuery;
+import io.deeprec.schema.SingleObjectCodec;
+import java.nio.charset.StandardCharsets;
+import java.util.Properties;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Open-loop load: send times follow a Poisson process (exponential gaps at {@code rate} per
+ * second) and never wait for answers; each query is timestamped when generated. The achieved rate
+ * is reported so that a generator falling behind is visible.
+ */
+public final class OpenLoopSender implements AutoCloseable {
+  private final KafkaProducer<byte[], byte[]> producer;
+  private final String topic;
+  private final AtomicLong sent = new AtomicLong();
+  private final AtomicLong failed = new AtomicLong();
+  private volatile long startNanos;
+  private volatile long endNanos;
+  private volatile long sentInRun;
+
+  public OpenLoopSender(Properties clientProps, String topic) {
+    Properties props = new Properties();
+    props.putAll(clientProps);
+    props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
+    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "1");
+    props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
+    this.producer = new KafkaProducer<>(props);
+    this.topic = topic;
+  }
+
+  /**
+   * Sends for {@code durationMs} at {@code rate} queries per second (Poisson arrivals), blocking
+   * the calling thread; returns the number sent.
+   */
+  public long run(QueryGenerator generator, double rate, long durationMs, long seed) {
+    if (rate <= 0) {
+      throw new IllegalArgumentException("rate must be > 0 queries/s: " + rate);
+    }
+    SplittableRandom gaps = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    long before = sent.get();
+    startNanos = System.nanoTime();
+    long deadline = startNanos + durationMs * 1_000_000L;
+    double next = startNanos;
+    while (true) {
+      next += -Math.log(1.0 - gaps.nextDouble()) / rate * 1e9;
+      if (next >= deadline) {
+        break;
+      }
+      long wait = (long) next - System.nanoTime();
+      if (wait > 0) {
+        LockSupport.parkNanos(wait);
+      }
+      send(generator.next(System.currentTimeMillis()));
+    }
+    endNanos = System.nanoTime();
+    sentInRun = sent.get() - before;
+    producer.flush();
+    return sentInRun;
+  }
+
+  /** Sends one record as is (also used for probes and malformed records in tests). */
+  public void send(RecQuery query) {
+    sendBytes(query.getQueryId().getBytes(StandardCharsets.UTF_8), SingleObjectCodec.QUERY.encode(query));
+  }
+
+  public void sendBytes(byte[] key, byte[] value) {
+    producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+      if (error != null) {
+        failed.incrementAndGet();
+      }
+    });
+    sent.incrementAndGet();
+  }
+
+  public void flush() {
+    producer.flush();
+  }
+
+  public long sent() {
+    return sent.get();
+  }
+
+  public long failed() {
+    return failed.get();
+  }
+
+  /** Queries per second actually sent over the last {@link #run}. */
+  public double achievedRate() {
+    long end = endNanos == 0 ? System.nanoTime() : endNanos;
+    double seconds = (end - startNanos) / 1e9;
+    return seconds <= 0 ? 0 : sentInRun / seconds;
+  }
+
+  @Override
+  public void close() {
+    producer.close();
+  }
+}

@@ -1,0 +1,29 @@
+package io.deeprec.model;
+
+import java.io.Serializable;
+
+/**
+ * Identifies one model instance: same key, same parameters, so a JVM loads it once.
+ *
+ * @param id which of the eight models
+ * @param tableScale factor on every embedding table's row count (1.0 = reference size); other
+ *     shapes are kept
+ * @param seed seed of the random initialisation (ignored when {@code modelDir} is set)
+ * @param modelDir directory of saved parameters (from {@code deeprec train}), or null for seeded
+ *     random weights as the reference uses
+ */
+public record ModelKey(ModelId id, double tableScale, long seed, String modelDir) implements Serializable {
+
+  public ModelKey {
+    if (id == null) {
+      throw new IllegalArgumentException("model id is required");
+    }
+    if (!(tableScale > 0 && tableScale <= 1.0)) {
+      throw new IllegalArgumentException("table scale must be in (0, 1]: " + tableScale);
+    }
+  }
+
+  public static ModelKey random(ModelId id, double tableScale, long seed) {
+    return new ModelKey(id, tableScale, seed, null);
+  }
+}

@@ -1,0 +1,117 @@
+package io.deeprec.model.nn;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.index.NDIndex;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
+import ai.djl.nn.SequentialBlock;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.recurrent.GRU;
+import ai.djl.nn.recurrent.RNN;
+import ai.djl.training.ParameterStore;
+import io.deeprec.model.ModelSpec;
+import io.deeprec.model.TableSpec;
+import java.util.List;
+
+/**
+ * DIEN. The behaviour sequence is every SEQUENCE table's lookups in table order (DESIGN.md: 40
+ * one-lookup tables, one per step). Interest extraction: a recurrent layer of {@link
+ * ModelSpec#rnnHidden()} units over the sequence. Attention: each state's dot product with the ad
+ * vector projected to the hidden width, softmax over steps. Interest evolution: a second recurrent
+ * layer over the attention-scaled states (the paper's AUGRU puts the weight inside the update
+ * gate; scaling the input is the AIGRU variant, which DJL's fused cells can run). The last state
+ * joins the SUM tables' vectors into {@link ModelSpec#topMlp()}, two logits. Cells: tanh RNN as in
+ * the reference, or GRU ({@link ModelSpec.RecurrentCell#GRU}).
+ */
+final class DienBlock extends RecBlock {
+  private final Block extraction;
+  private final Block evolution;
+  private final Linear adProjection;
+  private final SequentialBlock top;
+  private final int queryTable;
+  private final int steps;
+  /** Column range of the sequence when the SEQUENCE tables are contiguous, else -1. */
+  private final int seqStart;
+
+  DienBlock(ModelSpec spec) {
+    super(spec);
+    this.extraction = addChildBlock("extraction", recurrent(spec));
+    this.adProjection = addChildBlock("ad_projection", Linear.builder().setUnits(spec.rnnHidden()).optBias(false).build());
+    this.evolution = addChildBlock("evolution", recurrent(spec));
+    this.top = addChildBlock("top", mlp(spec.topMlp(), false));
+    List<TableSpec> tables = spec.tables();
+    int query = -1;
+    int count = 0;
+    int first = -1;
+    int last = -1;
+    boolean contiguous = true;
+    int col = 0;
+    for (int i = 0; i < tables.size(); i++) {
+      TableSpec t = tables.get(i);
+      if (t.pooling() == TableSpec.Pooling.SEQUENCE) {
+        if (first < 0) {
+          first = col;
+        } else if (last != col) {
+          contiguous = false;
+        }
+        last = col + t.lookups();
+        count += t.lookups();
+      } else if (query < 0 && t.side() == TableSpec.Side.ITEM) {
+        query = i;
+      }
+      col += t.lookups();
+    }
+    this.queryTable = query;
+    this.steps = count;
+    this.seqStart = contiguous ? first : -1;
+  }
+
+  private static Block recurrent(ModelSpec spec) {
+    if (spec.recurrentCell() == ModelSpec.RecurrentCell.GRU) {
+      return GRU.builder().setStateSize(spec.rnnHidden()).setNumLayers(1).optBatchFirst(true)
+          .optReturnState(false).build();
+    }
+    return RNN.builder().setStateSize(spec.rnnHidden()).setNumLayers(1).optBatchFirst(true)
+        .optReturnState(false).setActivation(RNN.Activation.TANH).build();
+  }
+
+  @Override
+  protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputShapes) {
+    int dim = spec.embeddingDim();
+    int hidden = spec.rnnHidden();
+    extraction.initialize(manager, dataType, new Shape(1, steps, dim));
+    init(adProjection, manager, dataType, dim);
+    evolution.initialize(manager, dataType, new Shape(1, steps, hidden));
+    long sumTables = spec.tables().stream().filter(t -> t.pooling() == TableSpec.Pooling.SUM).count();
+    init(top, manager, dataType, sumTables * dim + hidden);
+  }
+
+  @Override
+  protected NDArray logits(ParameterStore ps, NDArray emb, NDArray dense, boolean training) {
+    NDList others = new NDList();
+    NDList parts = new NDList();
+    NDArray ad = null;
+    for (int i = 0; i < spec.tables().size(); i++) {
+      boolean sequence = spec.tables().get(i).pooling() == TableSpec.Pooling.SEQUENCE;
+      if (!sequence) {
+        others.add(poolTable(emb, i));
+        if (i == queryTable) {
+          ad = others.get(others.size() - 1);
+        }
+      } else if (seqStart < 0) {
+        parts.add(poolTable(emb, i));
+      }
+    }
+    // Contiguous sequence tables (the reference layout) are one slice, not one per step.
+    NDArray seq = seqStart >= 0 ? emb.get(new NDIndex(":, {}:{}", seqStart, seqStart + steps)) : concat(parts, 1);
+    NDArray states = run(extraction, ps, seq, training);
+    NDArray query = run(adProjection, ps, ad, training).expandDims(2);
+    NDArray weights = states.matMul(query).softmax(1);
+    NDArray evolved = run(evolution, ps, states.mul(weights), training);
+    others.add(evolved.get(new NDIndex(":, -1, :")));
+    return classOneLogit(run(top, ps, concat(others, 1), training));
+  }
+}

@@ -1,0 +1,138 @@
+package io.deeprec.flink;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deeprec.sched.FixedBatchPolicy;
+import io.deeprec.schema.CandidateFeatures;
+import io.deeprec.schema.RecQuery;
+import io.deeprec.schema.internal.InferenceRequest;
+import io.deeprec.schema.internal.QuerySlice;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.Collectors;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MicroBatcherTest {
+
+  private KeyedOneInputStreamOperatorTestHarness<String, RecQuery, InferenceRequest> harness;
+
+  private void open(int batchSize, long maxDelayMs) throws Exception {
+    MicroBatcher batcher = new MicroBatcher(Map.of("rmc1", new FixedBatchPolicy(batchSize, maxDelayMs)));
+    harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(batcher, q -> MicroBatcher.key(q, 1), Types.STRING);
+    harness.setProcessingTime(1_000);
+  }
+
+  @AfterEach
+  void close() throws Exception {
+    if (harness != null) {
+      harness.close();
+    }
+  }
+
+  static RecQuery query(String id, int items) {
+    List<Long> ids = new ArrayList<>();
+    for (int i = 0; i < items; i++) {
+      ids.add(1000L + i);
+    }
+    return RecQuery.newBuilder().setQueryId(id).setModel("rmc1").setUserId(7).setCandidateIds(ids)
+        .setArrivalTimeMs(900).setTopK(5).build();
+  }
+
+  private List<InferenceRequest> requests() {
+    return harness.extractOutputValues();
+  }
+
+  private static List<Integer> sizes(List<InferenceRequest> requests) {
+    return requests.stream()
+        .map(r -> r.getSlices().stream().mapToInt(s -> s.getCandidateIds().size()).sum())
+        .collect(Collectors.toList());
+  }
+
+  /** Input: one query of 150 items, batch 64, no delay. Output: 3 requests (64, 64, 22) at once; no state left. */
+  @Test
+  void sizeTriggerSplitsAQueryAndReleasesEveryPartAtOnce() throws Exception {
+    open(64, 0);
+
+    harness.processElement(new StreamRecord<>(query("q1", 150)));
+
+    assertThat(sizes(requests())).containsExactly(64, 64, 22);
+    assertThat(requests()).allSatisfy(r -> assertThat(r.getCreatedTimeMs()).isEqualTo(1_000));
+    List<Integer> offsets = requests().stream().map(r -> r.getSlices().get(0).getOffset()).collect(Collectors.toList());
+    assertThat(offsets).containsExactly(0, 64, 128);
+    assertThat(requests().get(1).getSlices().get(0).getCandidateIds().get(0)).isEqualTo(1064L);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  /** Input: queries of 10 and 20 items, batch 64, delay 5 ms. Output: nothing until the timer, then one merged request. */
+  @Test
+  void timerTriggerReleasesAPartialRequestAfterTheQueueDelay() throws Exception {
+    open(64, 5);
+
+    harness.processElement(new StreamRecord<>(query("q1", 10)));
+    harness.setProcessingTime(1_003);
+    harness.processElement(new StreamRecord<>(query("q2", 20)));
+    assertThat(requests()).isEmpty();
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+    harness.setProcessingTime(1_005);
+
+    assertThat(requests()).hasSize(1);
+    List<QuerySlice> slices = requests().get(0).getSlices();
+    assertThat(slices).extracting(QuerySlice::getQueryId).containsExactly("q1", "q2");
+    assertThat(sizes(requests())).containsExactly(30);
+    assertThat(requests().get(0).getCreatedTimeMs()).isEqualTo(1_005);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  /** Input: 40 items waiting, then a query of 100. Output: a full request (40 + 24), one of 64; 12 items wait. */
+  @Test
+  void mergingFillsTheOpenRequestAndKeepsTheTailForTheTimer() throws Exception {
+    open(64, 5);
+
+    harness.processElement(new StreamRecord<>(query("q1", 40)));
+    harness.processElement(new StreamRecord<>(query("q2", 100)));
+
+    assertThat(sizes(requests())).containsExactly(64, 64);
+    assertThat(requests().get(0).getSlices()).extracting(QuerySlice::getQueryId).containsExactly("q1", "q2");
+    assertThat(harness.numProcessingTimeTimers()).isEqualTo(1);
+
+    harness.setProcessingTime(1_005);
+    assertThat(sizes(requests())).containsExactly(64, 64, 12);
+    assertThat(requests().get(2).getSlices().get(0).getOffset()).isEqualTo(88);
+    assertThat(harness.numKeyedStateEntries()).isZero();
+  }
+
+  /** Explicit features travel with their slice: rows 2..3 of a 4-item query land in the second request. */
+  @Test
+  void explicitFeaturesAreSlicedWithTheirCandidates() throws Exception {
+    open(2, 0);
+    RecQuery query = RecQuery.newBuilder(query("q1", 4))
+        .setFeatures(CandidateFeatures.newBuilder()
+            .setDense(List.of(0f, 0.5f, 1f, 1.5f, 2f, 2.5f, 3f, 3.5f))
+            .setSparse(List.of(0, 1, 2, 3))
+            .build())
+        .build();
+
+    harness.processElement(new StreamRecord<>(query));
+
+    QuerySlice second = requests().get(1).getSlices().get(0);
+    assertThat(second.getDense()).containsExactly(2f, 2.5f, 3f, 3.5f);
+    assertThat(second.getSparse()).containsExactly(2, 3);
+  }
+
+  @Test
+  void keysSpreadOneModelOverShards() {
+    assertThat(MicroBatcher.key(query("a", 1), 4)).startsWith("rmc1#");
+    long distinct = java.util.stream.IntStream.range(0, 100)
+        .mapToObj(i -> MicroBatcher.key(query("q" + i, 1), 4)).distinct().count();
+    assertThat(distinct).isEqualTo(4);
+  }
+}

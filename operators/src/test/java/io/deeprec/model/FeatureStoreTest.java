@@ -1,0 +1,70 @@
+package io.deeprec.model;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.Arrays;
+import java.util.SplittableRandom;
+import org.junit.jupiter.api.Test;
+
+class FeatureStoreTest {
+  private final ModelSpec din = ModelCatalog.spec(ModelId.DIN).withTableScale(0.01);
+
+  /** Input: the same user and items twice. Expected: identical features, of the model's shape. */
+  @Test
+  void shouldBeDeterministic() {
+    FeatureBatch a = FeatureStore.lookup(ModelCatalog.rmc3(), 5, new long[] {1, 2, 3});
+    FeatureBatch b = FeatureStore.lookup(ModelCatalog.rmc3(), 5, new long[] {1, 2, 3});
+    a.checkShape(ModelCatalog.rmc3());
+    assertThat(a.sparse()).containsExactly(b.sparse());
+    assertThat(a.dense()).containsExactly(b.dense());
+    for (float v : a.dense()) {
+      assertThat(v).isGreaterThanOrEqualTo(0f).isLessThan(1f);
+    }
+  }
+
+  /**
+   * Input: two candidates of one user, and the same candidate for another user. Expected: user-side
+   * tables (profile, behaviour sequence) equal across candidates, item-side (ad) ids differ, ids in range.
+   */
+  @Test
+  void shouldDeriveUserSideFromUserAndItemSideFromItem() {
+    FeatureBatch batch = FeatureStore.lookup(din, 9, new long[] {100, 200});
+    int per = din.sparseIdsPerItem();
+    int[] first = Arrays.copyOfRange(batch.sparse(), 0, per);
+    int[] second = Arrays.copyOfRange(batch.sparse(), per, 2 * per);
+    for (int t = 0; t < din.tables().size(); t++) {
+      TableSpec table = din.tables().get(t);
+      int off = din.sparseOffset(t);
+      int[] a = Arrays.copyOfRange(first, off, off + table.lookups());
+      int[] b = Arrays.copyOfRange(second, off, off + table.lookups());
+      if (table.side() == TableSpec.Side.USER) {
+        assertThat(a).as(table.name()).containsExactly(b);
+      } else {
+        assertThat(a).as(table.name()).isNotEqualTo(b);
+      }
+      for (int id : a) {
+        assertThat(id).isBetween(0, table.rows() - 1);
+      }
+    }
+    FeatureBatch otherUser = FeatureStore.lookup(din, 10, new long[] {100});
+    assertThat(Arrays.copyOfRange(otherUser.sparse(), 0, per)).isNotEqualTo(first);
+  }
+
+  /** Expected: random batches are in range and reproducible from the seed. */
+  @Test
+  void shouldDrawRandomBatchesInRange() {
+    FeatureBatch a = FeatureStore.randomBatch(din, 64, new SplittableRandom(3));
+    FeatureBatch b = FeatureStore.randomBatch(din, 64, new SplittableRandom(3));
+    a.checkShape(din);
+    assertThat(a.sparse()).containsExactly(b.sparse());
+    int per = din.sparseIdsPerItem();
+    for (int i = 0; i < a.sparse().length; i++) {
+      int col = i % per;
+      int t = 0;
+      while (din.sparseOffset(t + 1) <= col && t + 1 < din.tables().size()) {
+        t++;
+      }
+      assertThat(a.sparse()[i]).isBetween(0, din.tables().get(t).rows() - 1);
+    }
+  }
+}

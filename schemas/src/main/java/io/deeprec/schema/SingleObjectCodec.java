@@ -1,0 +1,128 @@
+package io.deeprec.schema;
+
+import io.deeprec.schema.internal.InferenceRequest;
+import io.deeprec.schema.internal.PartialResult;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.message.BadHeaderException;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.apache.avro.specific.SpecificData;
+import org.apache.avro.specific.SpecificRecord;
+
+/**
+ * Avro single-object encoding (2-byte marker, 8-byte CRC-64-AVRO schema fingerprint, binary body)
+ * for one record type. A consumer that receives bytes written with another schema gets a {@link
+ * SchemaMismatchException} naming the fingerprint, never a silently misread record. No schema
+ * registry is needed. Instances are thread-safe (Avro keeps per-thread buffers).
+ */
+public final class SingleObjectCodec<T extends SpecificRecord> {
+
+  public static final SingleObjectCodec<RecQuery> QUERY = of(RecQuery.class, RecQuery.getClassSchema());
+  public static final SingleObjectCodec<RecResult> RESULT = of(RecResult.class, RecResult.getClassSchema());
+  public static final SingleObjectCodec<MetricsSnapshot> METRICS =
+      of(MetricsSnapshot.class, MetricsSnapshot.getClassSchema());
+  public static final SingleObjectCodec<DeadLetter> DEAD_LETTER =
+      of(DeadLetter.class, DeadLetter.getClassSchema());
+  public static final SingleObjectCodec<InferenceRequest> REQUEST =
+      of(InferenceRequest.class, InferenceRequest.getClassSchema());
+  public static final SingleObjectCodec<PartialResult> PARTIAL =
+      of(PartialResult.class, PartialResult.getClassSchema());
+
+  private final Class<T> type;
+  private final Schema schema;
+  private final long fingerprint;
+  private final BinaryMessageEncoder<T> encoder;
+  private final BinaryMessageDecoder<T> decoder;
+
+  private SingleObjectCodec(Class<T> type, Schema schema) {
+    this.type = type;
+    this.schema = schema;
+    this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
+    this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
+    this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+  }
+
+  public static <T extends SpecificRecord> SingleObjectCodec<T> of(Class<T> type, Schema schema) {
+    return new SingleObjectCodec<>(type, schema);
+  }
+
+  public Class<T> type() {
+    return type;
+  }
+
+  public Schema schema() {
+    return schema;
+  }
+
+  /** CRC-64-AVRO fingerprint of the writer schema, as written in every record's header. */
+  public long fingerprint() {
+    return fingerprint;
+  }
+
+  public byte[] encode(T record) {
+    try {
+      ByteBuffer buffer = encoder.encode(record);
+      byte[] bytes = new byte[buffer.remaining()];
+      buffer.get(bytes);
+      return bytes;
+    } catch (IOException | AvroRuntimeException e) {
+      throw new IllegalArgumentException("cannot encode " + type.getSimpleName() + ": " + e.getMessage(), e);
+    }
+  }
+
+  /**
+   * Decodes one record.
+   *
+   * @throws SchemaMismatchException when the bytes are not single-object encoded, carry another
+   *     schema's fingerprint, or the body does not parse
+   */
+  public T decode(byte[] bytes) {
+    if (bytes == null) {
+      throw new SchemaMismatchException("null record value");
+    }
+    try {
+      return decoder.decode(bytes);
+    } catch (MissingSchemaException e) {
+      throw new SchemaMismatchException(
+          "unknown schema fingerprint " + headerFingerprint(bytes) + ", expected "
+              + Long.toHexString(fingerprint) + " (" + type.getSimpleName() + ")");
+    } catch (BadHeaderException e) {
+      throw new SchemaMismatchException("not Avro single-object encoded: " + e.getMessage());
+    } catch (IOException | RuntimeException e) {
+      throw new SchemaMismatchException(
+          "malformed " + type.getSimpleName() + " body (" + bytes.length + " bytes): " + e);
+    }
+  }
+
+  private static String headerFingerprint(byte[] bytes) {
+    if (bytes.length < 10) {
+      return "(truncated header)";
+    }
+    // The header stores the fingerprint little-endian after the 2-byte marker.
+    long value = 0;
+    for (int i = 9; i >= 2; i--) {
+      value = (value << 8) | (bytes[i] & 0xFF);
+    }
+    return Long.toHexString(value);
+  }
+
+  @Override
+  public String toString() {
+    return "SingleObjectCodec[" + type.getSimpleName() + ", " + Long.toHexString(fingerprint) + "]";
+  }
+
+  /** Thrown when bytes cannot be read as this codec's record type; the message is the reason. */
+  public static final class SchemaMismatchException extends RuntimeException {
+    private static final long serialVersionUID = 1L;
+
+    public SchemaMismatchException(String message) {
+      super(message);
+    }
+  }
+
+}
