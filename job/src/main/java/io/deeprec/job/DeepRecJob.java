@@ -4,11 +4,7 @@ import io.deeprec.flink.RawRecord;
 import io.deeprec.job.kafka.KafkaSettings;
 import io.deeprec.job.kafka.KafkaTopics;
 import io.deeprec.job.kafka.RawRecordDeserializer;
-import io.deeprec.schema.DeadLetter;
-import io.deeprec.schema.MetricsSnapshot;
-import io.deeprec.schema.RecResult;
-import io.deeprec.schema.SingleObjectCodec;
-import java.nio.charset.StandardCharsets;
+import io.deeprec.job.kafka.RecordSerializers;
 import java.util.List;
 import java.util.Locale;
 import java.util.Properties;
@@ -56,6 +52,7 @@ public final class DeepRecJob {
     KafkaTopics.ensure(kafka.clientProperties(), conf.get(DeepRecOptions.TOPIC_PARTITIONS), (short) -1,
         List.of(settings.queriesTopic(), settings.resultsTopic(), settings.metricsTopic(), settings.deadLetterTopic()));
     env.enableCheckpointing(conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis());
+    env.setBufferTimeout(conf.get(DeepRecOptions.BUFFER_TIMEOUT).toMillis());
 
     KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
         .setProperties(kafka.clientProperties())
@@ -73,16 +70,15 @@ public final class DeepRecJob {
     Properties props = kafka.clientProperties();
     out.results()
         .sinkTo(sink(props, delivery, settings.resultsTopic(), "deeprec-results",
-            r -> r.getQueryId().getBytes(StandardCharsets.UTF_8), r -> SingleObjectCodec.RESULT.encode(r)))
+            new RecordSerializers.ResultKey(), new RecordSerializers.ResultValue()))
         .name("kafka-results").uid("kafka-results");
     out.metrics()
         .sinkTo(sink(props, delivery, settings.metricsTopic(), "deeprec-metrics",
-            m -> m.getModel().getBytes(StandardCharsets.UTF_8), m -> SingleObjectCodec.METRICS.encode(m)))
+            new RecordSerializers.MetricsKey(), new RecordSerializers.MetricsValue()))
         .name("kafka-metrics").uid("kafka-metrics");
     out.deadLetters()
         .sinkTo(sink(props, delivery, settings.deadLetterTopic(), "deeprec-dead-letter",
-            d -> d.getQueryId() == null ? null : d.getQueryId().getBytes(StandardCharsets.UTF_8),
-            d -> SingleObjectCodec.DEAD_LETTER.encode(d)))
+            new RecordSerializers.DeadLetterKey(), new RecordSerializers.DeadLetterValue()))
         .name("kafka-dead-letter").uid("kafka-dead-letter");
     return settings;
   }

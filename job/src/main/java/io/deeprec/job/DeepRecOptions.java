@@ -113,6 +113,12 @@ public final class DeepRecOptions {
       .intType().defaultValue(4)
       .withDescription("Partitions of topics the job creates when they are missing (existing topics are kept).");
 
+  public static final ConfigOption<Duration> BUFFER_TIMEOUT = ConfigOptions.key("deeprec.network.buffer-timeout")
+      .durationType().defaultValue(Duration.ZERO)
+      .withDescription("Longest time a record may wait in a network buffer between operators. Flink's default "
+          + "(100 ms) adds up to 100 ms per hop at low rates, which a 5-100 ms latency target cannot afford; "
+          + "0 flushes after every record (costs some throughput at high rates).");
+
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("deeprec.checkpoint.interval")
       .durationType().defaultValue(Duration.ofSeconds(5))
       .withDescription("Checkpoint interval: Kafka offsets, buffered queries, in-flight requests and partial "

@@ -14,6 +14,7 @@ import io.deeprec.schema.RecResult;
 import io.deeprec.schema.internal.InferenceRequest;
 import io.deeprec.schema.internal.PartialResult;
 import io.deeprec.validate.QueryValidator;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -42,6 +43,9 @@ public final class DeepRecPipeline {
     Map<String, BatchPolicy> policies = settings.policies();
     int shards = settings.shards() > 0 ? settings.shards() : raw.getExecutionEnvironment().getParallelism();
 
+    Map<String, int[]> warmups = new HashMap<>();
+    policies.forEach((model, policy) -> warmups.put(model, policy.settings().warmupBatchSizes()));
+
     SingleOutputStreamOperator<RecQuery> queries = raw
         .process(new ValidateQueries(new QueryValidator(settings.specs(), settings.maxCandidates())))
         .name("validate").uid("validate");
@@ -53,7 +57,7 @@ public final class DeepRecPipeline {
         .name("micro-batcher").uid("micro-batcher");
 
     DataStream<PartialResult> parts = AsyncDataStream
-        .unorderedWait(requests, new InferenceFunction(settings.models(), settings.workers()),
+        .unorderedWait(requests, new InferenceFunction(settings.models(), settings.workers(), warmups),
             settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS, settings.capacity())
         .name("cpu-inference").uid("cpu-inference");
 

@@ -30,6 +30,7 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Parti
 
   private final HashMap<String, ModelKey> models;
   private final int workers;
+  private final HashMap<String, int[]> warmupBatchSizes;
 
   private transient Map<String, ModelRegistry.Lease> leases;
   private transient InferenceWorkers.Lease workersLease;
@@ -37,10 +38,12 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Parti
   /**
    * @param models the served models by id
    * @param workers CPU worker threads per TaskManager; <= 0 = one per core
+   * @param warmupBatchSizes per model, the request sizes each worker runs before taking traffic
    */
-  public InferenceFunction(Map<String, ModelKey> models, int workers) {
+  public InferenceFunction(Map<String, ModelKey> models, int workers, Map<String, int[]> warmupBatchSizes) {
     this.models = new HashMap<>(models);
     this.workers = workers;
+    this.warmupBatchSizes = new HashMap<>(warmupBatchSizes);
   }
 
   @Override
@@ -48,6 +51,8 @@ public class InferenceFunction extends RichAsyncFunction<InferenceRequest, Parti
     leases = new HashMap<>();
     models.forEach((name, key) -> leases.put(name, ModelRegistry.acquire(key)));
     workersLease = InferenceWorkers.acquire(workers);
+    leases.forEach((name, lease) ->
+        workersLease.workers().prepare(lease.model(), warmupBatchSizes.getOrDefault(name, new int[] {1})));
   }
 
   @Override

@@ -1,6 +1,7 @@
 package io.deeprec.inference;
 
 import io.deeprec.model.FeatureBatch;
+import io.deeprec.model.FeatureStore;
 import io.deeprec.model.ModelScorer;
 import io.deeprec.model.RecModel;
 import java.util.ArrayList;
@@ -10,6 +11,12 @@ import java.util.Map;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
+import java.util.SplittableRandom;
+import java.util.concurrent.BrokenBarrierException;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +40,7 @@ public final class InferenceWorkers {
   private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong completed = new AtomicLong();
+  private final Map<RecModel, Boolean> prepared = new IdentityHashMap<>();
   private volatile boolean running = true;
 
   private InferenceWorkers(int workers) {
@@ -88,6 +96,47 @@ public final class InferenceWorkers {
     return completed.get();
   }
 
+  /**
+   * Creates {@code model}'s scorer on every worker and runs each of {@code batchSizes} through it
+   * twice, so that the first real requests pay neither predictor creation nor first-call costs.
+   * Blocks until every worker is done; a model is prepared once per JVM.
+   */
+  public synchronized void prepare(RecModel model, int[] batchSizes) {
+    if (prepared.containsKey(model)) {
+      return;
+    }
+    int workers = threads.size();
+    // Each worker must take exactly one preparation task: every task waits at the barrier until
+    // all workers hold one. Calls are serialized (synchronized) so two barriers never interleave.
+    CyclicBarrier barrier = new CyclicBarrier(workers);
+    List<CompletableFuture<Scored>> done = new ArrayList<>();
+    for (int i = 0; i < workers; i++) {
+      Task task = new Task(model, null, System.nanoTime());
+      task.warmupSizes = batchSizes;
+      task.barrier = barrier;
+      queue.add(task);
+      done.add(task.future);
+    }
+    try {
+      CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(10, TimeUnit.MINUTES);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException("interrupted while warming up " + model.spec().id(), e);
+    } catch (ExecutionException | TimeoutException e) {
+      throw new IllegalStateException("warm-up of " + model.spec().id() + " failed: " + e.getMessage(), e);
+    }
+    prepared.put(model, Boolean.TRUE);
+  }
+
+  private static void warmUp(ModelScorer scorer, RecModel model, int[] batchSizes) {
+    SplittableRandom random = new SplittableRandom(17);
+    for (int size : batchSizes) {
+      FeatureBatch batch = FeatureStore.randomBatch(model.spec(), size, random);
+      scorer.score(batch);
+      scorer.score(batch);
+    }
+  }
+
   /** Queues one request; the future completes on the worker thread that ran it. */
   public CompletableFuture<Scored> submit(RecModel model, FeatureBatch batch) {
     Task task = new Task(model, batch, System.nanoTime());
@@ -110,11 +159,17 @@ public final class InferenceWorkers {
         long start = System.nanoTime();
         try {
           ModelScorer scorer = scorers.computeIfAbsent(task.model, RecModel::newScorer);
+          if (task.barrier != null) {
+            warmUp(scorer, task.model, task.warmupSizes);
+            task.barrier.await(10, TimeUnit.MINUTES);
+            task.future.complete(new Scored(new float[0], 0, 0));
+            continue;
+          }
           float[] scores = scorer.score(task.batch);
           long end = System.nanoTime();
           completed.incrementAndGet();
           task.future.complete(new Scored(scores, (start - task.enqueuedNanos) / 1e6, (end - start) / 1e6));
-        } catch (RuntimeException | Error e) {
+        } catch (RuntimeException | Error | BrokenBarrierException | TimeoutException e) {
           task.future.completeExceptionally(e);
         }
       }
@@ -161,6 +216,8 @@ public final class InferenceWorkers {
     final FeatureBatch batch;
     final long enqueuedNanos;
     final CompletableFuture<Scored> future = new CompletableFuture<>();
+    int[] warmupSizes;
+    CyclicBarrier barrier;
 
     Task(RecModel model, FeatureBatch batch, long enqueuedNanos) {
       this.model = model;

@@ -28,6 +28,16 @@ public record BatchSettings(int batchSize, long maxQueueDelayMs, int offloadThre
     }
   }
 
+  /** Request sizes to run once before taking traffic: powers of two below the batch size, and it. */
+  public int[] warmupBatchSizes() {
+    java.util.List<Integer> sizes = new java.util.ArrayList<>();
+    for (int size = 1; size < batchSize; size *= 2) {
+      sizes.add(size);
+    }
+    sizes.add(batchSize);
+    return sizes.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   public boolean merges() {
     return maxQueueDelayMs > 0;
   }

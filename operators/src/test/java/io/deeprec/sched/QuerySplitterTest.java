@@ -58,6 +58,13 @@ class QuerySplitterTest {
   }
 
   @Test
+  void warmsUpPowersOfTwoUpToTheBatchSize() {
+    assertThat(new BatchSettings(64, 0, 0).warmupBatchSizes()).containsExactly(1, 2, 4, 8, 16, 32, 64);
+    assertThat(new BatchSettings(100, 0, 0).warmupBatchSizes()).containsExactly(1, 2, 4, 8, 16, 32, 64, 100);
+    assertThat(new BatchSettings(1, 0, 0).warmupBatchSizes()).containsExactly(1);
+  }
+
+  @Test
   void rejectsImpossibleInputs() {
     assertThatThrownBy(() -> QuerySplitter.plan(0, 0, NO_MERGE_64)).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> QuerySplitter.plan(5, 64, MERGE_64)).hasMessageContaining("pending items");

@@ -39,6 +39,10 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "30s", description = "How long to send load (default: ${DEFAULT-VALUE}).")
   String duration;
 
+  @Option(names = "--warmup", defaultValue = "5s",
+      description = "Load at the same rate before measuring, not counted (JIT, caches, connections) (default: ${DEFAULT-VALUE}).")
+  String warmup;
+
   @Option(names = "--rate", defaultValue = "40", description = "Queries per second, Poisson arrivals (default: ${DEFAULT-VALUE}).")
   double rate;
 
@@ -91,6 +95,13 @@ public final class RunCommand implements Callable<Integer> {
           ResultTracker probes = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), "warmup-" + runId);
           ResultTracker tracker = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), runId + "-")) {
         warmUp(sender, probes, models, runId, client);
+        Duration warmFor = JobOptions.parseDuration(warmup);
+        if (!warmFor.isZero()) {
+          out.printf(Locale.ROOT, "warming up for %s at %.0f queries/s (not measured) ...%n", format(warmFor), rate);
+          QueryGenerator warmLoad = new QueryGenerator(models, querySizes, loadSeed + 1, "warmup-" + runId + "-load", topK);
+          sender.run(warmLoad, rate, warmFor.toMillis(), loadSeed + 1);
+          probes.awaitAnswered(models.size() + warmLoad.generated(), drain);
+        }
 
         QueryGenerator generator = new QueryGenerator(models, querySizes, loadSeed, runId, topK);
         out.printf(Locale.ROOT, "sending %.0f queries/s for %s (Poisson arrivals, sizes %s) ...%n", rate,
@@ -100,7 +111,7 @@ public final class RunCommand implements Callable<Integer> {
         long start = System.nanoTime();
         while (load.isAlive()) {
           load.join(2_000);
-          progress(start, sender.sent() - models.size(), tracker.snapshot());
+          progress(start, generator.generated(), tracker.snapshot());
         }
         long sent = generator.generated();
         double achieved = sender.achievedRate();
@@ -171,6 +182,8 @@ public final class RunCommand implements Callable<Integer> {
         s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs());
     out.printf(Locale.ROOT, "  latency (client)  p50 %.1f ms   p95 %.1f ms   p99 %.1f ms%n",
         s.endToEndP50Ms(), s.endToEndP95Ms(), s.endToEndP99Ms());
+    out.printf(Locale.ROOT, "  of which          queue p50 %.1f ms, inference p50 %.1f ms (slowest part of each query)%n",
+        s.queueP50Ms(), s.inferenceP50Ms());
     boolean complete = missing == 0 && s.duplicates() == 0;
     out.println(complete ? "  every query sent was answered exactly once" : "  NOT every query was answered exactly once");
     return complete;

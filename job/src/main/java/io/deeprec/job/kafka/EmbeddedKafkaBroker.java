@@ -1,5 +1,7 @@
 package io.deeprec.job.kafka;
 
+import java.io.OutputStream;
+import java.io.PrintStream;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -44,7 +46,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .setConfigProp("auto.create.topics.enable", "false")
           .setDeleteOnClose(true)
           .build();
-      cluster.format();
+      formatQuietly(cluster);
       cluster.startup();
       cluster.waitForReadyBrokers();
       EmbeddedKafkaBroker broker = new EmbeddedKafkaBroker(cluster);
@@ -60,6 +62,17 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
         }
       }
       throw new IllegalStateException("could not start the embedded Kafka broker: " + e.getMessage(), e);
+    }
+  }
+
+  /** The test kit prints its storage formatting to stdout; keep the CLI's output clean. */
+  private static void formatQuietly(KafkaClusterTestKit cluster) throws Exception {
+    PrintStream stdout = System.out;
+    System.setOut(new PrintStream(OutputStream.nullOutputStream()));
+    try {
+      cluster.format();
+    } finally {
+      System.setOut(stdout);
     }
   }
 

@@ -25,6 +25,8 @@ public final class ResultTracker implements AutoCloseable {
   private final Map<ResultStatus, Long> byStatus = new EnumMap<>(ResultStatus.class);
   private final LatencyStats service = new LatencyStats();
   private final LatencyStats endToEnd = new LatencyStats();
+  private final LatencyStats queue = new LatencyStats();
+  private final LatencyStats inference = new LatencyStats();
   private long duplicates;
   private volatile boolean running = true;
 
@@ -55,6 +57,8 @@ public final class ResultTracker implements AutoCloseable {
     if (result.getStatus() == ResultStatus.OK) {
       service.record(result.getTotalMs());
       endToEnd.record(System.currentTimeMillis() - result.getArrivalTimeMs());
+      queue.record(result.getQueueMs());
+      inference.record(result.getInferenceMs());
     }
   }
 
@@ -62,7 +66,8 @@ public final class ResultTracker implements AutoCloseable {
   public synchronized Snapshot snapshot() {
     return new Snapshot(answered.size(), duplicates, new EnumMap<>(byStatus),
         service.percentile(50), service.percentile(95), service.percentile(99), service.maxMs(),
-        endToEnd.percentile(50), endToEnd.percentile(95), endToEnd.percentile(99));
+        endToEnd.percentile(50), endToEnd.percentile(95), endToEnd.percentile(99),
+        queue.percentile(50), inference.percentile(50));
   }
 
   /** Waits until {@code expected} distinct queries were answered or the timeout passed. */
@@ -84,7 +89,8 @@ public final class ResultTracker implements AutoCloseable {
   /** Counters at one moment; latencies in ms over OK results. */
   public record Snapshot(long answered, long duplicates, Map<ResultStatus, Long> byStatus,
       double p50Ms, double p95Ms, double p99Ms, double maxMs,
-      double endToEndP50Ms, double endToEndP95Ms, double endToEndP99Ms) {
+      double endToEndP50Ms, double endToEndP95Ms, double endToEndP99Ms,
+      double queueP50Ms, double inferenceP50Ms) {
 
     public long count(ResultStatus status) {
       return byStatus.getOrDefault(status, 0L);

@@ -1,0 +1,121 @@
+package io.deeprec.job.cli;
+
+import io.deeprec.model.ModelFactory;
+import io.deeprec.model.ModelId;
+import io.deeprec.model.ModelKey;
+import io.deeprec.model.ModelSpec;
+import io.deeprec.model.RecModel;
+import io.deeprec.model.profile.BatchProfiler;
+import io.deeprec.model.profile.ProfileChart;
+import io.deeprec.model.profile.ProfileReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code deeprec profile}: a model's per-request latency (p50, p95, p99) and single-worker
+ * throughput at batch sizes 1, 2, 4, ... up to {@code --max-batch}, as a table, a CSV and a PNG
+ * chart. This is the offline peak that serving benchmarks are compared against, and it shows
+ * where batching stops paying for each model.
+ */
+@Command(name = "profile", mixinStandardHelpOptions = true,
+    description = "Measure latency and throughput per batch size; write <model>-profile.csv and .png.")
+public final class ProfileCommand implements Callable<Integer> {
+
+  @Option(names = "--model", required = true, split = ",",
+      description = "Model(s): rmc1 rmc2 rmc3 wnd mtwnd ncf din dien, comma-separated, or all.")
+  List<String> models;
+
+  @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
+  String device;
+
+  @Option(names = "--table-scale", defaultValue = "1.0",
+      description = "Factor on embedding rows, (0, 1]; 1 = reference size (RMC1: 4.1 GB) (default: ${DEFAULT-VALUE}).")
+  double tableScale;
+
+  @Option(names = "--model-dir", description = "Profile a saved model (from deeprec train) instead of random weights.")
+  String modelDir;
+
+  @Option(names = "--output", defaultValue = "profile", description = "Directory for CSV and PNG (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--max-batch", defaultValue = "1024", description = "Largest batch size (default: ${DEFAULT-VALUE}).")
+  int maxBatch;
+
+  @Option(names = "--repeats", defaultValue = "50", description = "Timed runs per batch size (default: ${DEFAULT-VALUE}).")
+  int repeats;
+
+  @Option(names = "--warmup", defaultValue = "5", description = "Untimed runs per batch size first (default: ${DEFAULT-VALUE}).")
+  int warmups;
+
+  @Option(names = "--seconds-per-size", defaultValue = "5",
+      description = "Time budget of the timed runs of one batch size, at least 3 runs (default: ${DEFAULT-VALUE}).")
+  double secondsPerSize;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed of weights and inputs (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--threads",
+      description = "PyTorch intra-op threads of the worker (default: 1, one single-threaded worker per core).")
+  Integer threads;
+
+  @Spec
+  CommandSpec spec;
+
+  @Override
+  public Integer call() throws Exception {
+    ModelCommands.configureEngine(threads);
+    PrintWriter out = spec.commandLine().getOut();
+    List<ModelId> ids = ModelCommands.parseModels(models);
+    BatchProfiler profiler = BatchProfiler.builder().maxBatch(maxBatch).repeats(repeats).warmups(warmups)
+        .secondsPerSize(secondsPerSize).seed(seed).build();
+    Map<ModelId, List<BatchProfiler.Row>> all = new LinkedHashMap<>();
+    for (ModelId id : ids) {
+      ModelKey key = new ModelKey(id, tableScale, seed, modelDir);
+      long start = System.nanoTime();
+      try (RecModel model = ModelFactory.create(key, device)) {
+        ModelSpec s = model.spec();
+        out.printf(Locale.ROOT, "%n%s on %s, %d intra-op thread(s), tables %.1f MB, built in %.1f s%n", s.describe(),
+            model.device(), ModelCommands.intraOpThreads(), s.embeddingBytes() / 1e6, (System.nanoTime() - start) / 1e9);
+        out.println(ProfileReport.header());
+        out.flush();
+        List<BatchProfiler.Row> rows = profiler.profile(model, row -> {
+          out.println(ProfileReport.line(row));
+          out.flush();
+        });
+        all.put(id, rows);
+        Path csv = output.resolve(id.cliName() + "-profile.csv");
+        Path png = output.resolve(id.cliName() + "-profile.png");
+        ProfileReport.writeCsv(rows, csv);
+        ProfileChart.writePng(String.format(Locale.ROOT, "%s on %s (table scale %s)", id.cliName(), model.device(),
+            s.tableScale()), rows, png, 900, 560);
+        BatchProfiler.Row peak = BatchProfiler.peak(rows);
+        BatchProfiler.Row knee = BatchProfiler.knee(rows, 0.9);
+        out.printf(Locale.ROOT, "peak %.0f items/s at batch %d; 90%% of peak from batch %d (p95 %.2f ms)%n",
+            peak.itemsPerSecond(), peak.batchSize(), knee.batchSize(), knee.p95Ms());
+        out.printf("wrote %s and %s%n", csv, png);
+      }
+    }
+    if (all.size() > 1) {
+      out.printf("%nsummary%n%-6s %10s %12s %10s %14s %14s%n", "model", "peak batch", "peak items/s", "90% batch",
+          "p95 ms @90%", "items/s @ b=1");
+      for (Map.Entry<ModelId, List<BatchProfiler.Row>> e : all.entrySet()) {
+        List<BatchProfiler.Row> rows = e.getValue();
+        BatchProfiler.Row peak = BatchProfiler.peak(rows);
+        BatchProfiler.Row knee = BatchProfiler.knee(rows, 0.9);
+        out.printf(Locale.ROOT, "%-6s %10d %12.0f %10d %14.2f %14.0f%n", e.getKey().cliName(), peak.batchSize(),
+            peak.itemsPerSecond(), knee.batchSize(), knee.p95Ms(), rows.get(0).itemsPerSecond());
+      }
+    }
+    out.flush();
+    return 0;
+  }
+}

@@ -1,0 +1,76 @@
+package io.deeprec.model.profile;
+
+import io.deeprec.model.profile.BatchProfiler.Row;
+import java.awt.BasicStroke;
+import java.awt.Color;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.jfree.chart.ChartUtils;
+import org.jfree.chart.JFreeChart;
+import org.jfree.chart.axis.LogAxis;
+import org.jfree.chart.axis.NumberAxis;
+import org.jfree.chart.axis.NumberTickUnit;
+import org.jfree.chart.plot.XYPlot;
+import org.jfree.chart.renderer.xy.XYLineAndShapeRenderer;
+import org.jfree.data.xy.XYSeries;
+import org.jfree.data.xy.XYSeriesCollection;
+
+/**
+ * PNG chart of a batch-size profile: latency (p50, p95, log scale) on the left axis and items/s on
+ * the right, against the batch size on a log2 axis. Rendered headless (no display needed).
+ */
+public final class ProfileChart {
+  private ProfileChart() {}
+
+  public static void writePng(String title, List<Row> rows, Path file, int width, int height) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    XYSeries p50 = new XYSeries("p50 latency (ms)");
+    XYSeries p95 = new XYSeries("p95 latency (ms)");
+    XYSeries throughput = new XYSeries("throughput (items/s)");
+    for (Row r : rows) {
+      p50.add(r.batchSize(), Math.max(r.medianMs(), 1e-3));
+      p95.add(r.batchSize(), Math.max(r.p95Ms(), 1e-3));
+      throughput.add(r.batchSize(), r.itemsPerSecond());
+    }
+    LogAxis batchAxis = new LogAxis("batch size (items per request)");
+    batchAxis.setBase(2);
+    batchAxis.setTickUnit(new NumberTickUnit(1));
+    batchAxis.setNumberFormatOverride(new java.text.DecimalFormat("0"));
+    LogAxis latencyAxis = new LogAxis("latency per request (ms)");
+    latencyAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+    NumberAxis throughputAxis = new NumberAxis("items/s (one worker)");
+
+    XYPlot plot = new XYPlot();
+    plot.setDomainAxis(batchAxis);
+    XYSeriesCollection latency = new XYSeriesCollection();
+    latency.addSeries(p50);
+    latency.addSeries(p95);
+    plot.setDataset(0, latency);
+    plot.setRangeAxis(0, latencyAxis);
+    plot.mapDatasetToRangeAxis(0, 0);
+    XYLineAndShapeRenderer latencyRenderer = new XYLineAndShapeRenderer(true, true);
+    latencyRenderer.setSeriesPaint(0, new Color(0x1f77b4));
+    latencyRenderer.setSeriesPaint(1, new Color(0x9ecae1));
+    plot.setRenderer(0, latencyRenderer);
+
+    plot.setDataset(1, new XYSeriesCollection(throughput));
+    plot.setRangeAxis(1, throughputAxis);
+    plot.mapDatasetToRangeAxis(1, 1);
+    XYLineAndShapeRenderer throughputRenderer = new XYLineAndShapeRenderer(true, true);
+    throughputRenderer.setSeriesPaint(0, new Color(0xd62728));
+    throughputRenderer.setSeriesStroke(0, new BasicStroke(2f));
+    plot.setRenderer(1, throughputRenderer);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+
+    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
+  }
+}
