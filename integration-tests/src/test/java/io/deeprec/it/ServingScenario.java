@@ -105,6 +105,21 @@ final class ServingScenario {
 
       assertThat(client.getJobStatus().get()).as("job status after the scenario").isEqualTo(JobStatus.RUNNING);
     } finally {
+      stop(client);
+    }
+  }
+
+  /** Cancels the job; if it had failed instead, surfaces why (the scenario's own error stays primary). */
+  static void stop(JobClient client) throws Exception {
+    JobStatus status = client.getJobStatus().get();
+    if (status == JobStatus.FAILED) {
+      try {
+        client.getJobExecutionResult().get();
+      } catch (Exception e) {
+        throw new AssertionError("the job failed", e);
+      }
+    }
+    if (!status.isGloballyTerminalState()) {
       client.cancel().get();
     }
   }

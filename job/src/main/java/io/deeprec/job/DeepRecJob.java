@@ -50,37 +50,52 @@ public final class DeepRecJob {
     JobSettings settings = JobSettings.from(conf);
     KafkaSettings kafka = KafkaSettings.from(conf);
     KafkaTopics.ensure(kafka.clientProperties(), conf.get(DeepRecOptions.TOPIC_PARTITIONS), (short) -1,
-        List.of(settings.queriesTopic(), settings.resultsTopic(), settings.metricsTopic(), settings.deadLetterTopic()));
+        List.of(settings.queriesTopic(), settings.resultsTopic(), settings.metricsTopic(), settings.deadLetterTopic(),
+            settings.controlTopic()));
     env.enableCheckpointing(conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis());
     env.setBufferTimeout(conf.get(DeepRecOptions.BUFFER_TIMEOUT).toMillis());
 
-    KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
-        .setProperties(kafka.clientProperties())
-        .setTopics(settings.queriesTopic())
-        .setGroupId(conf.get(DeepRecOptions.GROUP_ID))
-        // Offsets come from checkpoints; a first start reads from the committed group offset or the beginning.
-        .setStartingOffsets(OffsetsInitializer.committedOffsets(OffsetResetStrategy.EARLIEST))
-        .setDeserializer(new RawRecordDeserializer())
-        .build();
-    DataStream<RawRecord> raw = env.fromSource(source, WatermarkStrategy.noWatermarks(), "kafka-queries")
-        .uid("kafka-queries");
+    String group = conf.get(DeepRecOptions.GROUP_ID);
+    // Offsets come from checkpoints; a first start reads queries from the committed group offset or
+    // the beginning, but feedback topics from the end: old decisions and windows are not this job's.
+    DataStream<RawRecord> raw = source(env, kafka, settings.queriesTopic(), group, OffsetResetStrategy.EARLIEST, "kafka-queries");
+    DataStream<RawRecord> control = source(env, kafka, settings.controlTopic(), group + "-control",
+        OffsetResetStrategy.LATEST, "kafka-control");
+    DataStream<RawRecord> metricsFeedback = source(env, kafka, settings.metricsTopic(), group + "-metrics-feedback",
+        OffsetResetStrategy.LATEST, "kafka-metrics-feedback");
 
-    DeepRecPipeline.Outputs out = DeepRecPipeline.build(raw, settings);
+    DeepRecPipeline.Outputs out = DeepRecPipeline.build(raw, control, metricsFeedback, settings);
     DeliveryGuarantee delivery = delivery(conf.get(DeepRecOptions.DELIVERY));
     Properties props = kafka.clientProperties();
     out.results()
         .sinkTo(sink(props, delivery, settings.resultsTopic(), "deeprec-results",
             new RecordSerializers.ResultKey(), new RecordSerializers.ResultValue()))
-        .name("kafka-results").uid("kafka-results");
+        .name("kafka-results-sink").uid("kafka-results-sink");
     out.metrics()
         .sinkTo(sink(props, delivery, settings.metricsTopic(), "deeprec-metrics",
             new RecordSerializers.MetricsKey(), new RecordSerializers.MetricsValue()))
-        .name("kafka-metrics").uid("kafka-metrics");
+        .name("kafka-metrics-sink").uid("kafka-metrics-sink");
     out.deadLetters()
         .sinkTo(sink(props, delivery, settings.deadLetterTopic(), "deeprec-dead-letter",
             new RecordSerializers.DeadLetterKey(), new RecordSerializers.DeadLetterValue()))
-        .name("kafka-dead-letter").uid("kafka-dead-letter");
+        .name("kafka-dead-letter-sink").uid("kafka-dead-letter-sink");
+    out.decisions()
+        .sinkTo(sink(props, delivery, settings.controlTopic(), "deeprec-control",
+            new RecordSerializers.ControlKey(), new RecordSerializers.ControlValue()))
+        .name("kafka-control-sink").uid("kafka-control-sink");
     return settings;
+  }
+
+  private static DataStream<RawRecord> source(StreamExecutionEnvironment env, KafkaSettings kafka, String topic,
+      String group, OffsetResetStrategy firstStart, String name) {
+    KafkaSource<RawRecord> source = KafkaSource.<RawRecord>builder()
+        .setProperties(kafka.clientProperties())
+        .setTopics(topic)
+        .setGroupId(group)
+        .setStartingOffsets(OffsetsInitializer.committedOffsets(firstStart))
+        .setDeserializer(new RawRecordDeserializer())
+        .build();
+    return env.fromSource(source, WatermarkStrategy.noWatermarks(), name).uid(name);
   }
 
   private static <T> KafkaSink<T> sink(Properties props, DeliveryGuarantee delivery, String topic, String txPrefix,

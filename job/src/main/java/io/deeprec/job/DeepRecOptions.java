@@ -92,6 +92,11 @@ public final class DeepRecOptions {
   public static final ConfigOption<String> DEAD_LETTER_TOPIC = ConfigOptions.key("deeprec.topic.dead-letter")
       .stringType().defaultValue("deeprec.dead-letter").withDescription("Output topic of DeadLetter records.");
 
+  public static final ConfigOption<String> CONTROL_TOPIC = ConfigOptions.key("deeprec.topic.control")
+      .stringType().defaultValue("deeprec.control")
+      .withDescription("Control topic of ControlDecision records keyed by model: the controller's decisions, and manual "
+          + "overrides from any producer (pinned=true holds a model's settings until a pinned=false record releases it).");
+
   public static final ConfigOption<String> BOOTSTRAP_SERVERS = ConfigOptions.key("deeprec.kafka.bootstrap-servers")
       .stringType().noDefaultValue()
       .withDescription("Kafka bootstrap servers (host:port,...). Required when the job runs on a cluster.");

@@ -1,12 +1,15 @@
 package io.deeprec.job;
 
+import io.deeprec.flink.DecodeRecords;
 import io.deeprec.flink.MicroBatcher;
+import io.deeprec.flink.PolicyController;
 import io.deeprec.flink.RawRecord;
 import io.deeprec.flink.Reassembler;
 import io.deeprec.flink.ValidateQueries;
 import io.deeprec.flink.WindowedMetrics;
 import io.deeprec.inference.InferenceFunction;
 import io.deeprec.sched.BatchPolicy;
+import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DeadLetter;
 import io.deeprec.schema.MetricsSnapshot;
 import io.deeprec.schema.RecQuery;
@@ -18,6 +21,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 
@@ -26,10 +30,14 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * memory, {@link DeepRecJob} from Kafka.
  *
  * <pre>
- * raw -> validate (bad -> dead letters) -> keyBy(model#shard) -> micro-batcher
+ * queries -> validate (bad -> dead letters) -> keyBy(model#shard) -> micro-batcher (+ control broadcast)
  *     -> async inference (shared CPU workers) -> keyBy(queryId) -> reassembly -> results
  * results + dead letters -> keyBy(model) -> windowed metrics
+ * metrics fed back (from the metrics topic) -> keyBy(model) -> controller -> decisions (to the control topic)
  * </pre>
+ *
+ * <p>Flink 2 has no DataStream iterations, so the loop closes through Kafka: the job reads its own
+ * metrics topic into the controller and its control topic into the batchers.
  */
 public final class DeepRecPipeline {
 
@@ -37,9 +45,18 @@ public final class DeepRecPipeline {
 
   /** The three output streams of the job. */
   public record Outputs(
-      DataStream<RecResult> results, DataStream<MetricsSnapshot> metrics, DataStream<DeadLetter> deadLetters) {}
+      DataStream<RecResult> results,
+      DataStream<MetricsSnapshot> metrics,
+      DataStream<DeadLetter> deadLetters,
+      DataStream<ControlDecision> decisions) {}
 
-  public static Outputs build(DataStream<RawRecord> raw, JobSettings settings) {
+  /**
+   * @param raw query records
+   * @param controlRaw control-topic records (controller decisions and manual overrides)
+   * @param metricsFeedbackRaw metrics-topic records, read back for the controller
+   */
+  public static Outputs build(DataStream<RawRecord> raw, DataStream<RawRecord> controlRaw,
+      DataStream<RawRecord> metricsFeedbackRaw, JobSettings settings) {
     Map<String, BatchPolicy> policies = settings.policies();
     int shards = settings.shards() > 0 ? settings.shards() : raw.getExecutionEnvironment().getParallelism();
 
@@ -51,8 +68,14 @@ public final class DeepRecPipeline {
         .name("validate").uid("validate");
     DataStream<DeadLetter> deadLetters = queries.getSideOutput(ValidateQueries.DEAD_LETTERS);
 
+    SingleOutputStreamOperator<ControlDecision> control = controlRaw
+        .process(new DecodeRecords<>(ControlDecision.class))
+        .name("decode-control").uid("decode-control");
+    BroadcastStream<ControlDecision> controlBroadcast = control.broadcast(MicroBatcher.CONTROL_STATE);
+
     DataStream<InferenceRequest> requests = queries
         .keyBy(query -> MicroBatcher.key(query, shards))
+        .connect(controlBroadcast)
         .process(new MicroBatcher(policies))
         .name("micro-batcher").uid("micro-batcher");
 
@@ -66,13 +89,25 @@ public final class DeepRecPipeline {
         .process(new Reassembler(settings.abandonAfter().toMillis()))
         .name("reassemble").uid("reassemble");
 
+    SingleOutputStreamOperator<MetricsSnapshot> metricsFeedback = metricsFeedbackRaw
+        .process(new DecodeRecords<>(MetricsSnapshot.class))
+        .name("decode-metrics-feedback").uid("decode-metrics-feedback");
+    DataStream<DeadLetter> allDeadLetters = deadLetters
+        .union(control.getSideOutput(ValidateQueries.DEAD_LETTERS), metricsFeedback.getSideOutput(ValidateQueries.DEAD_LETTERS));
+
     DataStream<MetricsSnapshot> metrics = results
         .keyBy(RecResult::getModel)
-        .connect(deadLetters.keyBy(DeepRecPipeline::modelOf))
+        .connect(allDeadLetters.keyBy(DeepRecPipeline::modelOf))
         .process(new WindowedMetrics(settings.metricsWindow().toMillis(), policies))
         .name("metrics").uid("metrics");
 
-    return new Outputs(results, metrics, deadLetters);
+    DataStream<ControlDecision> decisions = metricsFeedback
+        .keyBy(MetricsSnapshot::getModel)
+        .connect(control.keyBy(ControlDecision::getModel))
+        .process(new PolicyController(policies))
+        .name("controller").uid("controller");
+
+    return new Outputs(results, metrics, allDeadLetters, decisions);
   }
 
   private static String modelOf(DeadLetter deadLetter) {

@@ -30,7 +30,8 @@ public record JobSettings(
     String queriesTopic,
     String resultsTopic,
     String metricsTopic,
-    String deadLetterTopic)
+    String deadLetterTopic,
+    String controlTopic)
     implements Serializable {
 
   public static JobSettings from(Configuration conf) {
@@ -69,7 +70,8 @@ public record JobSettings(
         conf.get(DeepRecOptions.QUERIES_TOPIC),
         conf.get(DeepRecOptions.RESULTS_TOPIC),
         conf.get(DeepRecOptions.METRICS_TOPIC),
-        conf.get(DeepRecOptions.DEAD_LETTER_TOPIC));
+        conf.get(DeepRecOptions.DEAD_LETTER_TOPIC),
+        conf.get(DeepRecOptions.CONTROL_TOPIC));
     settings.policies(); // fail fast on a bad policy or batch size
     return settings;
   }

@@ -18,17 +18,37 @@ import org.apache.flink.api.common.state.ListStateDescriptor;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
-import org.apache.flink.streaming.api.functions.KeyedProcessFunction;
+import org.apache.flink.api.common.state.MapStateDescriptor;
+import org.apache.flink.api.common.state.ReadOnlyBroadcastState;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction;
 import org.apache.flink.util.Collector;
+import org.apache.flink.util.OutputTag;
+import io.deeprec.schema.ControlDecision;
+import io.deeprec.schema.DecisionSource;
 
 /**
- * Cuts the queries of one (model, shard) key into inference requests as the model's {@link
- * BatchPolicy} says: a query larger than the batch size is split so its parts run in parallel;
- * when the policy allows a queue delay, partial requests wait (in checkpointed state) for items of
- * later queries until full or until a processing-time timer releases them.
+ * Cuts the queries of one (model, shard) key into inference requests: a query larger than the
+ * batch size is split so its parts run in parallel; when a queue delay is allowed, partial
+ * requests wait (in checkpointed state) for items of later queries until full or until a
+ * processing-time timer releases them; a query at or above the offload threshold goes whole to the
+ * {@link #ACCELERATOR} side output.
+ *
+ * <p>The settings are the model's {@link BatchPolicy} until a {@link ControlDecision} for the model
+ * arrives on the broadcast input (from the controller, or a manual override, which pins the model
+ * until it is released).
  */
-public class MicroBatcher extends KeyedProcessFunction<String, RecQuery, InferenceRequest> {
+public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery, ControlDecision, InferenceRequest> {
   private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MicroBatcher.class);
+
+  /** Latest decision per model (broadcast state, checkpointed). */
+  public static final MapStateDescriptor<String, ControlDecision> CONTROL_STATE =
+      new MapStateDescriptor<>("control-decisions", Types.STRING, new AvroTypeInfo<>(ControlDecision.class));
+
+  /** Whole queries for the accelerator path. */
+  public static final OutputTag<InferenceRequest> ACCELERATOR =
+      new OutputTag<>("accelerator-requests", new AvroTypeInfo<>(InferenceRequest.class));
 
   private final HashMap<String, BatchPolicy> policies;
 
@@ -50,21 +70,21 @@ public class MicroBatcher extends KeyedProcessFunction<String, RecQuery, Inferen
   }
 
   @Override
-  public void processElement(RecQuery query, Context ctx, Collector<InferenceRequest> out) throws Exception {
-    BatchPolicy policy = policies.get(query.getModel());
-    if (policy == null) {
-      throw new IllegalStateException("no batch policy for model " + query.getModel()
-          + " (the validator should have rejected it)");
-    }
-    BatchSettings settings = policy.settings();
+  public void processElement(RecQuery query, ReadOnlyContext ctx, Collector<InferenceRequest> out) throws Exception {
+    BatchSettings settings = settings(query.getModel(), ctx.getBroadcastState(CONTROL_STATE));
     long now = ctx.timerService().currentProcessingTime();
+    int n = query.getCandidateIds().size();
+    if (settings.offloads(n)) {
+      ctx.output(ACCELERATOR, request(query.getModel(), now, List.of(slice(query, new Piece(0, n, true)))));
+      return;
+    }
     int waiting = pendingItems.value() == null ? 0 : pendingItems.value();
     if (waiting >= settings.batchSize() || (waiting > 0 && !settings.merges())) {
       // The batch size shrank or merging was switched off since these items arrived.
       release(query.getModel(), now, ctx, out);
       waiting = 0;
     }
-    for (Piece piece : QuerySplitter.plan(query.getCandidateIds().size(), waiting, settings)) {
+    for (Piece piece : QuerySplitter.plan(n, waiting, settings)) {
       QuerySlice slice = slice(query, piece);
       if (!settings.merges()) {
         out.collect(request(query.getModel(), now, List.of(slice)));
@@ -87,6 +107,49 @@ public class MicroBatcher extends KeyedProcessFunction<String, RecQuery, Inferen
     }
   }
 
+  /**
+   * A decision for a model replaces the previous one, except that a manual pin can only be
+   * replaced or released by another manual decision.
+   */
+  @Override
+  public void processBroadcastElement(ControlDecision decision, Context ctx, Collector<InferenceRequest> out)
+      throws Exception {
+    if (!policies.containsKey(decision.getModel())) {
+      return;
+    }
+    try {
+      new BatchSettings(decision.getBatchSize(), decision.getMaxQueueDelayMs(), decision.getOffloadThreshold());
+    } catch (IllegalArgumentException e) {
+      LOG.warn("ignoring control decision for {}: {}", decision.getModel(), e.getMessage());
+      return;
+    }
+    var state = ctx.getBroadcastState(CONTROL_STATE);
+    ControlDecision current = state.get(decision.getModel());
+    boolean pinned = current != null && current.getSource() == DecisionSource.MANUAL && current.getPinned();
+    if (decision.getSource() == DecisionSource.MANUAL) {
+      if (decision.getPinned()) {
+        state.put(decision.getModel(), decision);
+      } else {
+        state.remove(decision.getModel());
+      }
+    } else if (!pinned) {
+      state.put(decision.getModel(), decision);
+    }
+  }
+
+  /** The settings in force for {@code model}: the latest decision, else the configured policy's. */
+  BatchSettings settings(String model, ReadOnlyBroadcastState<String, ControlDecision> decisions) throws Exception {
+    ControlDecision decision = decisions.get(model);
+    if (decision != null) {
+      return new BatchSettings(decision.getBatchSize(), decision.getMaxQueueDelayMs(), decision.getOffloadThreshold());
+    }
+    BatchPolicy policy = policies.get(model);
+    if (policy == null) {
+      throw new IllegalStateException("no batch policy for model " + model + " (the validator should have rejected it)");
+    }
+    return policy.settings();
+  }
+
   @Override
   public void onTimer(long timestamp, OnTimerContext ctx, Collector<InferenceRequest> out) throws Exception {
     Long due = releaseTimer.value();
@@ -102,7 +165,7 @@ public class MicroBatcher extends KeyedProcessFunction<String, RecQuery, Inferen
     }
   }
 
-  private void release(String model, long now, Context ctx, Collector<InferenceRequest> out) throws Exception {
+  private void release(String model, long now, ReadOnlyContext ctx, Collector<InferenceRequest> out) throws Exception {
     List<QuerySlice> slices = new ArrayList<>();
     pending.get().forEach(slices::add);
     if (!slices.isEmpty()) {

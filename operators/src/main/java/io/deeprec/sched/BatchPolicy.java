@@ -5,12 +5,29 @@ import java.io.Serializable;
 /**
  * Decides how queries of one model are cut into inference requests. Implementations are plain
  * Java (no Flink, no DJL) so they can be tested on synthetic service-time models.
+ *
+ * <p>Static policies return the same settings forever; adaptive ones change them from the windows
+ * of completed queries they {@link #observe}. In the job, adaptive policies run in the controller,
+ * whose decisions reach the batchers through the control topic.
  */
 public interface BatchPolicy extends Serializable {
 
   /** Short name used on the CLI and in metrics, e.g. {@code fixed}. */
   String name();
 
-  /** The settings to apply to the next query. */
+  /** The settings to apply now. */
   BatchSettings settings();
+
+  /**
+   * Feedback from one window of completed queries; returns the settings to apply from now on.
+   * Static policies ignore it.
+   */
+  default BatchSettings observe(WindowObservation window) {
+    return settings();
+  }
+
+  /** Whether {@link #observe} can change the settings (the controller only runs these). */
+  default boolean adaptive() {
+    return false;
+  }
 }

@@ -13,19 +13,34 @@ import java.util.Map;
 import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
-import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import io.deeprec.schema.ControlDecision;
+import io.deeprec.schema.DecisionSource;
+import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
+import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
 import org.apache.flink.streaming.util.ProcessFunctionTestHarnesses;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MicroBatcherTest {
 
-  private KeyedOneInputStreamOperatorTestHarness<String, RecQuery, InferenceRequest> harness;
+  private KeyedBroadcastOperatorTestHarness<String, RecQuery, ControlDecision, InferenceRequest> harness;
 
   private void open(int batchSize, long maxDelayMs) throws Exception {
     MicroBatcher batcher = new MicroBatcher(Map.of("rmc1", new FixedBatchPolicy(batchSize, maxDelayMs)));
-    harness = ProcessFunctionTestHarnesses.forKeyedProcessFunction(batcher, q -> MicroBatcher.key(q, 1), Types.STRING);
+    harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
+        batcher, q -> MicroBatcher.key(q, 1), Types.STRING, MicroBatcher.CONTROL_STATE);
     harness.setProcessingTime(1_000);
+  }
+
+  /** Keyed state entries left (pending slices, counters, timers), all keys. */
+  private int keyedStateEntries() {
+    return ((HeapKeyedStateBackend<?>) harness.getOperator().getKeyedStateBackend()).numKeyValueStateEntries();
+  }
+
+  static ControlDecision decision(int batchSize, int threshold, DecisionSource source, boolean pinned) {
+    return ControlDecision.newBuilder().setModel("rmc1").setBatchSize(batchSize).setMaxQueueDelayMs(0)
+        .setOffloadThreshold(threshold).setPolicy(source == DecisionSource.MANUAL ? "manual" : "deeprecsched")
+        .setSource(source).setPinned(pinned).setTimestampMs(1).build();
   }
 
   @AfterEach
@@ -66,7 +81,7 @@ class MicroBatcherTest {
     List<Integer> offsets = requests().stream().map(r -> r.getSlices().get(0).getOffset()).collect(Collectors.toList());
     assertThat(offsets).containsExactly(0, 64, 128);
     assertThat(requests().get(1).getSlices().get(0).getCandidateIds().get(0)).isEqualTo(1064L);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(keyedStateEntries()).isZero();
     assertThat(harness.numProcessingTimeTimers()).isZero();
   }
 
@@ -88,7 +103,7 @@ class MicroBatcherTest {
     assertThat(slices).extracting(QuerySlice::getQueryId).containsExactly("q1", "q2");
     assertThat(sizes(requests())).containsExactly(30);
     assertThat(requests().get(0).getCreatedTimeMs()).isEqualTo(1_005);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(keyedStateEntries()).isZero();
     assertThat(harness.numProcessingTimeTimers()).isZero();
   }
 
@@ -107,7 +122,7 @@ class MicroBatcherTest {
     harness.setProcessingTime(1_005);
     assertThat(sizes(requests())).containsExactly(64, 64, 12);
     assertThat(requests().get(2).getSlices().get(0).getOffset()).isEqualTo(88);
-    assertThat(harness.numKeyedStateEntries()).isZero();
+    assertThat(keyedStateEntries()).isZero();
   }
 
   /** Explicit features travel with their slice: rows 2..3 of a 4-item query land in the second request. */
@@ -126,6 +141,61 @@ class MicroBatcherTest {
     QuerySlice second = requests().get(1).getSlices().get(0);
     assertThat(second.getDense()).containsExactly(2f, 2.5f, 3f, 3.5f);
     assertThat(second.getSparse()).containsExactly(2, 3);
+  }
+
+  /** Input: a controller decision of batch 32, then a 100-item query. Output: requests of 32, 32, 32, 4. */
+  @Test
+  void broadcastDecisionChangesTheActiveBatchSize() throws Exception {
+    open(64, 0);
+
+    harness.processBroadcastElement(new StreamRecord<>(decision(32, 0, DecisionSource.CONTROLLER, false)));
+    harness.processElement(new StreamRecord<>(query("q1", 100)));
+
+    assertThat(sizes(requests())).containsExactly(32, 32, 32, 4);
+  }
+
+  /** A manual pin wins over later controller decisions until a manual release. */
+  @Test
+  void manualPinHoldsUntilReleased() throws Exception {
+    open(64, 0);
+
+    harness.processBroadcastElement(new StreamRecord<>(decision(50, 0, DecisionSource.MANUAL, true)));
+    harness.processBroadcastElement(new StreamRecord<>(decision(10, 0, DecisionSource.CONTROLLER, false)));
+    harness.processElement(new StreamRecord<>(query("q1", 100)));
+    assertThat(sizes(requests())).containsExactly(50, 50);
+
+    harness.processBroadcastElement(new StreamRecord<>(decision(50, 0, DecisionSource.MANUAL, false)));
+    harness.processElement(new StreamRecord<>(query("q2", 100)));
+    assertThat(sizes(requests())).containsExactly(50, 50, 64, 36);
+  }
+
+  /** An invalid decision (batch 0) is ignored; the job keeps the previous settings. */
+  @Test
+  void invalidDecisionIsIgnored() throws Exception {
+    open(64, 0);
+
+    harness.processBroadcastElement(new StreamRecord<>(decision(0, 0, DecisionSource.MANUAL, true)));
+    harness.processElement(new StreamRecord<>(query("q1", 100)));
+
+    assertThat(sizes(requests())).containsExactly(64, 36);
+  }
+
+  /** Input: threshold 128, queries of 200 and 100 items. Output: the 200 goes whole to the accelerator side output. */
+  @Test
+  void queriesAtOrAboveTheThresholdAreOffloadedWhole() throws Exception {
+    open(64, 0);
+    harness.processBroadcastElement(new StreamRecord<>(decision(64, 128, DecisionSource.CONTROLLER, false)));
+
+    harness.processElement(new StreamRecord<>(query("big", 200)));
+    harness.processElement(new StreamRecord<>(query("small", 100)));
+
+    List<InferenceRequest> offloaded = new ArrayList<>();
+    harness.getSideOutput(MicroBatcher.ACCELERATOR).forEach(r -> offloaded.add(r.getValue()));
+    assertThat(offloaded).hasSize(1);
+    assertThat(offloaded.get(0).getSlices()).singleElement()
+        .satisfies(slice -> assertThat(slice.getCandidateIds()).hasSize(200));
+    assertThat(sizes(requests())).containsExactly(64, 36);
+    assertThat(requests()).allSatisfy(r -> assertThat(r.getSlices().get(0).getQueryId()).isEqualTo("small"));
   }
 
   @Test

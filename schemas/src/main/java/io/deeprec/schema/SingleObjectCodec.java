@@ -28,6 +28,8 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
       of(MetricsSnapshot.class, MetricsSnapshot.getClassSchema());
   public static final SingleObjectCodec<DeadLetter> DEAD_LETTER =
       of(DeadLetter.class, DeadLetter.getClassSchema());
+  public static final SingleObjectCodec<ControlDecision> CONTROL =
+      of(ControlDecision.class, ControlDecision.getClassSchema());
   public static final SingleObjectCodec<InferenceRequest> REQUEST =
       of(InferenceRequest.class, InferenceRequest.getClassSchema());
   public static final SingleObjectCodec<PartialResult> PARTIAL =

@@ -1,5 +1,6 @@
 package io.deeprec.job.cli;
 
+import io.deeprec.model.LatencyTier;
 import io.deeprec.model.ModelFactory;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
@@ -78,6 +79,7 @@ public final class ProfileCommand implements Callable<Integer> {
     BatchProfiler profiler = BatchProfiler.builder().maxBatch(maxBatch).repeats(repeats).warmups(warmups)
         .secondsPerSize(secondsPerSize).seed(seed).build();
     Map<ModelId, List<BatchProfiler.Row>> all = new LinkedHashMap<>();
+    Map<ModelId, Double> targets = new LinkedHashMap<>();
     for (ModelId id : ids) {
       ModelKey key = new ModelKey(id, tableScale, seed, modelDir);
       long start = System.nanoTime();
@@ -92,6 +94,8 @@ public final class ProfileCommand implements Callable<Integer> {
           out.flush();
         });
         all.put(id, rows);
+        double target = s.p95TargetMs(LatencyTier.MEDIUM);
+        targets.put(id, target);
         Path csv = output.resolve(id.cliName() + "-profile.csv");
         Path png = output.resolve(id.cliName() + "-profile.png");
         ProfileReport.writeCsv(rows, csv);
@@ -101,18 +105,26 @@ public final class ProfileCommand implements Callable<Integer> {
         BatchProfiler.Row knee = BatchProfiler.knee(rows, 0.9);
         out.printf(Locale.ROOT, "peak %.0f items/s at batch %d; 90%% of peak from batch %d (p95 %.2f ms)%n",
             peak.itemsPerSecond(), peak.batchSize(), knee.batchSize(), knee.p95Ms());
+        BatchProfiler.Row within = BatchProfiler.bestWithin(rows, target);
+        out.printf(Locale.ROOT, "within the %.0f ms p95 target: %s%n", target, within == null ? "no batch size"
+            : String.format(Locale.ROOT, "batch %d, %.0f items/s", within.batchSize(), within.itemsPerSecond()));
         out.printf("wrote %s and %s%n", csv, png);
       }
     }
     if (all.size() > 1) {
-      out.printf("%nsummary%n%-6s %10s %12s %10s %14s %14s%n", "model", "peak batch", "peak items/s", "90% batch",
-          "p95 ms @90%", "items/s @ b=1");
+      out.printf("%nsummary (one single-threaded worker; target = medium-tier p95 per request)%n");
+      out.printf("%-6s %10s %12s %10s %12s %10s %12s %12s%n", "model", "peak batch", "peak items/s", "90% batch",
+          "p95 ms @90%", "target ms", "best batch", "items/s");
       for (Map.Entry<ModelId, List<BatchProfiler.Row>> e : all.entrySet()) {
         List<BatchProfiler.Row> rows = e.getValue();
         BatchProfiler.Row peak = BatchProfiler.peak(rows);
         BatchProfiler.Row knee = BatchProfiler.knee(rows, 0.9);
-        out.printf(Locale.ROOT, "%-6s %10d %12.0f %10d %14.2f %14.0f%n", e.getKey().cliName(), peak.batchSize(),
-            peak.itemsPerSecond(), knee.batchSize(), knee.p95Ms(), rows.get(0).itemsPerSecond());
+        double target = targets.get(e.getKey());
+        BatchProfiler.Row within = BatchProfiler.bestWithin(rows, target);
+        out.printf(Locale.ROOT, "%-6s %10d %12.0f %10d %12.2f %10.0f %12s %12s%n", e.getKey().cliName(),
+            peak.batchSize(), peak.itemsPerSecond(), knee.batchSize(), knee.p95Ms(), target,
+            within == null ? "-" : Integer.toString(within.batchSize()),
+            within == null ? "-" : String.format(Locale.ROOT, "%.0f", within.itemsPerSecond()));
       }
     }
     out.flush();

@@ -1,5 +1,6 @@
 package io.deeprec.job.kafka;
 
+import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DeadLetter;
 import io.deeprec.schema.MetricsSnapshot;
 import io.deeprec.schema.RecResult;
@@ -75,6 +76,25 @@ public final class RecordSerializers {
 
     @Override
     String key(MetricsSnapshot record) {
+      return record.getModel();
+    }
+  }
+
+  public static final class ControlValue extends Value<ControlDecision> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    SingleObjectCodec<ControlDecision> codec() {
+      return SingleObjectCodec.CONTROL;
+    }
+  }
+
+  /** Control decisions are keyed by model: the latest per key wins (a compacted topic works). */
+  public static final class ControlKey extends Key<ControlDecision> {
+    private static final long serialVersionUID = 1L;
+
+    @Override
+    String key(ControlDecision record) {
       return record.getModel();
     }
   }

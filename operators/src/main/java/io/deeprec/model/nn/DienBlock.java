@@ -90,7 +90,8 @@ final class DienBlock extends RecBlock {
   }
 
   @Override
-  protected NDArray logits(ParameterStore ps, NDArray emb, NDArray dense, boolean training) {
+  protected NDArray logits(Embeddings embeddings, ParameterStore ps, NDArray dense, boolean training) {
+    NDArray emb = embeddings.rows();
     NDList others = new NDList();
     NDList parts = new NDList();
     NDArray ad = null;

@@ -51,9 +51,9 @@ final class DinBlock extends RecBlock {
   }
 
   @Override
-  protected NDArray logits(ParameterStore ps, NDArray emb, NDArray dense, boolean training) {
+  protected NDArray logits(Embeddings emb, ParameterStore ps, NDArray dense, boolean training) {
     int dim = spec.embeddingDim();
-    NDList t = poolTables(emb);
+    NDList t = poolTables(emb.rows());
     NDArray query = t.get(queryTable);
     int unit = 0;
     for (int i = 0; i < t.size(); i++) {

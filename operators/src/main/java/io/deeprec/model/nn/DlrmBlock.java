@@ -53,14 +53,14 @@ final class DlrmBlock extends RecBlock {
   }
 
   @Override
-  protected NDArray logits(ParameterStore ps, NDArray emb, NDArray dense, boolean training) {
+  protected NDArray logits(Embeddings emb, ParameterStore ps, NDArray dense, boolean training) {
     NDArray x = run(bottom, ps, dense, training);
-    NDArray pooled = pooledFlat(emb);
+    NDArray pooled = emb.pooledFlat();
     NDArray z;
     if (spec.interaction() == ModelSpec.Interaction.DOT) {
       NDArray all = x.concat(pooled, 1).reshape(-1, vectors, spec.embeddingDim());
       NDArray dots = all.matMul(all.transpose(0, 2, 1)).reshape(-1, (long) vectors * vectors);
-      NDArray index = emb.getManager().create(lowerTriangle);
+      NDArray index = x.getManager().create(lowerTriangle);
       z = x.concat(dots.get(new NDIndex(":, {}", index)), 1);
     } else {
       z = x.concat(pooled, 1);

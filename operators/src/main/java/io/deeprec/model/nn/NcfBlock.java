@@ -33,8 +33,8 @@ final class NcfBlock extends RecBlock {
   }
 
   @Override
-  protected NDArray logits(ParameterStore ps, NDArray emb, NDArray dense, boolean training) {
-    NDList t = poolTables(emb);
+  protected NDArray logits(Embeddings emb, ParameterStore ps, NDArray dense, boolean training) {
+    NDList t = poolTables(emb.rows());
     NDArray userMf = t.get(0);
     NDArray itemMf = t.get(2);
     NDArray mf = spec.ncfMf() == ModelSpec.MfCombine.PRODUCT ? userMf.mul(itemMf) : userMf.add(itemMf);

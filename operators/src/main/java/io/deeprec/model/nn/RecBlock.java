@@ -24,12 +24,15 @@ import java.util.List;
 /**
  * Base of the eight model blocks. Input: {@code [ids (B, S) int32, dense (B, D) float32]} (dense
  * omitted when the model has none), where ids are already offset into one fused embedding
- * parameter holding every table (see {@link FusedIds}): one gather per request instead of one per
- * table keeps the per-call JNI overhead flat in the table count. Output: {@code (B, 1)} logits;
- * serving applies the sigmoid, training uses a loss on logits.
+ * parameter holding every table (see {@link FusedIds}): one gather per request (per batch chunk
+ * for large bags) instead of one per table keeps the per-call JNI overhead flat in the table
+ * count. Output: {@code (B, 1)} logits; serving applies the sigmoid, training uses a loss on
+ * logits.
  */
 public abstract class RecBlock extends AbstractBlock {
   private static final byte VERSION = 1;
+  /** Target size of one chunk's gathered rows in {@link Embeddings#pooledFlat()}. */
+  static final long BAG_CHUNK_BYTES = 4L << 20;
 
   protected final ModelSpec spec;
   private final Parameter embedding;
@@ -86,18 +89,85 @@ public abstract class RecBlock extends AbstractBlock {
     NDArray ids = inputs.get(0);
     NDArray dense = inputs.size() > 1 ? inputs.get(1) : null;
     NDArray weight = ps.getValue(embedding, ids.getDevice(), training);
-    NDArray emb = Embedding.embedding(ids, weight, SparseFormat.DENSE).singletonOrThrow();
-    return new NDList(logits(ps, emb, dense, training));
+    return new NDList(logits(new Embeddings(ids, weight), ps, dense, training));
   }
 
   /**
    * The model proper.
    *
-   * @param emb gathered rows, (B, S, dim), one per sparse id in input order
+   * @param embeddings the request's sparse ids and the embedding parameter, gathered on demand
    * @param dense dense features (B, D), or null
    * @return logits, (B, 1)
    */
-  protected abstract NDArray logits(ParameterStore ps, NDArray emb, NDArray dense, boolean training);
+  protected abstract NDArray logits(Embeddings embeddings, ParameterStore ps, NDArray dense, boolean training);
+
+  /** Rows gathered in one call, as (B, S, dim): one per sparse id in input order. */
+  protected static NDArray gather(NDArray ids, NDArray weight) {
+    return Embedding.embedding(ids, weight, SparseFormat.DENSE).singletonOrThrow();
+  }
+
+  /** A request's ids with the weight they index; models pick the gather that suits them. */
+  protected final class Embeddings {
+    private final NDArray ids;
+    private final NDArray weight;
+    private NDArray rows;
+
+    Embeddings(NDArray ids, NDArray weight) {
+      this.ids = ids;
+      this.weight = weight;
+    }
+
+    /** All gathered rows, (B, S, dim), computed once. */
+    public NDArray rows() {
+      if (rows == null) {
+        rows = gather(ids, weight);
+      }
+      return rows;
+    }
+
+    /**
+     * Every table summed and concatenated, (B, tables x dim). When all tables are bags of equal
+     * size (DLRM) this is an embedding bag done in batch chunks: the (chunk, S, dim) intermediate
+     * stays near {@value #BAG_CHUNK_BYTES} bytes, in cache and below glibc's mmap threshold; one
+     * gather for a whole RMC2 batch of 1024 would materialise 1 GB and page-fault on every call.
+     */
+    public NDArray pooledFlat() {
+      List<TableSpec> tables = spec.tables();
+      int dim = spec.embeddingDim();
+      int lookups = tables.get(0).lookups();
+      boolean uniform = tables.stream()
+          .allMatch(t -> t.pooling() == TableSpec.Pooling.SUM && t.lookups() == lookups);
+      if (!uniform) {
+        NDList pooled = poolTables(rows());
+        for (int i = 0; i < pooled.size(); i++) {
+          if (pooled.get(i).getShape().dimension() == 3) {
+            pooled.set(i, pooled.get(i).sum(new int[] {1}));
+          }
+        }
+        return concat(pooled, 1);
+      }
+      long flat = (long) tables.size() * dim;
+      if (lookups == 1) {
+        return rows().reshape(-1, flat);
+      }
+      long batch = ids.getShape().get(0);
+      long bytesPerItem = (long) spec.sparseIdsPerItem() * dim * Float.BYTES;
+      long chunk = Math.max(1, BAG_CHUNK_BYTES / bytesPerItem);
+      if (chunk >= batch) {
+        return bag(ids, tables.size(), lookups, dim, flat);
+      }
+      NDList parts = new NDList((int) ((batch + chunk - 1) / chunk));
+      for (long from = 0; from < batch; from += chunk) {
+        NDArray slice = ids.get(new NDIndex("{}:{}", from, Math.min(batch, from + chunk)));
+        parts.add(bag(slice, tables.size(), lookups, dim, flat));
+      }
+      return concat(parts, 0);
+    }
+
+    private NDArray bag(NDArray someIds, int tables, int lookups, int dim, long flat) {
+      return gather(someIds, weight).reshape(-1, tables, lookups, dim).sum(new int[] {2}).reshape(-1, flat);
+    }
+  }
 
   /** Per table in spec order: SUM tables as (B, dim), SEQUENCE tables as (B, lookups, dim). */
   protected NDList poolTables(NDArray emb) {
@@ -117,29 +187,6 @@ public abstract class RecBlock extends AbstractBlock {
       return part;
     }
     return t.lookups() == 1 ? part.reshape(-1, spec.embeddingDim()) : part.sum(new int[] {1});
-  }
-
-  /**
-   * All tables summed per table and concatenated, (B, tables x dim). Fast path when every table is
-   * a SUM bag of the same size: one reshape and one sum, whatever the table count.
-   */
-  protected NDArray pooledFlat(NDArray emb) {
-    List<TableSpec> tables = spec.tables();
-    int dim = spec.embeddingDim();
-    int lookups = tables.get(0).lookups();
-    boolean uniform = tables.stream()
-        .allMatch(t -> t.pooling() == TableSpec.Pooling.SUM && t.lookups() == lookups);
-    if (uniform) {
-      NDArray bags = lookups == 1 ? emb : emb.reshape(-1, tables.size(), lookups, dim).sum(new int[] {2});
-      return bags.reshape(-1, (long) tables.size() * dim);
-    }
-    NDList pooled = poolTables(emb);
-    for (int i = 0; i < pooled.size(); i++) {
-      if (pooled.get(i).getShape().dimension() == 3) {
-        pooled.set(i, pooled.get(i).sum(new int[] {1}));
-      }
-    }
-    return concat(pooled, 1);
   }
 
   /** Runs a child block on one array. */

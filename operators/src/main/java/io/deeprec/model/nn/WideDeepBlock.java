@@ -43,8 +43,8 @@ final class WideDeepBlock extends RecBlock {
   }
 
   @Override
-  protected NDArray logits(ParameterStore ps, NDArray emb, NDArray dense, boolean training) {
-    NDArray pooled = pooledFlat(emb);
+  protected NDArray logits(Embeddings emb, ParameterStore ps, NDArray dense, boolean training) {
+    NDArray pooled = emb.pooledFlat();
     NDArray x = run(deep, ps, dense == null ? pooled : dense.concat(pooled, 1), training);
     if (heads.isEmpty()) {
       return x;

@@ -117,6 +117,20 @@ public final class BatchProfiler {
     return peak(rows);
   }
 
+  /**
+   * The highest-throughput row whose p95 stays within {@code targetMs}: the batch size a model
+   * prefers when one request must meet its latency target. Null when no batch size does.
+   */
+  public static Row bestWithin(List<Row> rows, double targetMs) {
+    Row best = null;
+    for (Row r : rows) {
+      if (r.p95Ms() <= targetMs && (best == null || r.itemsPerSecond() > best.itemsPerSecond())) {
+        best = r;
+      }
+    }
+    return best;
+  }
+
   /** Settings; defaults: batches up to 1024, 50 timed runs after 5 warm-ups, 5 s per size, seed 1. */
   public static final class Builder {
     private int maxBatch = 1024;

@@ -1,0 +1,689 @@
+package io.deeprec.sched;
+
+import java.io.Serializable;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+
+/**
+ * DeepRecSched, online: hill climbing over the per-request batch size, then over the query-size
+ * threshold above which a whole query is offloaded to the accelerator, driven by the p95 latency
+ * of windows of completed queries.
+ *
+ * <p><b>Objective.</b> The paper maximises latency-bounded throughput: the highest load whose p95
+ * stays under the target. Online we cannot vary the load, but under a given load the setting with
+ * the lowest p95 is the one with the most headroom (it would hold the target up to the highest
+ * load), so each step compares the p95 of two settings measured under the same offered load.
+ *
+ * <p><b>Candidates.</b> Absolute batch sizes (1024 ... 16 by default) and "split a query into k
+ * parts" sizes ceil(meanQueryItems / k), k = 1..{@code maxSplitParts}: a 167-item query on two
+ * workers wants ~84 items per request, which a grid of powers of two misses. Sizes at or above the
+ * largest query seen all behave alike (no split) and collapse into one rung.
+ *
+ * <p><b>Climbing.</b> Each setting is measured for {@code windowsPerStep} windows after skipping
+ * {@code transitionWindows} windows (queries still in flight under the previous setting). From the
+ * incumbent the climb first walks toward smaller batches (more splitting), or toward larger ones when
+ * it re-explores because the load rose or the target was missed; it keeps a move only
+ * when the p95 improves by more than the stable band, walks on through settings within the band
+ * (plateaus: several sizes split typical queries identically), and stops at the first drop (p95
+ * worse than the best by more than the drop band, twice the stable band by default, since the p95
+ * of a few windows is noisy). If nothing improved in that direction it tries the
+ * other one. Then, with an accelerator, the same climb runs over offload thresholds, from "off"
+ * toward more offloading. Windows whose applied settings are not the ones asked for (a decision
+ * still on its way to the batchers) are ignored.
+ *
+ * <p><b>Staying online.</b> Once converged the policy holds its choice (no oscillation: nothing
+ * changes while the load is stationary) and explores again when the offered load moves by more
+ * than {@code loadChangeFraction} from the load the choice was made at, or when the p95 exceeds
+ * the target and is worse than at convergence by more than the band. A choice that could not meet
+ * the target in the first place is not re-explored for that reason until the load changes, which
+ * keeps an overloaded system from exploring forever.
+ *
+ * <p><b>Seeding.</b> Given the profiler's batch-size curve (request latency per batch size), the
+ * first setting is the largest batch whose request latency is at most {@code seedLatencyFraction}
+ * of the target; once the load is measured (and on every re-exploration) a rough M/G/c queueing
+ * estimate picks the starting batch size for the observed load, so the climb starts near the
+ * optimum. Without a curve the policy starts from the largest candidate (no splitting: the most
+ * capacity, the safe choice under unknown load).
+ */
+public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
+  private static final long serialVersionUID = 1L;
+
+  /** Default absolute batch-size candidates. */
+  public static final List<Integer> DEFAULT_BATCH_CANDIDATES = List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16);
+  /** Default offload thresholds to try (query items), when an accelerator is configured. */
+  public static final List<Integer> DEFAULT_OFFLOAD_THRESHOLDS = List.of(512, 384, 256, 192, 128, 96);
+  /** Default largest k of the "split a query into k parts" candidates. */
+  public static final int DEFAULT_MAX_SPLIT_PARTS = 8;
+  /** Default stable band: a move is kept only if the p95 improves by more than 10%. */
+  public static final double DEFAULT_STABLE_BAND = 0.10;
+  /** Default windows measured per setting. */
+  public static final int DEFAULT_WINDOWS_PER_STEP = 4;
+  /** Default windows skipped after each change. */
+  public static final int DEFAULT_TRANSITION_WINDOWS = 1;
+  /** Default relative change of the offered load that triggers a new exploration. */
+  public static final double DEFAULT_LOAD_CHANGE_FRACTION = 0.25;
+  /**
+   * Default windows in the rolling load and latency estimate of a converged policy: 8 windows of
+   * 64 queries put the standard error of a Poisson rate near 4%, so a 25% change is not noise.
+   */
+  public static final int DEFAULT_WATCH_WINDOWS = 8;
+  /** Default query size assumed before any is observed: the mean of lognormal(5.1, 0.2). */
+  public static final double DEFAULT_EXPECTED_QUERY_ITEMS = 167.0;
+  /** Default share of the target that a seed request may take when the load is unknown. */
+  public static final double DEFAULT_SEED_LATENCY_FRACTION = 0.2;
+
+  private static final double QUERY_SIZE_SMOOTHING = 0.25;
+  /** A percentile of an exponential wait is about 3x its mean: p95 = ln(20) = 3.0 means. */
+  private static final double P95_WAIT_MULTIPLIER = 3.0;
+  private static final double SEED_MAX_UTILISATION = 0.95;
+  /** Climb directions over a ladder ordered largest batch (or no offload) first. */
+  private static final int TOWARD_SMALLER = 1;
+  private static final int TOWARD_LARGER = -1;
+
+  private enum Phase { BATCH_SIZE, OFFLOAD_THRESHOLD, CONVERGED }
+
+  private final double targetP95Ms;
+  private final List<Integer> batchCandidates;
+  private final int maxSplitParts;
+  private final double stableBand;
+  private final double dropBand;
+  private final int windowsPerStep;
+  private final int transitionWindows;
+  private final double loadChangeFraction;
+  private final int watchWindows;
+  private final List<Integer> offloadThresholds;
+  private final boolean hasAccelerator;
+  private final int workers;
+  private final LatencyCurve profile;
+  private final double seedLatencyFraction;
+
+  private BatchSettings current;
+  private Phase phase = Phase.BATCH_SIZE;
+  private Climb climb;
+  private int windowsSinceChange;
+  private final List<Double> stepP95s = new ArrayList<>();
+  private final List<Double> stepQueries = new ArrayList<>();
+  private final List<Double> stepSpansMs = new ArrayList<>();
+  private boolean loadUnknown = true;
+  private double exploreLoadQps = Double.NaN;
+  private double convergedLoadQps = Double.NaN;
+  private double convergedP95Ms = Double.NaN;
+  private int explorations = 1;
+  private double meanQueryItems;
+  private int maxQueryItems;
+
+  private DeepRecSchedPolicy(Builder b) {
+    this.targetP95Ms = b.targetP95Ms;
+    this.batchCandidates = List.copyOf(new TreeSet<>(b.batchCandidates).descendingSet());
+    this.maxSplitParts = b.maxSplitParts;
+    this.stableBand = b.stableBand;
+    this.dropBand = b.dropBand();
+    this.windowsPerStep = b.windowsPerStep;
+    this.transitionWindows = b.transitionWindows;
+    this.loadChangeFraction = b.loadChangeFraction;
+    this.watchWindows = b.watchWindows;
+    this.offloadThresholds = List.copyOf(new TreeSet<>(b.offloadThresholds).descendingSet());
+    this.hasAccelerator = b.hasAccelerator;
+    this.workers = b.workers;
+    this.profile = b.profileMs.isEmpty() ? null : new LatencyCurve(b.profileMs);
+    this.seedLatencyFraction = b.seedLatencyFraction;
+    this.meanQueryItems = b.expectedQueryItems;
+    int initialBatch = b.initialBatchSize > 0 ? b.initialBatchSize : seedWithoutLoad();
+    this.current = new BatchSettings(initialBatch, 0, hasAccelerator ? b.initialOffloadThreshold : 0);
+    this.climb = new Climb(batchLadder(), Double.NaN, current, TOWARD_SMALLER);
+  }
+
+  /** A builder for the given p95 latency target (ms); every other setting has a default. */
+  public static Builder builder(double targetP95Ms) {
+    return new Builder(targetP95Ms);
+  }
+
+  @Override
+  public String name() {
+    return "deeprecsched";
+  }
+
+  @Override
+  public synchronized BatchSettings settings() {
+    return current;
+  }
+
+  @Override
+  public boolean adaptive() {
+    return true;
+  }
+
+  /** Whether the climb has finished and the policy holds its choice. */
+  public synchronized boolean converged() {
+    return phase == Phase.CONVERGED;
+  }
+
+  /** Explorations started so far, the first one included. */
+  public synchronized int explorations() {
+    return explorations;
+  }
+
+  @Override
+  public synchronized void observeQuerySizes(double meanItems, int maxItems) {
+    if (meanItems >= 1) {
+      meanQueryItems += QUERY_SIZE_SMOOTHING * (meanItems - meanQueryItems);
+    }
+    maxQueryItems = Math.max(maxQueryItems, maxItems);
+  }
+
+  @Override
+  public synchronized BatchSettings observe(WindowObservation window) {
+    if (window.queries() == 0 || !current.equals(window.applied())) {
+      return current;
+    }
+    if (windowsSinceChange++ < transitionWindows) {
+      return current;
+    }
+    stepP95s.add(window.p95Ms());
+    stepQueries.add((double) window.queries());
+    stepSpansMs.add(window.qps() > 0 ? window.queries() * 1000.0 / window.qps() : 0.0);
+    if (phase == Phase.CONVERGED) {
+      watchConverged();
+    } else if (stepP95s.size() >= windowsPerStep) {
+      double p95 = mean(stepP95s);
+      double qps = measuredQps();
+      clearSteps();
+      onStepMeasured(p95, qps);
+    }
+    return current;
+  }
+
+  private void onStepMeasured(double p95Ms, double qps) {
+    if (loadUnknown) {
+      // The first ladder was built before any query size was seen: rebuild it, seeded by the load.
+      loadUnknown = false;
+      exploreLoadQps = qps;
+      BatchSettings seeded = queueingSeed(qps);
+      if (seeded != null && seeded.batchSize() != current.batchSize()) {
+        climb = new Climb(batchLadderWith(seeded.batchSize()), Double.NaN, seeded, TOWARD_SMALLER);
+        apply(seeded);
+        return;
+      }
+      climb = new Climb(batchLadder(), Double.NaN, current, TOWARD_SMALLER);
+    }
+    BatchSettings next = climb.onMeasured(p95Ms, stableBand, dropBand);
+    if (next == null && phase == Phase.BATCH_SIZE && hasAccelerator && !offloadThresholds.isEmpty()) {
+      phase = Phase.OFFLOAD_THRESHOLD;
+      climb = new Climb(thresholdLadder(climb.best()), climb.bestP95(), climb.best(), TOWARD_SMALLER);
+      next = climb.firstMove();
+    }
+    if (next != null) {
+      apply(next);
+    } else {
+      phase = Phase.CONVERGED;
+      convergedP95Ms = climb.bestP95();
+      convergedLoadQps = Double.NaN;
+      apply(climb.best());
+    }
+  }
+
+  /** Holds the choice; explores again when the load moves or the target is newly missed. */
+  private void watchConverged() {
+    while (stepP95s.size() > watchWindows) {
+      stepP95s.remove(0);
+      stepQueries.remove(0);
+      stepSpansMs.remove(0);
+    }
+    if (stepP95s.size() < watchWindows) {
+      return;
+    }
+    double qps = measuredQps();
+    double p95 = mean(stepP95s);
+    if (Double.isNaN(convergedLoadQps)) {
+      convergedLoadQps = qps;
+      if (loadChanged(qps, exploreLoadQps)) {
+        explore(qps, qps > exploreLoadQps);
+      }
+      return;
+    }
+    boolean targetNewlyMissed = convergedP95Ms <= targetP95Ms && p95 > targetP95Ms && p95 > convergedP95Ms * (1 + stableBand);
+    if (loadChanged(qps, convergedLoadQps) || targetNewlyMissed) {
+      explore(qps, qps > convergedLoadQps || targetNewlyMissed);
+    }
+  }
+
+  private boolean loadChanged(double qps, double reference) {
+    return Math.abs(qps - reference) > loadChangeFraction * reference;
+  }
+
+  /**
+   * Starts a new climb at the observed load. Under more load (or a missed target) larger batches
+   * come first: splitting costs capacity, so the optimum moves toward less splitting, and walking
+   * into finer splits first would overload the system while measuring.
+   */
+  private void explore(double loadQps, boolean needsCapacity) {
+    explorations++;
+    phase = Phase.BATCH_SIZE;
+    exploreLoadQps = loadQps;
+    clearSteps();
+    BatchSettings seeded = queueingSeed(loadQps);
+    BatchSettings start = seeded != null ? seeded : current;
+    climb = new Climb(batchLadderWith(start.batchSize()), Double.NaN, start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER);
+    apply(start);
+    // Skip a transition even when the start is the incumbent: the backlog of a load step is still draining.
+    windowsSinceChange = 0;
+  }
+
+  /** Switches to {@code next}; returns whether that is a change (which starts a transition). */
+  private boolean apply(BatchSettings next) {
+    clearSteps();
+    if (next.equals(current)) {
+      return false;
+    }
+    current = next;
+    windowsSinceChange = 0;
+    return true;
+  }
+
+  private List<BatchSettings> batchLadder() {
+    return batchLadderWith(current.batchSize());
+  }
+
+  /**
+   * Batch-size rungs, largest first: the absolute candidates, the split-into-k sizes of the mean
+   * query, and {@code incumbent}; sizes at or above the largest query seen collapse into one.
+   */
+  private List<BatchSettings> batchLadderWith(int incumbent) {
+    TreeSet<Integer> sizes = new TreeSet<>(batchCandidates);
+    for (int parts = 1; parts <= maxSplitParts; parts++) {
+      sizes.add(Math.min(BatchSettings.MAX_BATCH, Math.max(1, (int) Math.ceil(meanQueryItems / parts))));
+    }
+    sizes.add(incumbent);
+    if (maxQueryItems > 0) {
+      TreeSet<Integer> noSplit = new TreeSet<>(sizes.tailSet(maxQueryItems, true));
+      if (noSplit.size() > 1) {
+        sizes.removeAll(noSplit);
+        sizes.add(noSplit.contains(incumbent) ? incumbent : noSplit.last());
+      }
+    }
+    List<BatchSettings> ladder = new ArrayList<>();
+    for (int size : sizes.descendingSet()) {
+      ladder.add(new BatchSettings(size, 0, current.offloadThreshold()));
+    }
+    return ladder;
+  }
+
+  /** Offload rungs in order of more offloading: off, then thresholds from high to low. */
+  private List<BatchSettings> thresholdLadder(BatchSettings base) {
+    TreeSet<Integer> thresholds = new TreeSet<>(offloadThresholds);
+    thresholds.remove(0);
+    List<BatchSettings> ladder = new ArrayList<>();
+    ladder.add(new BatchSettings(base.batchSize(), 0, 0));
+    if (base.offloadThreshold() > 0) {
+      thresholds.add(base.offloadThreshold());
+    }
+    for (int threshold : thresholds.descendingSet()) {
+      ladder.add(new BatchSettings(base.batchSize(), 0, threshold));
+    }
+    return ladder;
+  }
+
+  /** The first batch size before any load is known. */
+  private int seedWithoutLoad() {
+    if (profile == null) {
+      return batchCandidates.get(0);
+    }
+    int typicalQuery = Math.max(1, (int) Math.round(meanQueryItems));
+    for (int size : batchCandidates) {
+      if (profile.latencyMs(Math.min(size, typicalQuery)) <= seedLatencyFraction * targetP95Ms) {
+        return size;
+      }
+    }
+    return batchCandidates.get(batchCandidates.size() - 1);
+  }
+
+  /** The rung a queueing estimate favours at {@code qps}, or null without a curve or worker count. */
+  private BatchSettings queueingSeed(double qps) {
+    if (profile == null || workers < 1 || !(qps > 0)) {
+      return null;
+    }
+    BatchSettings best = null;
+    double bestEstimate = Double.POSITIVE_INFINITY;
+    for (BatchSettings rung : batchLadder()) {
+      double estimate = estimatedP95Ms(rung.batchSize(), qps);
+      if (estimate < bestEstimate) {
+        bestEstimate = estimate;
+        best = rung;
+      }
+    }
+    return best;
+  }
+
+  /**
+   * A rough p95 of a typical query split at {@code batchSize} on {@code workers} workers at
+   * {@code qps}: its unloaded latency (rounds of parallel requests) plus three mean queueing waits
+   * from the Sakasegawa M/G/c approximation, with a query occupying min(parts, workers) workers.
+   * Past {@value #SEED_MAX_UTILISATION} utilisation the estimate grows with the utilisation, so an
+   * overloaded system still ranks the least overloaded setting first. Only a starting point: the
+   * climb corrects it with measurements.
+   */
+  double estimatedP95Ms(int batchSize, double qps) {
+    int items = Math.max(1, (int) Math.round(meanQueryItems));
+    int parts = QuerySplitter.requestCount(items, batchSize);
+    int lastPart = items - (parts - 1) * batchSize;
+    double fullPartMs = profile.latencyMs(Math.min(batchSize, items));
+    double workMs = (parts - 1) * fullPartMs + profile.latencyMs(lastPart);
+    double utilisation = qps / 1000.0 * workMs / workers;
+    if (utilisation >= SEED_MAX_UTILISATION) {
+      return 1e9 * utilisation;
+    }
+    int rounds = (parts + workers - 1) / workers;
+    double unloadedMs = rounds * fullPartMs;
+    double occupancyMs = workMs / Math.min(parts, workers);
+    double waitMs = occupancyMs * Math.pow(utilisation, Math.sqrt(2.0 * (workers + 1)) - 1) / (workers * (1 - utilisation));
+    return unloadedMs + P95_WAIT_MULTIPLIER * waitMs;
+  }
+
+  private void clearSteps() {
+    stepP95s.clear();
+    stepQueries.clear();
+    stepSpansMs.clear();
+  }
+
+  /** Completed queries per second over the collected windows: a ratio of sums, unbiased by short windows. */
+  private double measuredQps() {
+    double spanMs = 0;
+    for (double span : stepSpansMs) {
+      spanMs += span;
+    }
+    return spanMs > 0 ? mean(stepQueries) * stepQueries.size() * 1000.0 / spanMs : 0.0;
+  }
+
+  private static double mean(List<Double> values) {
+    double sum = 0;
+    for (double value : values) {
+      sum += value;
+    }
+    return sum / values.size();
+  }
+
+  @Override
+  public synchronized String toString() {
+    return "deeprecsched(" + phase.name().toLowerCase() + ", batch=" + current.batchSize()
+        + ", offloadThreshold=" + current.offloadThreshold() + ", targetP95Ms=" + targetP95Ms + ")";
+  }
+
+  /**
+   * One hill climb over a ladder of settings: measure the start, walk one way while the p95 does not
+   * drop, keep only improvements beyond the band, turn once if the first way gave nothing.
+   */
+  private static final class Climb implements Serializable {
+    private static final long serialVersionUID = 1L;
+
+    private final List<BatchSettings> ladder;
+    private final int start;
+    private int position;
+    private int direction;
+    private boolean turned;
+    private int bestIndex;
+    private double bestP95;
+
+    /**
+     * @param startP95 the start's p95 when already measured, NaN to measure it first
+     * @param firstDirection +1 to walk down the ladder first (smaller batches, more offloading), -1 up
+     */
+    Climb(List<BatchSettings> ladder, double startP95, BatchSettings startAt, int firstDirection) {
+      this.ladder = ladder;
+      this.direction = firstDirection;
+      int index = ladder.indexOf(startAt);
+      if (index < 0) {
+        throw new IllegalStateException("start " + startAt + " is not a rung of " + ladder);
+      }
+      this.start = index;
+      this.position = index;
+      this.bestIndex = index;
+      this.bestP95 = startP95;
+    }
+
+    /** The first setting to measure when the start's p95 is already known; null if none. */
+    BatchSettings firstMove() {
+      return Double.isNaN(bestP95) ? ladder.get(start) : advance();
+    }
+
+    /** Records the p95 of the setting at the current position; returns the next one, or null when done. */
+    BatchSettings onMeasured(double p95Ms, double band, double dropBand) {
+      if (Double.isNaN(bestP95)) {
+        bestP95 = p95Ms;
+        return advance();
+      }
+      if (p95Ms < bestP95 * (1 - band)) {
+        bestIndex = position;
+        bestP95 = p95Ms;
+        return advance();
+      }
+      if (p95Ms > bestP95 * (1 + dropBand)) {
+        return turnOrStop();
+      }
+      return advance();
+    }
+
+    BatchSettings best() {
+      return ladder.get(bestIndex);
+    }
+
+    double bestP95() {
+      return bestP95;
+    }
+
+    private BatchSettings advance() {
+      int next = position + direction;
+      if (next < 0 || next >= ladder.size()) {
+        return turnOrStop();
+      }
+      position = next;
+      return ladder.get(position);
+    }
+
+    private BatchSettings turnOrStop() {
+      if (turned || bestIndex != start) {
+        return null;
+      }
+      turned = true;
+      direction = -direction;
+      position = start;
+      return advance();
+    }
+
+    @Override
+    public String toString() {
+      return "climb(" + Arrays.toString(ladder.stream().mapToInt(BatchSettings::batchSize).toArray()) + ")";
+    }
+  }
+
+  /**
+   * Settings of {@link DeepRecSchedPolicy}. Required: the p95 target. Everything else is optional
+   * ({@code opt}-style) with the documented defaults; {@link #build()} names any bad setting.
+   */
+  public static final class Builder {
+    private final double targetP95Ms;
+    private List<Integer> batchCandidates = DEFAULT_BATCH_CANDIDATES;
+    private int maxSplitParts = DEFAULT_MAX_SPLIT_PARTS;
+    private double stableBand = DEFAULT_STABLE_BAND;
+    private double dropBand = Double.NaN;
+    private int windowsPerStep = DEFAULT_WINDOWS_PER_STEP;
+    private int transitionWindows = DEFAULT_TRANSITION_WINDOWS;
+    private double loadChangeFraction = DEFAULT_LOAD_CHANGE_FRACTION;
+    private int watchWindows = DEFAULT_WATCH_WINDOWS;
+    private List<Integer> offloadThresholds = DEFAULT_OFFLOAD_THRESHOLDS;
+    private boolean hasAccelerator;
+    private int initialOffloadThreshold;
+    private int workers;
+    private Map<Integer, Double> profileMs = Map.of();
+    private double seedLatencyFraction = DEFAULT_SEED_LATENCY_FRACTION;
+    private double expectedQueryItems = DEFAULT_EXPECTED_QUERY_ITEMS;
+    private int initialBatchSize;
+
+    private Builder(double targetP95Ms) {
+      this.targetP95Ms = targetP95Ms;
+    }
+
+    /** Absolute batch sizes to climb over, each 1..1024 (default 1024, 512, ..., 16). */
+    public Builder batchCandidates(List<Integer> value) {
+      this.batchCandidates = List.copyOf(value);
+      return this;
+    }
+
+    /** Largest k of the ceil(meanQueryItems / k) candidates; 0 disables them (default 8). */
+    public Builder maxSplitParts(int value) {
+      this.maxSplitParts = value;
+      return this;
+    }
+
+    /** Relative p95 improvement a move must beat to be kept, in [0, 1) (default 0.10). */
+    public Builder stableBand(double value) {
+      this.stableBand = value;
+      return this;
+    }
+
+    /**
+     * Relative p95 worsening that counts as a drop and ends a direction, >= the stable band
+     * (default twice the stable band). Wider than the band because the p95 of a few 64-query
+     * windows is noisy near saturation, and a spurious drop ends the climb early.
+     */
+    public Builder dropBand(double value) {
+      this.dropBand = value;
+      return this;
+    }
+
+    /** Windows measured per setting, >= 1 (default 4). */
+    public Builder windowsPerStep(int value) {
+      this.windowsPerStep = value;
+      return this;
+    }
+
+    /** Windows skipped after each change, >= 0 (default 1). */
+    public Builder transitionWindows(int value) {
+      this.transitionWindows = value;
+      return this;
+    }
+
+    /** Relative change of the offered load (qps) that starts a new exploration, > 0 (default 0.25). */
+    public Builder loadChangeFraction(double value) {
+      this.loadChangeFraction = value;
+      return this;
+    }
+
+    /** Windows in the rolling load and p95 estimate once converged, >= 1 (default 8). */
+    public Builder watchWindows(int value) {
+      this.watchWindows = value;
+      return this;
+    }
+
+    /** Offload thresholds (query items) to try when an accelerator is configured (default 512 ... 96). */
+    public Builder offloadThresholds(List<Integer> value) {
+      this.offloadThresholds = List.copyOf(value);
+      return this;
+    }
+
+    /** Whether an accelerator path exists; without one the threshold stays 0 (default false). */
+    public Builder hasAccelerator(boolean value) {
+      this.hasAccelerator = value;
+      return this;
+    }
+
+    /** Offload threshold before any measurement; 0 = off (default 0). */
+    public Builder initialOffloadThreshold(int value) {
+      this.initialOffloadThreshold = value;
+      return this;
+    }
+
+    /** CPU workers serving the model, for the queueing seed; 0 = unknown (default 0). */
+    public Builder workers(int value) {
+      this.workers = value;
+      return this;
+    }
+
+    /** The profiler's curve: request latency (ms) per batch size; empty = none (default none). */
+    public Builder profileMs(Map<Integer, Double> value) {
+      this.profileMs = Map.copyOf(value);
+      return this;
+    }
+
+    /** Share of the target a seed request may take when the load is unknown, in (0, 1] (default 0.2). */
+    public Builder seedLatencyFraction(double value) {
+      this.seedLatencyFraction = value;
+      return this;
+    }
+
+    /** Mean query size assumed until sizes are observed, >= 1 (default 167). */
+    public Builder expectedQueryItems(double value) {
+      this.expectedQueryItems = value;
+      return this;
+    }
+
+    /** First batch size, overriding the seed; 0 = seed it (default 0). */
+    public Builder initialBatchSize(int value) {
+      this.initialBatchSize = value;
+      return this;
+    }
+
+    private double dropBand() {
+      return Double.isNaN(dropBand) ? 2 * stableBand : dropBand;
+    }
+
+    public DeepRecSchedPolicy build() {
+      String where = "deeprecsched: ";
+      if (!(targetP95Ms > 0)) {
+        throw new IllegalArgumentException(where + "target p95 must be > 0 ms: " + targetP95Ms);
+      }
+      if (batchCandidates.isEmpty()) {
+        throw new IllegalArgumentException(where + "batchCandidates must not be empty");
+      }
+      for (int size : batchCandidates) {
+        if (size < 1 || size > BatchSettings.MAX_BATCH) {
+          throw new IllegalArgumentException(where + "batchCandidates must be in [1, " + BatchSettings.MAX_BATCH + "]: " + size);
+        }
+      }
+      if (maxSplitParts < 0) {
+        throw new IllegalArgumentException(where + "maxSplitParts must be >= 0: " + maxSplitParts);
+      }
+      if (!(stableBand >= 0 && stableBand < 1)) {
+        throw new IllegalArgumentException(where + "stableBand must be in [0, 1): " + stableBand);
+      }
+      if (!(dropBand() >= stableBand)) {
+        throw new IllegalArgumentException(where + "dropBand must be >= stableBand (" + stableBand + "): " + dropBand());
+      }
+      if (windowsPerStep < 1) {
+        throw new IllegalArgumentException(where + "windowsPerStep must be >= 1: " + windowsPerStep);
+      }
+      if (transitionWindows < 0) {
+        throw new IllegalArgumentException(where + "transitionWindows must be >= 0: " + transitionWindows);
+      }
+      if (!(loadChangeFraction > 0)) {
+        throw new IllegalArgumentException(where + "loadChangeFraction must be > 0: " + loadChangeFraction);
+      }
+      if (watchWindows < 1) {
+        throw new IllegalArgumentException(where + "watchWindows must be >= 1: " + watchWindows);
+      }
+      for (int threshold : offloadThresholds) {
+        if (threshold < 1 || threshold > BatchSettings.MAX_BATCH) {
+          throw new IllegalArgumentException(where + "offloadThresholds must be in [1, " + BatchSettings.MAX_BATCH + "]: " + threshold);
+        }
+      }
+      if (initialOffloadThreshold < 0) {
+        throw new IllegalArgumentException(where + "initialOffloadThreshold must be >= 0 (0 = off): " + initialOffloadThreshold);
+      }
+      if (workers < 0) {
+        throw new IllegalArgumentException(where + "workers must be >= 0 (0 = unknown): " + workers);
+      }
+      if (!(seedLatencyFraction > 0 && seedLatencyFraction <= 1)) {
+        throw new IllegalArgumentException(where + "seedLatencyFraction must be in (0, 1]: " + seedLatencyFraction);
+      }
+      if (!(expectedQueryItems >= 1)) {
+        throw new IllegalArgumentException(where + "expectedQueryItems must be >= 1: " + expectedQueryItems);
+      }
+      if (initialBatchSize < 0 || initialBatchSize > BatchSettings.MAX_BATCH) {
+        throw new IllegalArgumentException(where + "initialBatchSize must be in [0, " + BatchSettings.MAX_BATCH + "] (0 = seed): " + initialBatchSize);
+      }
+      return new DeepRecSchedPolicy(this);
+    }
+  }
+}

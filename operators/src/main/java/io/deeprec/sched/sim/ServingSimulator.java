@@ -1,0 +1,480 @@
+package io.deeprec.sched.sim;
+
+import io.deeprec.sched.BatchPolicy;
+import io.deeprec.sched.BatchSettings;
+import io.deeprec.sched.LatencyStats;
+import io.deeprec.sched.QuerySizeAware;
+import io.deeprec.sched.QuerySplitter;
+import io.deeprec.sched.WindowObservation;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.PriorityQueue;
+import java.util.SplittableRandom;
+
+/**
+ * Discrete-event model of one model's serving path, to test batch policies in milliseconds of CPU
+ * instead of minutes of wall clock. Deterministic for a seed.
+ *
+ * <ul>
+ *   <li>Arrivals: open-loop Poisson (exponential gaps) at the {@link RateSchedule}'s rate; sizes
+ *       from a {@link QuerySizeSampler} (DeepRecInfra's lognormal by default).
+ *   <li>Batching: each query is cut by the policy's current settings with {@link QuerySplitter},
+ *       as the job's micro-batcher does: without merging every piece is a request at once; with
+ *       merging the open request is released when full or when its first item has waited
+ *       {@code maxQueueDelayMs}. A settings change releases the open request.
+ *   <li>CPU: {@code workers} identical single-threaded workers pull requests from one shared FIFO
+ *       (work-conserving: an idle worker takes the next request), service time from a
+ *       {@link ServiceTimeModel}, optionally with lognormal noise.
+ *   <li>Accelerator (optional): queries with N >= the offload threshold go whole to one server that
+ *       runs one query at a time from its own FIFO. Without an accelerator the threshold is
+ *       ignored.
+ *   <li>Latency of a query: completion of its last request - arrival.
+ *   <li>Feedback: every {@code windowQueries} completed queries (64, the reference's window) form a
+ *       {@link WindowObservation} (qps = completions over the window's span) that goes to
+ *       {@link BatchPolicy#observe}; policies that are {@link QuerySizeAware} first get the
+ *       window's query sizes. Returned settings apply to queries arriving afterwards. Windows by
+ *       count keep the same statistical weight at every load, which a p95 needs.
+ * </ul>
+ */
+public final class ServingSimulator {
+  private final int workers;
+  private final ServiceTimeModel cpuService;
+  private final ServiceTimeModel acceleratorService;
+  private final QuerySizeSampler querySizes;
+  private final RateSchedule rate;
+  private final int warmupQueries;
+  private final int measuredQueries;
+  private final int windowQueries;
+  private final double serviceNoiseSigma;
+  private final long seed;
+
+  private ServingSimulator(Builder b) {
+    this.workers = b.workers;
+    this.cpuService = b.cpuService;
+    this.acceleratorService = b.acceleratorService;
+    this.querySizes = b.querySizes;
+    this.rate = b.rate;
+    this.warmupQueries = b.warmupQueries;
+    this.measuredQueries = b.measuredQueries;
+    this.windowQueries = b.windowQueries;
+    this.serviceNoiseSigma = b.serviceNoiseSigma;
+    this.seed = b.seed;
+  }
+
+  public static Builder builder() {
+    return new Builder();
+  }
+
+  /** A builder holding this simulator's settings, to vary one of them. */
+  public Builder toBuilder() {
+    Builder b = new Builder();
+    b.workers = workers;
+    b.cpuService = cpuService;
+    b.acceleratorService = acceleratorService;
+    b.querySizes = querySizes;
+    b.rate = rate;
+    b.warmupQueries = warmupQueries;
+    b.measuredQueries = measuredQueries;
+    b.windowQueries = windowQueries;
+    b.serviceNoiseSigma = serviceNoiseSigma;
+    b.seed = seed;
+    return b;
+  }
+
+  /** The same simulator at a constant offered load of {@code qps}. */
+  public ServingSimulator withRate(double qps) {
+    return toBuilder().rate(RateSchedule.constant(qps)).build();
+  }
+
+  public int workers() {
+    return workers;
+  }
+
+  public ServiceTimeModel cpuService() {
+    return cpuService;
+  }
+
+  /** Runs {@code policy} (which it mutates, if adaptive) on a fresh, seeded workload. */
+  public SimulationResult run(BatchPolicy policy) {
+    return new Run(policy).execute();
+  }
+
+  private static final int ARRIVAL = 0;
+  private static final int CPU_DONE = 1;
+  private static final int ACCELERATOR_DONE = 2;
+  private static final int MERGE_TIMEOUT = 3;
+
+  private record Event(double timeMs, long sequence, int type, Object subject) implements Comparable<Event> {
+    @Override
+    public int compareTo(Event other) {
+      int byTime = Double.compare(timeMs, other.timeMs);
+      return byTime != 0 ? byTime : Long.compare(sequence, other.sequence);
+    }
+  }
+
+  private static final class Query {
+    final int items;
+    final double arrivalMs;
+    final boolean measured;
+    int openParts;
+
+    Query(int items, double arrivalMs, boolean measured) {
+      this.items = items;
+      this.arrivalMs = arrivalMs;
+      this.measured = measured;
+    }
+  }
+
+  /** One CPU request: pieces of one or more queries (a query never has two pieces in one request). */
+  private static final class Request {
+    final List<Query> members = new ArrayList<>(2);
+    int items;
+  }
+
+  /** The state of one run; events are processed in time order, ties in creation order. */
+  private final class Run {
+    private final BatchPolicy policy;
+    private final SplittableRandom arrivalRandom;
+    private final SplittableRandom sizeRandom;
+    private final SplittableRandom serviceRandom;
+    private final PriorityQueue<Event> events = new PriorityQueue<>();
+    private final ArrayDeque<Request> cpuQueue = new ArrayDeque<>();
+    private final ArrayDeque<Query> acceleratorQueue = new ArrayDeque<>();
+    private final LatencyStats overall = new LatencyStats();
+    private final LatencyStats window = new LatencyStats();
+    private final List<SimulationResult.WindowRecord> trace = new ArrayList<>();
+    private long sequence;
+    private double now;
+    private BatchSettings settings;
+    private Request openRequest;
+    private int idleWorkers = workers;
+    private boolean acceleratorBusy;
+    private int generated;
+    private double firstMeasuredArrivalMs = Double.NaN;
+    private double lastMeasuredArrivalMs;
+    private double lastMeasuredCompletionMs;
+    private long offloaded;
+    private double cpuBusyMs;
+    private long cpuRequests;
+    private long cpuItems;
+    private double windowStartMs;
+    private long windowItems;
+    private int windowMaxItems;
+
+    Run(BatchPolicy policy) {
+      this.policy = policy;
+      SplittableRandom root = new SplittableRandom(seed);
+      this.arrivalRandom = root.split();
+      this.sizeRandom = root.split();
+      this.serviceRandom = root.split();
+      this.settings = policy.settings();
+    }
+
+    SimulationResult execute() {
+      scheduleNextArrival(0.0);
+      while (!events.isEmpty()) {
+        Event event = events.poll();
+        now = event.timeMs();
+        switch (event.type()) {
+          case ARRIVAL -> onArrival();
+          case CPU_DONE -> onCpuDone((Request) event.subject());
+          case ACCELERATOR_DONE -> onAcceleratorDone((Query) event.subject());
+          case MERGE_TIMEOUT -> onMergeTimeout((Request) event.subject());
+          default -> throw new IllegalStateException("unknown event type " + event.type());
+        }
+      }
+      double arrivalSpanMs = lastMeasuredArrivalMs - firstMeasuredArrivalMs;
+      double serviceSpanMs = lastMeasuredCompletionMs - firstMeasuredArrivalMs;
+      return new SimulationResult(
+          measuredQueries,
+          overall.percentile(50),
+          overall.percentile(95),
+          overall.percentile(99),
+          overall.meanMs(),
+          arrivalSpanMs > 0 ? (measuredQueries - 1) * 1000.0 / arrivalSpanMs : 0.0,
+          serviceSpanMs > 0 ? measuredQueries * 1000.0 / serviceSpanMs : 0.0,
+          now > 0 ? cpuBusyMs / (workers * now) : 0.0,
+          cpuRequests > 0 ? (double) cpuItems / cpuRequests : 0.0,
+          offloaded,
+          List.copyOf(trace),
+          settings);
+    }
+
+    private void schedule(double atMs, int type, Object subject) {
+      events.add(new Event(atMs, sequence++, type, subject));
+    }
+
+    /** Poisson arrivals under a piecewise-constant rate: a gap crossing a rate change is redrawn there. */
+    private void scheduleNextArrival(double fromMs) {
+      if (generated >= warmupQueries + measuredQueries) {
+        return;
+      }
+      double t = fromMs;
+      while (true) {
+        double qps = rate.qpsAt(t);
+        double change = rate.nextChangeAfter(t);
+        if (qps <= 0) {
+          if (Double.isInfinite(change)) {
+            return;
+          }
+          t = change;
+          continue;
+        }
+        double gapMs = -Math.log(1.0 - arrivalRandom.nextDouble()) * 1000.0 / qps;
+        if (t + gapMs < change) {
+          schedule(t + gapMs, ARRIVAL, null);
+          return;
+        }
+        t = change;
+      }
+    }
+
+    private void onArrival() {
+      boolean measured = generated >= warmupQueries;
+      generated++;
+      Query query = new Query(querySizes.sample(sizeRandom), now, measured);
+      if (measured) {
+        if (Double.isNaN(firstMeasuredArrivalMs)) {
+          firstMeasuredArrivalMs = now;
+        }
+        lastMeasuredArrivalMs = now;
+      }
+      if (acceleratorService != null && settings.offloads(query.items)) {
+        query.openParts = 1;
+        if (measured) {
+          offloaded++;
+        }
+        acceleratorQueue.add(query);
+        startAccelerator();
+      } else {
+        splitOntoCpu(query);
+      }
+      scheduleNextArrival(now);
+    }
+
+    private void splitOntoCpu(Query query) {
+      int pending = openRequest == null ? 0 : openRequest.items;
+      List<QuerySplitter.Piece> pieces = QuerySplitter.plan(query.items, pending, settings);
+      query.openParts = pieces.size();
+      for (QuerySplitter.Piece piece : pieces) {
+        if (openRequest == null) {
+          openRequest = new Request();
+          if (!piece.closesRequest()) {
+            schedule(now + settings.maxQueueDelayMs(), MERGE_TIMEOUT, openRequest);
+          }
+        }
+        openRequest.members.add(query);
+        openRequest.items += piece.length();
+        if (piece.closesRequest()) {
+          releaseOpenRequest();
+        }
+      }
+    }
+
+    private void onMergeTimeout(Request request) {
+      if (request == openRequest) {
+        releaseOpenRequest();
+      }
+    }
+
+    private void releaseOpenRequest() {
+      cpuQueue.add(openRequest);
+      openRequest = null;
+      startCpuWork();
+    }
+
+    private void startCpuWork() {
+      while (idleWorkers > 0 && !cpuQueue.isEmpty()) {
+        Request request = cpuQueue.poll();
+        idleWorkers--;
+        double serviceMs = noisy(cpuService.serviceMs(request.items));
+        cpuBusyMs += serviceMs;
+        cpuRequests++;
+        cpuItems += request.items;
+        schedule(now + serviceMs, CPU_DONE, request);
+      }
+    }
+
+    private void startAccelerator() {
+      if (!acceleratorBusy && !acceleratorQueue.isEmpty()) {
+        Query query = acceleratorQueue.poll();
+        acceleratorBusy = true;
+        schedule(now + noisy(acceleratorService.serviceMs(query.items)), ACCELERATOR_DONE, query);
+      }
+    }
+
+    private double noisy(double serviceMs) {
+      if (serviceNoiseSigma == 0) {
+        return serviceMs;
+      }
+      double u = 1.0 - serviceRandom.nextDouble();
+      double v = serviceRandom.nextDouble();
+      double gaussian = Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2.0 * Math.PI * v);
+      // Mean-preserving lognormal factor: E[exp(sN - s^2/2)] = 1.
+      return serviceMs * Math.exp(serviceNoiseSigma * gaussian - serviceNoiseSigma * serviceNoiseSigma / 2);
+    }
+
+    private void onCpuDone(Request request) {
+      idleWorkers++;
+      for (Query query : request.members) {
+        if (--query.openParts == 0) {
+          complete(query);
+        }
+      }
+      startCpuWork();
+    }
+
+    private void onAcceleratorDone(Query query) {
+      acceleratorBusy = false;
+      complete(query);
+      startAccelerator();
+    }
+
+    private void complete(Query query) {
+      double latencyMs = now - query.arrivalMs;
+      if (query.measured) {
+        overall.record(latencyMs);
+        lastMeasuredCompletionMs = Math.max(lastMeasuredCompletionMs, now);
+      }
+      window.record(latencyMs);
+      windowItems += query.items;
+      windowMaxItems = Math.max(windowMaxItems, query.items);
+      if (window.count() >= windowQueries) {
+        closeWindow();
+      }
+    }
+
+    private void closeWindow() {
+      long queries = window.count();
+      double spanMs = Math.max(now - windowStartMs, 1e-9);
+      WindowObservation observation = new WindowObservation(
+          Math.round(now), queries, queries * 1000.0 / spanMs,
+          window.percentile(50), window.percentile(95), window.percentile(99), settings);
+      if (policy instanceof QuerySizeAware sizeAware) {
+        sizeAware.observeQuerySizes((double) windowItems / queries, windowMaxItems);
+      }
+      BatchSettings decided = policy.observe(observation);
+      trace.add(new SimulationResult.WindowRecord(observation, decided));
+      if (!decided.equals(settings)) {
+        if (openRequest != null) {
+          releaseOpenRequest();
+        }
+        settings = decided;
+      }
+      window.reset();
+      windowStartMs = now;
+      windowItems = 0;
+      windowMaxItems = 0;
+    }
+  }
+
+  /** Settings of a {@link ServingSimulator}; {@link #build()} names any bad one. */
+  public static final class Builder {
+    private int workers = 1;
+    private ServiceTimeModel cpuService;
+    private ServiceTimeModel acceleratorService;
+    private QuerySizeSampler querySizes = QuerySizeSampler.deepRecInfra();
+    private RateSchedule rate;
+    private int warmupQueries = 1_000;
+    private int measuredQueries = 10_000;
+    private int windowQueries = 64;
+    private double serviceNoiseSigma;
+    private long seed = 1;
+
+    private Builder() {}
+
+    /** CPU workers pulling from the shared queue, >= 1 (default 1). */
+    public Builder workers(int value) {
+      this.workers = value;
+      return this;
+    }
+
+    /** Required: CPU service time per request. */
+    public Builder cpuService(ServiceTimeModel value) {
+      this.cpuService = value;
+      return this;
+    }
+
+    /** An accelerator with this service time per whole query; null = none (default none). */
+    public Builder acceleratorService(ServiceTimeModel value) {
+      this.acceleratorService = value;
+      return this;
+    }
+
+    /** Query sizes (default lognormal(5.1, 0.2)). */
+    public Builder querySizes(QuerySizeSampler value) {
+      this.querySizes = value;
+      return this;
+    }
+
+    /** Required: offered load over time. */
+    public Builder rate(RateSchedule value) {
+      this.rate = value;
+      return this;
+    }
+
+    /** Constant offered load, queries/s. */
+    public Builder rateQps(double qps) {
+      return rate(RateSchedule.constant(qps));
+    }
+
+    /** Queries generated before measuring starts, >= 0 (default 1,000); their windows still reach the policy. */
+    public Builder warmupQueries(int value) {
+      this.warmupQueries = value;
+      return this;
+    }
+
+    /** Queries measured after the warm-up, >= 1 (default 10,000). */
+    public Builder measuredQueries(int value) {
+      this.measuredQueries = value;
+      return this;
+    }
+
+    /** Completed queries per feedback window, >= 1 (default 64). */
+    public Builder windowQueries(int value) {
+      this.windowQueries = value;
+      return this;
+    }
+
+    /** Sigma of a mean-preserving lognormal factor on every service time; 0 = deterministic (default 0). */
+    public Builder serviceNoiseSigma(double value) {
+      this.serviceNoiseSigma = value;
+      return this;
+    }
+
+    /** Seed of arrivals, sizes and noise (default 1). */
+    public Builder seed(long value) {
+      this.seed = value;
+      return this;
+    }
+
+    public ServingSimulator build() {
+      if (workers < 1) {
+        throw new IllegalArgumentException("workers must be >= 1: " + workers);
+      }
+      if (cpuService == null) {
+        throw new IllegalArgumentException("cpuService is required");
+      }
+      if (querySizes == null) {
+        throw new IllegalArgumentException("querySizes must not be null");
+      }
+      if (rate == null) {
+        throw new IllegalArgumentException("rate is required");
+      }
+      if (warmupQueries < 0) {
+        throw new IllegalArgumentException("warmupQueries must be >= 0: " + warmupQueries);
+      }
+      if (measuredQueries < 1) {
+        throw new IllegalArgumentException("measuredQueries must be >= 1: " + measuredQueries);
+      }
+      if (windowQueries < 1) {
+        throw new IllegalArgumentException("windowQueries must be >= 1: " + windowQueries);
+      }
+      if (serviceNoiseSigma < 0) {
+        throw new IllegalArgumentException("serviceNoiseSigma must be >= 0: " + serviceNoiseSigma);
+      }
+      return new ServingSimulator(this);
+    }
+  }
+}
