@@ -35,8 +35,45 @@ public final class DeepRecOptions {
 
   public static final ConfigOption<String> POLICY = ConfigOptions.key("deeprec.batch.policy")
       .stringType().defaultValue("fixed")
-      .withDescription("Batch policy of every served model. 'fixed': split each query into requests of "
-          + "deeprec.batch.size items.");
+      .withDescription("Batch policy of every served model: 'static' (a whole query is one request, the paper's "
+          + "baseline), 'fixed' (requests of deeprec.batch.size items), 'timeout' (Triton-style: merge up to "
+          + "deeprec.batch.size items or until deeprec.batch.max-queue-delay, 2 ms when 0), 'aimd' (Clipper-style "
+          + "additive increase / multiplicative decrease of the batch size against the p95 target), 'deeprecsched' "
+          + "(online hill climbing of batch size and offload threshold for the most headroom under the p95 target).");
+
+  public static final ConfigOption<String> SLA_TIER = ConfigOptions.key("deeprec.sla.tier")
+      .stringType().defaultValue("medium")
+      .withDescription("Latency-target tier: 'low' (0.5x), 'medium' (the paper's p95 targets: ncf 5 ms, wnd and mtwnd "
+          + "25, rmc1 100, rmc2 400, rmc3 100, din 100, dien 35), 'high' (1.5x).");
+
+  public static final ConfigOption<String> SLA_TARGETS = ConfigOptions.key("deeprec.sla.p95-targets")
+      .stringType().noDefaultValue()
+      .withDescription("Per-model p95 targets in ms that override the tier, e.g. 'rmc1=50,wnd=20'.");
+
+  public static final ConfigOption<String> PROFILE_DIR = ConfigOptions.key("deeprec.policy.profile-dir")
+      .stringType().noDefaultValue()
+      .withDescription("Directory of '<model>-profile.csv' files written by 'deeprec profile'; seeds deeprecsched's "
+          + "first batch size from the measured curve.");
+
+  public static final ConfigOption<String> ACCELERATOR_MODE = ConfigOptions.key("deeprec.accelerator.mode")
+      .stringType().defaultValue("none")
+      .withDescription("Accelerator path for large queries: 'none'; 'simulated' (a batch -> latency curve stands in "
+          + "for a GPU, results say device=simulated-gpu); 'gpu' (DJL on the GPU Flink assigns: the operator runs in "
+          + "slot sharing group 'gpu' requesting external resource 'gpu').");
+
+  public static final ConfigOption<String> ACCELERATOR_LATENCY = ConfigOptions.key("deeprec.accelerator.latency-curve")
+      .stringType().defaultValue("1:0.6,64:0.7,128:0.8,256:1.0,512:1.5,1024:2.5")
+      .withDescription("Simulated accelerator: request latency in ms per batch size, 'batch:ms,...', log-interpolated. "
+          + "The default is an assumed curve (kernel-launch bound below ~256 items), not a measurement.");
+
+  public static final ConfigOption<Integer> ACCELERATOR_THRESHOLD = ConfigOptions.key("deeprec.accelerator.threshold")
+      .intType().defaultValue(256)
+      .withDescription("Initial offload threshold (candidates) for non-adaptive policies when an accelerator is "
+          + "configured; deeprecsched tunes its own. 0 = never offload.");
+
+  public static final ConfigOption<Integer> ACCELERATOR_CAPACITY = ConfigOptions.key("deeprec.accelerator.capacity")
+      .intType().defaultValue(4)
+      .withDescription("Queries in flight per accelerator subtask (they run one at a time; the rest wait).");
 
   public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("deeprec.batch.size")
       .intType().defaultValue(64)
@@ -45,8 +82,8 @@ public final class DeepRecOptions {
 
   public static final ConfigOption<Duration> MAX_QUEUE_DELAY = ConfigOptions.key("deeprec.batch.max-queue-delay")
       .durationType().defaultValue(Duration.ZERO)
-      .withDescription("How long a request smaller than the batch size may wait to be filled with items of "
-          + "other queries; 0 releases requests at once (no merging).");
+      .withDescription("Policy 'timeout' only: how long a request smaller than the batch size may wait to be filled "
+          + "with items of other queries (0 means the 2 ms default). The other policies release requests at once.");
 
   public static final ConfigOption<Integer> SHARDS = ConfigOptions.key("deeprec.batch.shards")
       .intType().defaultValue(0)

@@ -7,6 +7,7 @@ import io.deeprec.flink.RawRecord;
 import io.deeprec.flink.Reassembler;
 import io.deeprec.flink.ValidateQueries;
 import io.deeprec.flink.WindowedMetrics;
+import io.deeprec.inference.AcceleratorFunction;
 import io.deeprec.inference.InferenceFunction;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.schema.ControlDecision;
@@ -20,6 +21,7 @@ import io.deeprec.validate.QueryValidator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.operators.SlotSharingGroup;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -73,7 +75,7 @@ public final class DeepRecPipeline {
         .name("decode-control").uid("decode-control");
     BroadcastStream<ControlDecision> controlBroadcast = control.broadcast(MicroBatcher.CONTROL_STATE);
 
-    DataStream<InferenceRequest> requests = queries
+    SingleOutputStreamOperator<InferenceRequest> requests = queries
         .keyBy(query -> MicroBatcher.key(query, shards))
         .connect(controlBroadcast)
         .process(new MicroBatcher(policies))
@@ -83,6 +85,10 @@ public final class DeepRecPipeline {
         .unorderedWait(requests, new InferenceFunction(settings.models(), settings.workers(), warmups),
             settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS, settings.capacity())
         .name("cpu-inference").uid("cpu-inference");
+    if (settings.hasAccelerator()) {
+      parts = parts.union(acceleratorPath(requests
+          .getSideOutput(MicroBatcher.ACCELERATOR), settings));
+    }
 
     DataStream<RecResult> results = parts
         .keyBy(PartialResult::getQueryId)
@@ -108,6 +114,28 @@ public final class DeepRecPipeline {
         .name("controller").uid("controller");
 
     return new Outputs(results, metrics, allDeadLetters, decisions);
+  }
+
+  /**
+   * Whole large queries on the accelerator. On GPUs the operator runs in its own slot sharing group
+   * that asks for one external resource 'gpu' (fine-grained resource management places it on a GPU
+   * TaskManager); simulated, it stays with the rest of the job.
+   */
+  private static DataStream<PartialResult> acceleratorPath(DataStream<InferenceRequest> offloaded, JobSettings settings) {
+    SingleOutputStreamOperator<PartialResult> scored = AsyncDataStream
+        .unorderedWait(offloaded,
+            new AcceleratorFunction(settings.models(), settings.acceleratorMode(), settings.acceleratorLatency()),
+            settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS, settings.acceleratorCapacity())
+        .name("accelerator-inference").uid("accelerator-inference");
+    if (settings.acceleratorMode() == AcceleratorFunction.Mode.GPU) {
+      scored.slotSharingGroup(SlotSharingGroup.newBuilder("gpu")
+          .setCpuCores(1.0)
+          .setTaskHeapMemoryMB(512)
+          .setTaskOffHeapMemoryMB(1024)
+          .setExternalResource(AcceleratorFunction.GPU_RESOURCE, 1)
+          .build());
+    }
+    return scored;
   }
 
   private static String modelOf(DeadLetter deadLetter) {

@@ -6,7 +6,16 @@ import io.deeprec.model.ModelKey;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
-import io.deeprec.sched.FixedBatchPolicy;
+import io.deeprec.inference.AcceleratorFunction;
+import io.deeprec.model.LatencyTier;
+import io.deeprec.sched.BatchPolicies;
+import io.deeprec.sched.LatencyCurve;
+import io.deeprec.sched.PolicyConfig;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.TreeMap;
 import java.io.Serializable;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -31,7 +40,13 @@ public record JobSettings(
     String resultsTopic,
     String metricsTopic,
     String deadLetterTopic,
-    String controlTopic)
+    String controlTopic,
+    Map<String, Double> p95TargetsMs,
+    Map<String, Map<Integer, Double>> profiles,
+    AcceleratorFunction.Mode acceleratorMode,
+    LatencyCurve acceleratorLatency,
+    int acceleratorThreshold,
+    int acceleratorCapacity)
     implements Serializable {
 
   public static JobSettings from(Configuration conf) {
@@ -71,7 +86,13 @@ public record JobSettings(
         conf.get(DeepRecOptions.RESULTS_TOPIC),
         conf.get(DeepRecOptions.METRICS_TOPIC),
         conf.get(DeepRecOptions.DEAD_LETTER_TOPIC),
-        conf.get(DeepRecOptions.CONTROL_TOPIC));
+        conf.get(DeepRecOptions.CONTROL_TOPIC),
+        targets(conf, models),
+        profiles(conf.get(DeepRecOptions.PROFILE_DIR), models),
+        acceleratorMode(conf.get(DeepRecOptions.ACCELERATOR_MODE)),
+        new LatencyCurve(parseCurve(conf.get(DeepRecOptions.ACCELERATOR_LATENCY))),
+        conf.get(DeepRecOptions.ACCELERATOR_THRESHOLD),
+        positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)));
     settings.policies(); // fail fast on a bad policy or batch size
     return settings;
   }
@@ -80,18 +101,128 @@ public record JobSettings(
   public Map<String, BatchPolicy> policies() {
     Map<String, BatchPolicy> policies = new LinkedHashMap<>();
     for (String model : models.keySet()) {
-      policies.put(model, newPolicy());
+      policies.put(model, newPolicy(model));
     }
     return policies;
   }
 
-  private BatchPolicy newPolicy() {
-    switch (policy) {
-      case "fixed":
-        return new FixedBatchPolicy(batchSize, maxQueueDelay.toMillis());
-      default:
-        throw new IllegalArgumentException("unknown batch policy '" + policy + "', expected one of: fixed");
+  /** Whether large queries may go to an accelerator path. */
+  public boolean hasAccelerator() {
+    return acceleratorMode != null;
+  }
+
+  private BatchPolicy newPolicy(String model) {
+    long delay = maxQueueDelay.toMillis();
+    if ("timeout".equals(policy) && delay == 0) {
+      delay = PolicyConfig.DEFAULT_MAX_QUEUE_DELAY_MS;
     }
+    // Unknown worker counts (0 = one per core) are estimated from this JVM; only deeprecsched's seed uses it.
+    int workerEstimate = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
+    PolicyConfig config = new PolicyConfig(p95TargetsMs.get(model), batchSize, delay, workerEstimate, hasAccelerator(),
+        profiles.getOrDefault(model, Map.of()));
+    BatchPolicy created = BatchPolicies.create(policy, config);
+    if (hasAccelerator() && !created.adaptive() && acceleratorThreshold > 0) {
+      return new WithOffload(created, acceleratorThreshold);
+    }
+    return created;
+  }
+
+  /** A static policy plus a fixed offload threshold (adaptive policies tune their own). */
+  private record WithOffload(BatchPolicy inner, int threshold) implements BatchPolicy {
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public BatchSettings settings() {
+      BatchSettings settings = inner.settings();
+      return new BatchSettings(settings.batchSize(), settings.maxQueueDelayMs(), threshold);
+    }
+  }
+
+  private static Map<String, Double> targets(Configuration conf, Map<String, ModelKey> models) {
+    LatencyTier tier;
+    try {
+      tier = LatencyTier.valueOf(conf.get(DeepRecOptions.SLA_TIER).trim().toUpperCase(Locale.ROOT));
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(DeepRecOptions.SLA_TIER.key() + ": expected low, medium or high, got '"
+          + conf.get(DeepRecOptions.SLA_TIER) + "'");
+    }
+    Map<String, Double> targets = new LinkedHashMap<>();
+    models.forEach((name, key) -> targets.put(name, ModelCatalog.spec(key.id()).p95TargetMs(tier)));
+    String overrides = conf.get(DeepRecOptions.SLA_TARGETS);
+    if (overrides != null && !overrides.isBlank()) {
+      for (String pair : overrides.split(",")) {
+        String[] parts = pair.split("[=:]", 2);
+        String model = parts.length == 2 ? ModelId.parse(parts[0]).cliName() : null;
+        if (model == null || !targets.containsKey(model)) {
+          throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": expected served-model=ms, got '" + pair + "'");
+        }
+        double ms = Double.parseDouble(parts[1].trim());
+        if (!(ms > 0)) {
+          throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": target must be > 0 ms: " + pair);
+        }
+        targets.put(model, ms);
+      }
+    }
+    return targets;
+  }
+
+  private static Map<String, Map<Integer, Double>> profiles(String dir, Map<String, ModelKey> models) {
+    Map<String, Map<Integer, Double>> profiles = new LinkedHashMap<>();
+    if (dir == null || dir.isBlank()) {
+      return profiles;
+    }
+    for (String model : models.keySet()) {
+      Path csv = Path.of(dir, model + "-profile.csv");
+      if (!Files.isRegularFile(csv)) {
+        continue;
+      }
+      try {
+        Map<Integer, Double> curve = new TreeMap<>();
+        List<String> lines = Files.readAllLines(csv);
+        List<String> header = List.of(lines.get(0).split(","));
+        int batchColumn = header.indexOf("batch_size");
+        int medianColumn = header.indexOf("median_ms");
+        for (String line : lines.subList(1, lines.size())) {
+          String[] cells = line.split(",");
+          curve.put(Integer.parseInt(cells[batchColumn]), Double.parseDouble(cells[medianColumn]));
+        }
+        profiles.put(model, curve);
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException("cannot read profile " + csv + ": " + e.getMessage(), e);
+      }
+    }
+    return profiles;
+  }
+
+  private static AcceleratorFunction.Mode acceleratorMode(String value) {
+    switch (value.trim().toLowerCase(Locale.ROOT)) {
+      case "none":
+        return null;
+      case "simulated":
+        return AcceleratorFunction.Mode.SIMULATED;
+      case "gpu":
+        return AcceleratorFunction.Mode.GPU;
+      default:
+        throw new IllegalArgumentException(DeepRecOptions.ACCELERATOR_MODE.key() + ": expected none, simulated or gpu, got '"
+            + value + "'");
+    }
+  }
+
+  static Map<Integer, Double> parseCurve(String value) {
+    Map<Integer, Double> curve = new TreeMap<>();
+    for (String point : value.split(",")) {
+      String[] parts = point.trim().split(":");
+      try {
+        curve.put(Integer.parseInt(parts[0].trim()), Double.parseDouble(parts[1].trim()));
+      } catch (RuntimeException e) {
+        throw new IllegalArgumentException(DeepRecOptions.ACCELERATOR_LATENCY.key() + ": expected batch:ms pairs, got '"
+            + point + "'");
+      }
+    }
+    return curve;
   }
 
   /** Specs of the served models at the served table scale, for validation. */

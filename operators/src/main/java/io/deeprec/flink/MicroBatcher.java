@@ -75,25 +75,25 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     long now = ctx.timerService().currentProcessingTime();
     int n = query.getCandidateIds().size();
     if (settings.offloads(n)) {
-      ctx.output(ACCELERATOR, request(query.getModel(), now, List.of(slice(query, new Piece(0, n, true)))));
+      ctx.output(ACCELERATOR, request(query.getModel(), now, settings, List.of(slice(query, new Piece(0, n, true)))));
       return;
     }
     int waiting = pendingItems.value() == null ? 0 : pendingItems.value();
     if (waiting >= settings.batchSize() || (waiting > 0 && !settings.merges())) {
       // The batch size shrank or merging was switched off since these items arrived.
-      release(query.getModel(), now, ctx, out);
+      release(query.getModel(), now, settings, ctx, out);
       waiting = 0;
     }
     for (Piece piece : QuerySplitter.plan(n, waiting, settings)) {
       QuerySlice slice = slice(query, piece);
       if (!settings.merges()) {
-        out.collect(request(query.getModel(), now, List.of(slice)));
+        out.collect(request(query.getModel(), now, settings, List.of(slice)));
         continue;
       }
       pending.add(slice);
       waiting += piece.length();
       if (piece.closesRequest()) {
-        release(query.getModel(), now, ctx, out);
+        release(query.getModel(), now, settings, ctx, out);
         waiting = 0;
       }
     }
@@ -158,18 +158,20 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
       List<QuerySlice> slices = new ArrayList<>();
       pending.get().forEach(slices::add);
       if (!slices.isEmpty()) {
-        out.collect(request(ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('#')), timestamp, slices));
+        String model = ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('#'));
+        out.collect(request(model, timestamp, settings(model, ctx.getBroadcastState(CONTROL_STATE)), slices));
       }
       pending.clear();
       pendingItems.clear();
     }
   }
 
-  private void release(String model, long now, ReadOnlyContext ctx, Collector<InferenceRequest> out) throws Exception {
+  private void release(String model, long now, BatchSettings settings, ReadOnlyContext ctx,
+      Collector<InferenceRequest> out) throws Exception {
     List<QuerySlice> slices = new ArrayList<>();
     pending.get().forEach(slices::add);
     if (!slices.isEmpty()) {
-      out.collect(request(model, now, slices));
+      out.collect(request(model, now, settings, slices));
     }
     pending.clear();
     pendingItems.clear();
@@ -180,8 +182,10 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     }
   }
 
-  private static InferenceRequest request(String model, long now, List<QuerySlice> slices) {
-    return InferenceRequest.newBuilder().setModel(model).setCreatedTimeMs(now).setSlices(slices).build();
+  private static InferenceRequest request(String model, long now, BatchSettings settings, List<QuerySlice> slices) {
+    return InferenceRequest.newBuilder().setModel(model).setCreatedTimeMs(now)
+        .setBatchSizeSetting(settings.batchSize()).setOffloadThreshold(settings.offloadThreshold())
+        .setSlices(slices).build();
   }
 
   static QuerySlice slice(RecQuery query, Piece piece) {

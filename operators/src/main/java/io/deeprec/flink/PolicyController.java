@@ -2,6 +2,7 @@ package io.deeprec.flink;
 
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
+import io.deeprec.sched.QuerySizeAware;
 import io.deeprec.sched.WindowObservation;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DecisionSource;
@@ -55,6 +56,9 @@ public class PolicyController extends KeyedCoProcessFunction<String, MetricsSnap
     BatchPolicy policy = policies.get(model);
     if (policy == null || !policy.adaptive() || pinned.contains(model) || window.getOkCount() == 0) {
       return;
+    }
+    if (policy instanceof QuerySizeAware sizeAware && window.getMaxQueryItems() > 0) {
+      sizeAware.observeQuerySizes(window.getMeanQueryItems(), window.getMaxQueryItems());
     }
     BatchSettings before = policy.settings();
     BatchSettings after = policy.observe(new WindowObservation(window.getWindowEndMs(), window.getOkCount(),

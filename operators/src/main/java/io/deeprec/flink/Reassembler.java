@@ -120,6 +120,9 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setBatchSize(folded.getBatchSize())
         .setRequests(parts)
         .setDevice(folded.getDevice())
+        .setQueryItems(folded.getQueryItems())
+        .setBatchSizeSetting(folded.getBatchSizeSetting())
+        .setOffloadThreshold(folded.getOffloadThreshold())
         .build();
   }
 }

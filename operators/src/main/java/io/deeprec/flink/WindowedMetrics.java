@@ -55,10 +55,19 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
   public void processElement1(RecResult result, Context ctx, Collector<MetricsSnapshot> out) throws Exception {
     MetricsSnapshot current = openWindow(ctx.getCurrentKey(), ctx.timerService().currentProcessingTime(), ctx);
     current.setQueries(current.getQueries() + 1);
+    // Running mean: the window's queries are counted above, so this is exact.
+    current.setMeanQueryItems(current.getMeanQueryItems()
+        + (result.getQueryItems() - current.getMeanQueryItems()) / current.getQueries());
+    current.setMaxQueryItems(Math.max(current.getMaxQueryItems(), result.getQueryItems()));
+    if (!result.getDevice().startsWith("cpu")) {
+      current.setOffloadedCount(current.getOffloadedCount() + 1);
+    }
     if (result.getStatus() == ResultStatus.OK) {
       current.setOkCount(current.getOkCount() + 1);
       latencies.add(result.getTotalMs());
-      current.setBatchSize(Math.max(current.getBatchSize(), result.getBatchSize()));
+      // The settings in force for the window's latest query: what the policy applied.
+      current.setBatchSize(result.getBatchSizeSetting() > 0 ? result.getBatchSizeSetting() : result.getBatchSize());
+      current.setOffloadThreshold(result.getOffloadThreshold());
     } else if (result.getStatus() == ResultStatus.EXPIRED) {
       current.setExpiredCount(current.getExpiredCount() + 1);
     } else {
@@ -107,9 +116,9 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
     if (policy != null) {
       BatchSettings settings = policy.settings();
       current.setPolicy(policy.name());
-      current.setOffloadThreshold(settings.offloadThreshold());
       if (current.getBatchSize() == 0) {
         current.setBatchSize(settings.batchSize());
+        current.setOffloadThreshold(settings.offloadThreshold());
       }
     }
     // The queue of the CPU workers in this TaskManager (all of them on a MiniCluster).

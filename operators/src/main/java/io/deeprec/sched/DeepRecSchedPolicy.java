@@ -110,6 +110,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private boolean loadUnknown = true;
   private double exploreLoadQps = Double.NaN;
   private double convergedLoadQps = Double.NaN;
+  private double baselineQueries;
+  private double baselineSpanMs;
+  private int baselineWindows;
   private double convergedP95Ms = Double.NaN;
   private int explorations = 1;
   private double meanQueryItems;
@@ -197,10 +200,13 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   }
 
   private void onStepMeasured(double p95Ms, double qps) {
+    if (Double.isNaN(exploreLoadQps)) {
+      // The load this exploration's choice is made at: measured on its first, settled step.
+      exploreLoadQps = qps;
+    }
     if (loadUnknown) {
       // The first ladder was built before any query size was seen: rebuild it, seeded by the load.
       loadUnknown = false;
-      exploreLoadQps = qps;
       BatchSettings seeded = queueingSeed(qps);
       if (seeded != null && seeded.batchSize() != current.batchSize()) {
         climb = new Climb(batchLadderWith(seeded.batchSize()), Double.NaN, seeded, TOWARD_SMALLER);
@@ -221,6 +227,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       phase = Phase.CONVERGED;
       convergedP95Ms = climb.bestP95();
       convergedLoadQps = Double.NaN;
+      baselineQueries = 0;
+      baselineSpanMs = 0;
+      baselineWindows = 0;
       apply(climb.best());
     }
   }
@@ -238,8 +247,14 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     double qps = measuredQps();
     double p95 = mean(stepP95s);
     if (Double.isNaN(convergedLoadQps)) {
-      convergedLoadQps = qps;
-      if (loadChanged(qps, exploreLoadQps)) {
+      // The reference load averages twice the rolling span, so that comparing the two is not noise.
+      baselineQueries += stepQueries.get(stepQueries.size() - 1);
+      baselineSpanMs += stepSpansMs.get(stepSpansMs.size() - 1);
+      if (++baselineWindows < 2 * watchWindows) {
+        return;
+      }
+      convergedLoadQps = baselineQueries * 1000.0 / baselineSpanMs;
+      if (loadChanged(convergedLoadQps, exploreLoadQps)) {
         explore(qps, qps > exploreLoadQps);
       }
       return;
@@ -262,7 +277,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private void explore(double loadQps, boolean needsCapacity) {
     explorations++;
     phase = Phase.BATCH_SIZE;
-    exploreLoadQps = loadQps;
+    // The trigger's rolling estimate may straddle the change; the first settled step measures it.
+    exploreLoadQps = Double.NaN;
     clearSteps();
     BatchSettings seeded = queueingSeed(loadQps);
     BatchSettings start = seeded != null ? seeded : current;

@@ -11,8 +11,9 @@ import java.util.TreeMap;
  * <p>Between measured sizes the curve is interpolated linearly in log(batch) - log(latency) space,
  * as the reference does for its accelerator table: request latency grows roughly as a power of the
  * batch size, so a straight line on log-log axes fits the gaps between powers of two far better
- * than a straight line on linear axes. Outside the table the nearest segment's slope is extended
- * (clamped at >= 0, since a larger batch never runs faster), or, with a single point, the latency
+ * than a straight line on linear axes. Outside the table the nearest segment's slope is extended.
+ * Slopes are clamped at >= 0 (a larger batch never runs faster; a measured dip is noise, so a
+ * decreasing segment is read as flat). With a single point the latency
  * is taken as proportional to the batch size above it and constant below it.
  */
 public final class LatencyCurve implements Serializable {

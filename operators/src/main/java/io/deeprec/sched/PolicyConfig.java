@@ -1,6 +1,7 @@
 package io.deeprec.sched;
 
 import java.io.Serializable;
+import java.util.Collections;
 import java.util.Map;
 import java.util.TreeMap;
 
@@ -41,7 +42,7 @@ public record PolicyConfig(
     if (workers < 0) {
       throw new IllegalArgumentException("workers must be >= 0 (0 = unknown): " + workers);
     }
-    profileMs = profileMs == null ? Map.of() : java.util.Collections.unmodifiableSortedMap(new TreeMap<>(profileMs));
+    profileMs = profileMs == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(profileMs));
   }
 
   /** Defaults for a target: batch 64, 2 ms max delay, unknown workers, no accelerator, no profile. */

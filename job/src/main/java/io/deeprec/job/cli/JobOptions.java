@@ -25,8 +25,24 @@ public final class JobOptions {
       description = "Models to serve, comma-separated: rmc1 rmc2 rmc3 wnd mtwnd ncf din dien (default: rmc1).")
   List<String> models;
 
-  @Option(names = "--policy", description = "Batch policy (default: fixed).")
+  @Option(names = "--policy",
+      description = "Batch policy: static, fixed, timeout, aimd, deeprecsched (default: fixed).")
   String policy;
+
+  @Option(names = "--tier", description = "Latency-target tier: low, medium (paper targets), high (default: medium).")
+  String tier;
+
+  @Option(names = "--target", paramLabel = "MODEL=MS",
+      description = "p95 target in ms for a model, overriding the tier (repeatable), e.g. rmc1=50.")
+  Map<String, String> targets;
+
+  @Option(names = "--accelerator",
+      description = "Accelerator path for large queries: none (default), simulated, gpu.")
+  String accelerator;
+
+  @Option(names = "--profile-dir", paramLabel = "DIR",
+      description = "Profiles from 'deeprec profile' (<model>-profile.csv) to seed deeprecsched.")
+  Path profileDir;
 
   @Option(names = "--batch-size", description = "Items per inference request, 1-1024 (default: 64).")
   Integer batchSize;
@@ -85,15 +101,21 @@ public final class JobOptions {
     }
     setIfPresent(conf, DeepRecOptions.POLICY, policy);
     setIfPresent(conf, DeepRecOptions.BATCH_SIZE, batchSize);
+    setIfPresent(conf, DeepRecOptions.SLA_TIER, tier);
+    if (targets != null && !targets.isEmpty()) {
+      conf.set(DeepRecOptions.SLA_TARGETS, pairs(targets));
+    }
+    setIfPresent(conf, DeepRecOptions.ACCELERATOR_MODE, accelerator);
+    if (profileDir != null) {
+      conf.set(DeepRecOptions.PROFILE_DIR, profileDir.toString());
+    }
     if (maxQueueDelay != null) {
       conf.setString(DeepRecOptions.MAX_QUEUE_DELAY.key(), maxQueueDelay);
     }
     setIfPresent(conf, DeepRecOptions.TABLE_SCALE, tableScale);
     setIfPresent(conf, DeepRecOptions.SEED, seed);
     if (modelDirs != null && !modelDirs.isEmpty()) {
-      StringBuilder pairs = new StringBuilder();
-      modelDirs.forEach((model, dir) -> pairs.append(pairs.length() == 0 ? "" : ",").append(model).append('=').append(dir));
-      conf.set(DeepRecOptions.MODEL_DIRS, pairs.toString());
+      conf.set(DeepRecOptions.MODEL_DIRS, pairs(modelDirs));
     }
     setIfPresent(conf, DeepRecOptions.WORKERS, workers);
     setIfPresent(conf, DeepRecOptions.BOOTSTRAP_SERVERS, bootstrapOverride != null ? bootstrapOverride : bootstrapServers);
@@ -102,6 +124,12 @@ public final class JobOptions {
     }
     setIfPresent(conf, DeepRecOptions.DELIVERY, delivery);
     return conf;
+  }
+
+  private static String pairs(Map<String, String> values) {
+    StringBuilder joined = new StringBuilder();
+    values.forEach((key, value) -> joined.append(joined.length() == 0 ? "" : ",").append(key).append('=').append(value));
+    return joined.toString();
   }
 
   static Duration parseDuration(String text) {

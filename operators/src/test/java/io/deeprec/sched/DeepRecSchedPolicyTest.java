@@ -1,0 +1,148 @@
+package io.deeprec.sched;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.function.ToDoubleFunction;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The hill climber on noiseless synthetic landscapes (p95 as a function of the settings), fed one
+ * window at a time with the settings the policy asked for; the simulator tests cover noisy ones.
+ */
+class DeepRecSchedPolicyTest {
+
+  /** p95 = 10 ms at the best batch size, +10 ms per halving or doubling away from it. */
+  private static ToDoubleFunction<BatchSettings> valleyAt(int bestBatch) {
+    return s -> 10 + 10 * Math.abs(Math.log(s.batchSize() / (double) bestBatch) / Math.log(2));
+  }
+
+  private static DeepRecSchedPolicy.Builder quickPolicy(double targetMs) {
+    return DeepRecSchedPolicy.builder(targetMs).windowsPerStep(2).transitionWindows(1).watchWindows(4);
+  }
+
+  private static void feed(DeepRecSchedPolicy policy, int windows, double qps, ToDoubleFunction<BatchSettings> landscape) {
+    for (int i = 0; i < windows; i++) {
+      BatchSettings applied = policy.settings();
+      double p95 = landscape.applyAsDouble(applied);
+      policy.observe(new WindowObservation(i, 64, qps, p95 / 2, p95, p95 * 1.2, applied));
+    }
+  }
+
+  /** Without a profile it starts unsplit (1024) and climbs down to 84 = ceil(167 / 2), a split-in-two candidate. */
+  @Test
+  void climbsToTheSplitInKPartsCandidateAGridOfPowersOfTwoMisses() {
+    DeepRecSchedPolicy policy = quickPolicy(50).build();
+    assertThat(policy.settings().batchSize()).isEqualTo(1024);
+
+    feed(policy, 200, 100, valleyAt(84));
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isEqualTo(84);
+  }
+
+  /** Once converged under a stationary load, nothing changes: no oscillation. */
+  @Test
+  void holdsItsChoiceUnderStationaryLoad() {
+    DeepRecSchedPolicy policy = quickPolicy(50).build();
+    feed(policy, 200, 100, valleyAt(64));
+    BatchSettings chosen = policy.settings();
+
+    for (int i = 0; i < 500; i++) {
+      BatchSettings applied = policy.settings();
+      double p95 = valleyAt(64).applyAsDouble(applied) * (i % 2 == 0 ? 1.05 : 0.95);
+      assertThat(policy.observe(new WindowObservation(i, 64, 100 * (i % 2 == 0 ? 1.1 : 0.9), p95, p95, p95, applied))).isEqualTo(chosen);
+    }
+    assertThat(policy.explorations()).isEqualTo(1);
+  }
+
+  /** A load step beyond the load-change fraction starts a new climb, toward larger batches first. */
+  @Test
+  void reExploresWhenTheLoadChanges() {
+    DeepRecSchedPolicy policy = quickPolicy(50).build();
+    feed(policy, 200, 100, valleyAt(84));
+    assertThat(policy.settings().batchSize()).isEqualTo(84);
+
+    feed(policy, 200, 200, valleyAt(128));
+
+    assertThat(policy.explorations()).isEqualTo(2);
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isEqualTo(128);
+  }
+
+  /** A newly missed target triggers exploration; a target that was never met does not, until the load moves. */
+  @Test
+  void reExploresOnANewTargetMissOnly() {
+    DeepRecSchedPolicy meets = quickPolicy(20).build();
+    feed(meets, 200, 100, valleyAt(84));
+    feed(meets, 10, 100, s -> 30);
+    assertThat(meets.explorations()).isEqualTo(2);
+
+    DeepRecSchedPolicy neverMet = quickPolicy(5).build();
+    feed(neverMet, 200, 100, valleyAt(84));
+    feed(neverMet, 50, 100, s -> 30);
+    assertThat(neverMet.explorations()).isEqualTo(1);
+  }
+
+  /** With an accelerator the batch-size climb is followed by a climb over offload thresholds. */
+  @Test
+  void thenClimbsOverOffloadThresholdsWhenAnAcceleratorExists() {
+    DeepRecSchedPolicy policy = quickPolicy(50).hasAccelerator(true).build();
+    ToDoubleFunction<BatchSettings> batch = valleyAt(84);
+    ToDoubleFunction<BatchSettings> landscape = s -> batch.applyAsDouble(s) * switch (s.offloadThreshold()) {
+      case 0 -> 1.0;
+      case 512 -> 0.95;
+      case 384 -> 0.8;
+      case 256 -> 0.6;
+      case 192 -> 0.4;
+      case 128 -> 0.6;
+      default -> 0.8;
+    };
+
+    feed(policy, 300, 100, landscape);
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings()).isEqualTo(new BatchSettings(84, 0, 192));
+  }
+
+  @Test
+  void neverOffloadsWithoutAnAccelerator() {
+    DeepRecSchedPolicy policy = quickPolicy(50).build();
+    feed(policy, 300, 100, s -> valleyAt(84).applyAsDouble(s) - (s.offloadThreshold() > 0 ? 5 : 0));
+    assertThat(policy.settings().offloadThreshold()).isZero();
+  }
+
+  /** The profile seeds the first batch: the largest whose request latency is at most 20% of the target. */
+  @Test
+  void seedsTheFirstBatchFromTheProfile() {
+    java.util.Map<Integer, Double> profile = java.util.Map.of(16, 1.0, 32, 1.6, 64, 2.8, 128, 5.5, 256, 11.0);
+
+    DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(15).profileMs(profile).build();
+
+    assertThat(policy.settings().batchSize()).isEqualTo(64);
+  }
+
+  /** With a profile and a worker count, the queueing estimate prefers splitting at low load and less of it at high load. */
+  @Test
+  void queueingEstimateSplitsLessAsTheLoadGrows() {
+    java.util.Map<Integer, Double> profile = java.util.Map.of(1, 0.55, 16, 1.3, 64, 3.7, 256, 13.3, 1024, 51.7);
+    DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(50).profileMs(profile).workers(4).build();
+
+    double lowLoadSplit = policy.estimatedP95Ms(42, 50);
+    double lowLoadWhole = policy.estimatedP95Ms(1024, 50);
+    double highLoadSplit = policy.estimatedP95Ms(21, 400);
+    double highLoadWhole = policy.estimatedP95Ms(1024, 400);
+
+    assertThat(lowLoadSplit).isLessThan(lowLoadWhole);
+    assertThat(highLoadWhole).isLessThan(highLoadSplit);
+  }
+
+  @Test
+  void builderNamesABadSetting() {
+    assertThatThrownBy(() -> DeepRecSchedPolicy.builder(0).build()).hasMessageContaining("target");
+    assertThatThrownBy(() -> DeepRecSchedPolicy.builder(10).stableBand(1.5).build()).hasMessageContaining("stableBand");
+    assertThatThrownBy(() -> DeepRecSchedPolicy.builder(10).batchCandidates(java.util.List.of(2048)).build())
+        .hasMessageContaining("batchCandidates");
+    assertThatThrownBy(() -> DeepRecSchedPolicy.builder(10).windowsPerStep(0).build()).hasMessageContaining("windowsPerStep");
+  }
+}
