@@ -19,6 +19,7 @@ import org.apache.flink.connector.kafka.source.enumerator.initializer.OffsetsIni
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.kafka.clients.consumer.OffsetResetStrategy;
+import org.apache.kafka.clients.producer.ProducerConfig;
 
 /**
  * The DeepRec-Flink job on Kafka: queries in, results, metrics and dead letters out. {@link #main}
@@ -67,6 +68,8 @@ public final class DeepRecJob {
     DeepRecPipeline.Outputs out = DeepRecPipeline.build(raw, control, metricsFeedback, settings);
     DeliveryGuarantee delivery = delivery(conf.get(DeepRecOptions.DELIVERY));
     Properties props = kafka.clientProperties();
+    props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
+        Long.toString(conf.get(DeepRecOptions.TRANSACTION_TIMEOUT).toMillis()));
     out.results()
         .sinkTo(sink(props, delivery, settings.resultsTopic(), "deeprec-results",
             new RecordSerializers.ResultKey(), new RecordSerializers.ResultValue()))

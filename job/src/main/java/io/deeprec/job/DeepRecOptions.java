@@ -50,6 +50,16 @@ public final class DeepRecOptions {
       .stringType().noDefaultValue()
       .withDescription("Per-model p95 targets in ms that override the tier, e.g. 'rmc1=50,wnd=20'.");
 
+  public static final ConfigOption<Integer> STEP_WINDOWS = ConfigOptions.key("deeprec.policy.windows-per-step")
+      .intType().defaultValue(0)
+      .withDescription("deeprecsched: metrics windows measured per hill-climbing step (after one transition window); "
+          + "0 = the policy's default (4). Fewer react faster, more are steadier under noise.");
+
+  public static final ConfigOption<Integer> WATCH_WINDOWS = ConfigOptions.key("deeprec.policy.watch-windows")
+      .intType().defaultValue(0)
+      .withDescription("deeprecsched: rolling metrics windows compared against the converged load to detect a load "
+          + "change (> 25%) and explore again; 0 = the policy's default (8).");
+
   public static final ConfigOption<String> PROFILE_DIR = ConfigOptions.key("deeprec.policy.profile-dir")
       .stringType().noDefaultValue()
       .withDescription("Directory of '<model>-profile.csv' files written by 'deeprec profile'; seeds deeprecsched's "
@@ -104,6 +114,11 @@ public final class DeepRecOptions {
       .durationType().defaultValue(Duration.ofSeconds(30))
       .withDescription("A request not scored within this time is answered REJECTED ('inference timed out').");
 
+  public static final ConfigOption<Boolean> REQUIRE_DEADLINE = ConfigOptions.key("deeprec.query.require-deadline")
+      .booleanType().defaultValue(false)
+      .withDescription("Whether a query without deadlineMs is refused (dead-lettered). Queries whose deadline has "
+          + "passed are answered EXPIRED without model time, whatever this says.");
+
   public static final ConfigOption<Integer> MAX_CANDIDATES = ConfigOptions.key("deeprec.query.max-candidates")
       .intType().defaultValue(1024)
       .withDescription("Largest number of candidates a query may carry (1-1024); larger ones are dead-lettered.");
@@ -147,9 +162,16 @@ public final class DeepRecOptions {
           + "ssl.*) applied to the source, the sinks and the admin client. Secrets belong here, not on the command line.");
 
   public static final ConfigOption<String> DELIVERY = ConfigOptions.key("deeprec.kafka.delivery")
-      .stringType().defaultValue("at-least-once")
-      .withDescription("Result delivery guarantee of the Kafka sinks: 'at-least-once' (results visible at once) "
-          + "or 'exactly-once' (transactional; visible to read_committed consumers when a checkpoint completes).");
+      .stringType().defaultValue("exactly-once")
+      .withDescription("Result delivery guarantee of the Kafka sinks. 'exactly-once' (default): transactional; a "
+          + "restart neither loses nor repeats a result, and read_committed consumers see results when the checkpoint "
+          + "after them completes (adds up to one checkpoint interval plus the commit to the latency consumers see). "
+          + "'at-least-once': results are visible at once, but a restart may repeat the results of the last interval.");
+
+  public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("deeprec.kafka.transaction-timeout")
+      .durationType().defaultValue(Duration.ofMinutes(10))
+      .withDescription("Kafka transaction timeout of the exactly-once sinks; must not exceed the brokers' "
+          + "transaction.max.timeout.ms (15 min by default), and should exceed the longest expected recovery.");
 
   public static final ConfigOption<Integer> TOPIC_PARTITIONS = ConfigOptions.key("deeprec.kafka.topic-partitions")
       .intType().defaultValue(4)
@@ -162,7 +184,7 @@ public final class DeepRecOptions {
           + "0 flushes after every record (costs some throughput at high rates).");
 
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("deeprec.checkpoint.interval")
-      .durationType().defaultValue(Duration.ofSeconds(5))
+      .durationType().defaultValue(Duration.ofSeconds(2))
       .withDescription("Checkpoint interval: Kafka offsets, buffered queries, in-flight requests and partial "
           + "reassemblies are all in checkpointed state.");
 }

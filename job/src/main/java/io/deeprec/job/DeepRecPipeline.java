@@ -66,7 +66,8 @@ public final class DeepRecPipeline {
     policies.forEach((model, policy) -> warmups.put(model, policy.settings().warmupBatchSizes()));
 
     SingleOutputStreamOperator<RecQuery> queries = raw
-        .process(new ValidateQueries(new QueryValidator(settings.specs(), settings.maxCandidates())))
+        .process(new ValidateQueries(
+            new QueryValidator(settings.specs(), settings.maxCandidates(), settings.requireDeadline())))
         .name("validate").uid("validate");
     DataStream<DeadLetter> deadLetters = queries.getSideOutput(ValidateQueries.DEAD_LETTERS);
 
@@ -93,7 +94,8 @@ public final class DeepRecPipeline {
     DataStream<RecResult> results = parts
         .keyBy(PartialResult::getQueryId)
         .process(new Reassembler(settings.abandonAfter().toMillis()))
-        .name("reassemble").uid("reassemble");
+        .name("reassemble").uid("reassemble")
+        .union(queries.getSideOutput(ValidateQueries.EXPIRED));
 
     SingleOutputStreamOperator<MetricsSnapshot> metricsFeedback = metricsFeedbackRaw
         .process(new DecodeRecords<>(MetricsSnapshot.class))

@@ -46,7 +46,10 @@ public record JobSettings(
     AcceleratorFunction.Mode acceleratorMode,
     LatencyCurve acceleratorLatency,
     int acceleratorThreshold,
-    int acceleratorCapacity)
+    int acceleratorCapacity,
+    int policyWindowsPerStep,
+    int policyWatchWindows,
+    boolean requireDeadline)
     implements Serializable {
 
   public static JobSettings from(Configuration conf) {
@@ -92,7 +95,10 @@ public record JobSettings(
         acceleratorMode(conf.get(DeepRecOptions.ACCELERATOR_MODE)),
         new LatencyCurve(parseCurve(conf.get(DeepRecOptions.ACCELERATOR_LATENCY))),
         conf.get(DeepRecOptions.ACCELERATOR_THRESHOLD),
-        positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)));
+        positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)),
+        conf.get(DeepRecOptions.STEP_WINDOWS),
+        conf.get(DeepRecOptions.WATCH_WINDOWS),
+        conf.get(DeepRecOptions.REQUIRE_DEADLINE));
     settings.policies(); // fail fast on a bad policy or batch size
     return settings;
   }
@@ -119,7 +125,7 @@ public record JobSettings(
     // Unknown worker counts (0 = one per core) are estimated from this JVM; only deeprecsched's seed uses it.
     int workerEstimate = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
     PolicyConfig config = new PolicyConfig(p95TargetsMs.get(model), batchSize, delay, workerEstimate, hasAccelerator(),
-        profiles.getOrDefault(model, Map.of()));
+        profiles.getOrDefault(model, Map.of()), policyWindowsPerStep, policyWatchWindows);
     BatchPolicy created = BatchPolicies.create(policy, config);
     if (hasAccelerator() && !created.adaptive() && acceleratorThreshold > 0) {
       return new WithOffload(created, acceleratorThreshold);

@@ -2,6 +2,8 @@ package io.deeprec.flink;
 
 import io.deeprec.schema.DeadLetter;
 import io.deeprec.schema.RecQuery;
+import io.deeprec.schema.RecResult;
+import io.deeprec.schema.ResultStatus;
 import io.deeprec.schema.SingleObjectCodec;
 import io.deeprec.schema.SingleObjectCodec.SchemaMismatchException;
 import io.deeprec.validate.QueryValidator;
@@ -13,15 +15,21 @@ import org.apache.flink.util.OutputTag;
 
 /**
  * Decodes query records and checks them; a record that cannot be served goes whole, with the
- * reason, to the {@link #DEAD_LETTERS} side output, and the job goes on.
+ * reason, to the {@link #DEAD_LETTERS} side output, and the job goes on. A valid query whose
+ * deadline has already passed is answered at once on the {@link #EXPIRED} side output, without
+ * spending model time (load shedding).
  */
 public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
   private static final long serialVersionUID = 1L;
 
   public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
+  /** EXPIRED results of queries whose deadline passed before they reached the batcher. */
+  public static final OutputTag<RecResult> EXPIRED = new OutputTag<>("expired-on-arrival") {};
+
   private final QueryValidator validator;
   private transient Counter deadLettered;
+  private transient Counter shed;
 
   public ValidateQueries(QueryValidator validator) {
     this.validator = validator;
@@ -30,6 +38,7 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
     deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
+    shed = getRuntimeContext().getMetricGroup().counter("expiredOnArrival");
   }
 
   @Override
@@ -42,11 +51,34 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
       return;
     }
     String problem = validator.problem(query);
+    long now = ctx.timerService().currentProcessingTime();
     if (problem != null) {
       reject(record, query, problem, ctx);
+    } else if (query.getDeadlineMs() != null && query.getDeadlineMs() < now) {
+      shed.inc();
+      ctx.output(EXPIRED, expired(query, now));
     } else {
       out.collect(query);
     }
+  }
+
+  /** The answer to a query that arrived too late to be worth scoring. */
+  static RecResult expired(RecQuery query, long now) {
+    return RecResult.newBuilder()
+        .setQueryId(query.getQueryId())
+        .setModel(query.getModel())
+        .setStatus(ResultStatus.EXPIRED)
+        .setReason("deadline passed " + (now - query.getDeadlineMs()) + " ms before the query reached the batcher")
+        .setArrivalTimeMs(query.getArrivalTimeMs())
+        .setCompletedTimeMs(now)
+        .setQueueMs(0)
+        .setInferenceMs(0)
+        .setTotalMs(Math.max(0, now - query.getArrivalTimeMs()))
+        .setBatchSize(0)
+        .setRequests(0)
+        .setDevice("none")
+        .setQueryItems(query.getCandidateIds().size())
+        .build();
   }
 
   private void reject(RawRecord record, RecQuery query, String reason, Context ctx) {

@@ -26,12 +26,22 @@ public final class BatchPolicies {
       case "fixed" -> new FixedBatchPolicy(config.batchSize(), 0);
       case "timeout" -> new TimeoutBatchPolicy(config.batchSize(), config.maxQueueDelayMs());
       case "aimd" -> AimdBatchPolicy.builder(config.targetP95Ms()).initialBatchSize(config.batchSize()).build();
-      case "deeprecsched" -> DeepRecSchedPolicy.builder(config.targetP95Ms())
-          .workers(config.workers())
-          .hasAccelerator(config.hasAccelerator())
-          .profileMs(config.profileMs())
-          .build();
+      case "deeprecsched" -> deepRecSched(config);
       default -> throw new IllegalArgumentException("unknown batch policy '" + name + "'; valid names: " + VALID_NAMES);
     };
+  }
+
+  private static DeepRecSchedPolicy deepRecSched(PolicyConfig config) {
+    DeepRecSchedPolicy.Builder builder = DeepRecSchedPolicy.builder(config.targetP95Ms())
+        .workers(config.workers())
+        .hasAccelerator(config.hasAccelerator())
+        .profileMs(config.profileMs());
+    if (config.windowsPerStep() > 0) {
+      builder.windowsPerStep(config.windowsPerStep());
+    }
+    if (config.watchWindows() > 0) {
+      builder.watchWindows(config.watchWindows());
+    }
+    return builder.build();
   }
 }

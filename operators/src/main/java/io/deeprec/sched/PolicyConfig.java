@@ -19,10 +19,20 @@ import java.util.TreeMap;
  *     offload threshold)
  * @param profileMs the profiler's curve, request latency (ms) per batch size, to seed
  *     deeprecsched; empty = none
+ * @param windowsPerStep deeprecsched: windows measured per hill-climbing step; 0 = its default
+ * @param watchWindows deeprecsched: rolling windows watched for load changes once converged; 0 =
+ *     its default
  */
 public record PolicyConfig(
-    double targetP95Ms, int batchSize, long maxQueueDelayMs, int workers, boolean hasAccelerator, Map<Integer, Double> profileMs)
+    double targetP95Ms, int batchSize, long maxQueueDelayMs, int workers, boolean hasAccelerator, Map<Integer, Double> profileMs,
+    int windowsPerStep, int watchWindows)
     implements Serializable {
+
+  /** A config with deeprecsched's default pacing. */
+  public PolicyConfig(double targetP95Ms, int batchSize, long maxQueueDelayMs, int workers, boolean hasAccelerator,
+      Map<Integer, Double> profileMs) {
+    this(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, 0, 0);
+  }
 
   /** Default batch size: 64 items per request. */
   public static final int DEFAULT_BATCH_SIZE = 64;
@@ -42,6 +52,9 @@ public record PolicyConfig(
     if (workers < 0) {
       throw new IllegalArgumentException("workers must be >= 0 (0 = unknown): " + workers);
     }
+    if (windowsPerStep < 0 || watchWindows < 0) {
+      throw new IllegalArgumentException("windows per step and watch windows must be >= 0 (0 = default)");
+    }
     profileMs = profileMs == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(profileMs));
   }
 
@@ -51,22 +64,27 @@ public record PolicyConfig(
   }
 
   public PolicyConfig withBatchSize(int value) {
-    return new PolicyConfig(targetP95Ms, value, maxQueueDelayMs, workers, hasAccelerator, profileMs);
+    return new PolicyConfig(targetP95Ms, value, maxQueueDelayMs, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows);
   }
 
   public PolicyConfig withMaxQueueDelayMs(long value) {
-    return new PolicyConfig(targetP95Ms, batchSize, value, workers, hasAccelerator, profileMs);
+    return new PolicyConfig(targetP95Ms, batchSize, value, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows);
   }
 
   public PolicyConfig withWorkers(int value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, value, hasAccelerator, profileMs);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, value, hasAccelerator, profileMs, windowsPerStep, watchWindows);
   }
 
   public PolicyConfig withAccelerator(boolean value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, value, profileMs);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, value, profileMs, windowsPerStep, watchWindows);
+  }
+
+  /** deeprecsched's pacing: windows per step and windows watched once converged (0 = default). */
+  public PolicyConfig withPacing(int stepWindows, int watchedWindows) {
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, stepWindows, watchedWindows);
   }
 
   public PolicyConfig withProfileMs(Map<Integer, Double> value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, value);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, value, windowsPerStep, watchWindows);
   }
 }

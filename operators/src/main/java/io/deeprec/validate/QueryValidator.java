@@ -18,14 +18,21 @@ public final class QueryValidator implements Serializable {
 
   private final Map<String, ModelSpec> servedModels;
   private final int maxCandidates;
+  private final boolean requireDeadline;
 
   /**
    * @param servedModels specs by model id ({@link ModelId#cliName()}), at the table scale served
    * @param maxCandidates largest N accepted
+   * @param requireDeadline whether a query without a deadline is refused
    */
-  public QueryValidator(Map<String, ModelSpec> servedModels, int maxCandidates) {
+  public QueryValidator(Map<String, ModelSpec> servedModels, int maxCandidates, boolean requireDeadline) {
     this.servedModels = Map.copyOf(servedModels);
     this.maxCandidates = maxCandidates;
+    this.requireDeadline = requireDeadline;
+  }
+
+  public QueryValidator(Map<String, ModelSpec> servedModels, int maxCandidates) {
+    this(servedModels, maxCandidates, false);
   }
 
   /** Returns null when the query can be served, else the reason it cannot. */
@@ -50,6 +57,13 @@ public final class QueryValidator implements Serializable {
     }
     if (query.getArrivalTimeMs() <= 0) {
       return "arrivalTimeMs must be a positive epoch ms: " + query.getArrivalTimeMs();
+    }
+    Long deadline = query.getDeadlineMs();
+    if (deadline == null && requireDeadline) {
+      return "deadline is missing (this job requires one: deeprec.query.require-deadline)";
+    }
+    if (deadline != null && deadline < query.getArrivalTimeMs()) {
+      return "deadlineMs " + deadline + " is before arrivalTimeMs " + query.getArrivalTimeMs();
     }
     CandidateFeatures features = query.getFeatures();
     return features == null ? null : featureProblem(spec, n, features);

@@ -4,7 +4,9 @@ import io.deeprec.schema.internal.InferenceRequest;
 import io.deeprec.schema.internal.PartialResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.lang.reflect.Method;
 import org.apache.avro.AvroRuntimeException;
+import org.apache.avro.SystemLimitException;
 import org.apache.avro.Schema;
 import org.apache.avro.SchemaNormalization;
 import org.apache.avro.message.BadHeaderException;
@@ -21,6 +23,20 @@ import org.apache.avro.specific.SpecificRecord;
  * registry is needed. Instances are thread-safe (Avro keeps per-thread buffers).
  */
 public final class SingleObjectCodec<T extends SpecificRecord> {
+
+  /**
+   * Largest array (items), bytes field and string a record may claim. Avro's own default is about
+   * 2^31, so a corrupt or hostile length prefix in a few bytes would make the decoder allocate
+   * gigabytes and take the TaskManager down. The largest legitimate array is a query's explicit
+   * sparse ids: 1,024 candidates x 3,840 ids (rmc2) = 3.9M.
+   */
+  public static final int MAX_COLLECTION_ITEMS = 4 * 1024 * 1024;
+  public static final int MAX_BYTES_LENGTH = 64 * 1024 * 1024;
+  public static final int MAX_STRING_LENGTH = 1024 * 1024;
+
+  static {
+    limitAvroAllocations();
+  }
 
   public static final SingleObjectCodec<RecQuery> QUERY = of(RecQuery.class, RecQuery.getClassSchema());
   public static final SingleObjectCodec<RecResult> RESULT = of(RecResult.class, RecResult.getClassSchema());
@@ -47,6 +63,31 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+  }
+
+  /**
+   * Applies the limits above unless the JVM was started with its own. Avro reads its limit
+   * properties once, when its limit class loads, so they are re-read here in case Avro was used
+   * before this class.
+   */
+  private static void limitAvroAllocations() {
+    setIfAbsent(SystemLimitException.MAX_COLLECTION_LENGTH_PROPERTY, MAX_COLLECTION_ITEMS);
+    setIfAbsent(SystemLimitException.MAX_BYTES_LENGTH_PROPERTY, MAX_BYTES_LENGTH);
+    setIfAbsent(SystemLimitException.MAX_STRING_LENGTH_PROPERTY, MAX_STRING_LENGTH);
+    try {
+      Method reset = SystemLimitException.class.getDeclaredMethod("resetLimits");
+      reset.setAccessible(true);
+      reset.invoke(null);
+    } catch (ReflectiveOperationException | RuntimeException e) {
+      // An Avro without resetLimits reads the properties at first use, which is after this point
+      // unless Avro decoded something earlier; the JVM flags in deploy/ set them as well.
+    }
+  }
+
+  private static void setIfAbsent(String property, int value) {
+    if (System.getProperty(property) == null) {
+      System.setProperty(property, Integer.toString(value));
+    }
   }
 
   public static <T extends SpecificRecord> SingleObjectCodec<T> of(Class<T> type, Schema schema) {

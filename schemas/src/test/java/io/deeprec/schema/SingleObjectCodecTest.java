@@ -96,6 +96,25 @@ class SingleObjectCodecTest {
         .hasMessageContaining("unknown schema fingerprint");
   }
 
+  /** A few bytes claiming a 2^30-item array must be refused, not allocated. */
+  @Test
+  void hugeLengthPrefixIsRefusedWithoutAllocating() {
+    byte[] valid = SingleObjectCodec.QUERY.encode(sampleQuery());
+    // Header (10 bytes), queryId "q-1" (1 + 3), model "rmc1" (1 + 4), userId 42 (1): then the
+    // candidate array's block count, replaced by the zig-zag varint of 2^30.
+    int arrayStart = 10 + 4 + 5 + 1;
+    byte[] hostile = java.util.Arrays.copyOf(valid, arrayStart + 5);
+    long zigzag = (1L << 30) << 1;
+    for (int i = 0; i < 5; i++) {
+      hostile[arrayStart + i] = (byte) ((zigzag & 0x7F) | (i < 4 ? 0x80 : 0));
+      zigzag >>>= 7;
+    }
+
+    assertThatThrownBy(() -> SingleObjectCodec.QUERY.decode(hostile))
+        .isInstanceOf(SchemaMismatchException.class)
+        .hasMessageContaining("malformed RecQuery body");
+  }
+
   @Test
   void garbageAndTruncatedBytesGiveAClearReason() {
     byte[] valid = SingleObjectCodec.QUERY.encode(sampleQuery());

@@ -5,6 +5,7 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
 import org.slf4j.Logger;
@@ -24,8 +25,24 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
     this.cluster = cluster;
   }
 
+  /** User and password the SASL broker accepts (besides its admin), see {@link #startWithSasl()}. */
+  public static final String SASL_USER = "plain-user1";
+  public static final String SASL_PASSWORD = "plain-user1-secret";
+
   /** Starts the broker and waits until it accepts clients (typically 3-5 s). */
   public static EmbeddedKafkaBroker start() {
+    return start(SecurityProtocol.PLAINTEXT);
+  }
+
+  /**
+   * Starts a broker whose client listener requires SASL/PLAIN authentication (SASL_PLAINTEXT):
+   * {@link #SASL_USER} / {@link #SASL_PASSWORD} are accepted, anything else is refused.
+   */
+  public static EmbeddedKafkaBroker startWithSasl() {
+    return start(SecurityProtocol.SASL_PLAINTEXT);
+  }
+
+  private static EmbeddedKafkaBroker start(SecurityProtocol protocol) {
     long begin = System.nanoTime();
     KafkaClusterTestKit cluster = null;
     try {
@@ -33,6 +50,7 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .setCombined(true)
           .setNumBrokerNodes(1)
           .setNumControllerNodes(1)
+          .setBrokerSecurityProtocol(protocol)
           .build();
       cluster = new KafkaClusterTestKit.Builder(nodes)
           // A single broker: internal topics must not ask for more replicas than exist, or

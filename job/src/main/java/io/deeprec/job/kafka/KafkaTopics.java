@@ -10,6 +10,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.TopicExistsException;
 
 /** Creates the job's topics where missing, on any cluster the given client properties reach. */
@@ -47,6 +48,15 @@ public final class KafkaTopics {
       Thread.currentThread().interrupt();
       throw new IllegalStateException("interrupted while creating topics " + topics, e);
     } catch (Exception e) {
+      Throwable cause = e;
+      while (cause.getCause() != null && !(cause instanceof AuthenticationException)) {
+        cause = cause.getCause();
+      }
+      if (cause instanceof AuthenticationException) {
+        throw new IllegalStateException("Kafka authentication failed at "
+            + clientProps.getProperty("bootstrap.servers") + ": " + cause.getMessage()
+            + " (check security.protocol, sasl.mechanism and sasl.jaas.config in the Kafka properties file)", e);
+      }
       throw new IllegalStateException("could not create topics " + topics + ": " + e.getMessage(), e);
     }
   }

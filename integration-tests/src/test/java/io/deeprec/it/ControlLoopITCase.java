@@ -1,0 +1,129 @@
+package io.deeprec.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deeprec.job.DeepRecJob;
+import io.deeprec.job.DeepRecOptions;
+import io.deeprec.job.JobSettings;
+import io.deeprec.job.kafka.EmbeddedKafkaBroker;
+import io.deeprec.job.kafka.TopicReader;
+import io.deeprec.job.load.OpenLoopSender;
+import io.deeprec.job.load.QueryGenerator;
+import io.deeprec.job.load.QuerySizes;
+import io.deeprec.job.load.ResultTracker;
+import io.deeprec.schema.ControlDecision;
+import io.deeprec.schema.DecisionSource;
+import io.deeprec.schema.MetricsSnapshot;
+import io.deeprec.schema.SingleObjectCodec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.stream.Collectors;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * The feedback loop through Kafka on the embedded broker and a MiniCluster: metrics topic ->
+ * controller (deeprecsched) -> control topic -> batchers. A load step (2x QPS) during the run
+ * makes the controller move the batch size again, visible in the metrics topic; every query is
+ * answered.
+ */
+class ControlLoopITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder()
+          .setNumberTaskManagers(1)
+          .setNumberSlotsPerTaskManager(2)
+          .build());
+
+  private static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /**
+   * Input: rmc1 queries at 30 QPS for 12 s, then 60 QPS for 15 s, with policy deeprecsched.
+   * Output: controller decisions on the control topic, among them decisions after the step; the
+   * metrics windows after the step show the batch size moving; all queries answered once.
+   */
+  @Test
+  void loadStepMakesTheControllerChangeTheBatchSize() throws Exception {
+    Properties kafka = new Properties();
+    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    Configuration conf = new Configuration();
+    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    conf.set(DeepRecOptions.MODELS, List.of("rmc1"));
+    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    conf.set(DeepRecOptions.POLICY, "deeprecsched");
+    conf.set(DeepRecOptions.METRICS_WINDOW, Duration.ofMillis(500));
+    // Faster pacing than the defaults, so a test of ~30 s sees a climb, convergence and a re-climb.
+    conf.set(DeepRecOptions.STEP_WINDOWS, 2);
+    conf.set(DeepRecOptions.WATCH_WINDOWS, 4);
+    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
+    String prefix = "loop";
+    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
+    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
+    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
+    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
+    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    JobSettings settings = DeepRecJob.define(env, conf);
+    JobClient client = env.executeAsync("control-loop");
+    try (OpenLoopSender sender = new OpenLoopSender(kafka, settings.queriesTopic());
+        ResultTracker tracker = new ResultTracker(kafka, settings.resultsTopic(), prefix + "-")) {
+      QueryGenerator generator = new QueryGenerator(List.of("rmc1"), QuerySizes.lognormal(5.1, 0.2), 5, prefix, 10);
+      sender.run(generator, 30, 12_000, 1);
+      long stepAtMs = System.currentTimeMillis();
+      sender.run(generator, 60, 15_000, 2);
+
+      ResultTracker.Snapshot answered = tracker.awaitAnswered(generator.generated(), Duration.ofMinutes(3));
+      assertThat(answered.answered()).as("answered queries").isEqualTo(generator.generated());
+      assertThat(answered.duplicates()).isZero();
+
+      List<ControlDecision> decisions = new ArrayList<>();
+      try (TopicReader<ControlDecision> reader =
+          new TopicReader<>(kafka, settings.controlTopic(), SingleObjectCodec.CONTROL)) {
+        reader.poll(Duration.ofSeconds(3), decisions::add);
+      }
+      assertThat(decisions).as("controller decisions").isNotEmpty()
+          .allSatisfy(d -> assertThat(d.getSource()).isEqualTo(DecisionSource.CONTROLLER));
+      assertThat(decisions).as("decisions after the load step at %d", stepAtMs)
+          .anySatisfy(d -> assertThat(d.getTimestampMs()).isGreaterThan(stepAtMs));
+
+      List<MetricsSnapshot> windows = new ArrayList<>();
+      try (TopicReader<MetricsSnapshot> reader =
+          new TopicReader<>(kafka, settings.metricsTopic(), SingleObjectCodec.METRICS)) {
+        reader.poll(Duration.ofSeconds(3), windows::add);
+      }
+      List<Integer> batchesAfterStep = windows.stream()
+          .filter(w -> w.getWindowStartMs() >= stepAtMs && w.getOkCount() > 0)
+          .map(MetricsSnapshot::getBatchSize)
+          .distinct()
+          .collect(Collectors.toList());
+      assertThat(batchesAfterStep).as("batch sizes in metrics windows after the step").hasSizeGreaterThan(1);
+      assertThat(windows).allSatisfy(w -> assertThat(w.getPolicy()).isEqualTo("deeprecsched"));
+    } finally {
+      ServingScenario.stop(client);
+    }
+  }
+}
