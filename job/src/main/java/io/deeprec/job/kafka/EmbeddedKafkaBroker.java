@@ -5,6 +5,15 @@ import java.io.PrintStream;
 import java.util.List;
 import java.util.Properties;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
 import org.apache.kafka.common.security.auth.SecurityProtocol;
 import org.apache.kafka.common.test.KafkaClusterTestKit;
 import org.apache.kafka.common.test.TestKitNodes;
@@ -28,6 +37,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
   /** User and password the SASL broker accepts (besides its admin), see {@link #startWithSasl()}. */
   public static final String SASL_USER = "plain-user1";
   public static final String SASL_PASSWORD = "plain-user1-secret";
+  /** The test kit's SASL super user, used only to grant the ACLs. */
+  private static final String SASL_ADMIN = "plain-admin";
+  private static final String SASL_ADMIN_PASSWORD = "plain-admin-secret";
 
   /** Starts the broker and waits until it accepts clients (typically 3-5 s). */
   public static EmbeddedKafkaBroker start() {
@@ -39,7 +51,43 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
    * {@link #SASL_USER} / {@link #SASL_PASSWORD} are accepted, anything else is refused.
    */
   public static EmbeddedKafkaBroker startWithSasl() {
-    return start(SecurityProtocol.SASL_PLAINTEXT);
+    EmbeddedKafkaBroker broker = start(SecurityProtocol.SASL_PLAINTEXT);
+    try {
+      broker.grantAll(SASL_USER);
+    } catch (RuntimeException e) {
+      broker.close();
+      throw e;
+    }
+    return broker;
+  }
+
+  /**
+   * The SASL broker runs an authorizer: gives {@code user} every operation on all topics, groups,
+   * transactional ids and the cluster, as a job's service account would get on a real cluster.
+   */
+  private void grantAll(String user) {
+    Properties admin = new Properties();
+    admin.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+    admin.put("security.protocol", "SASL_PLAINTEXT");
+    admin.put("sasl.mechanism", "PLAIN");
+    admin.put("sasl.jaas.config", "org.apache.kafka.common.security.plain.PlainLoginModule required "
+        + "username=\"" + SASL_ADMIN + "\" password=\"" + SASL_ADMIN_PASSWORD + "\";");
+    String principal = "User:" + user;
+    List<AclBinding> acls = List.of(
+        allowAll(ResourceType.TOPIC, "*", principal),
+        allowAll(ResourceType.GROUP, "*", principal),
+        allowAll(ResourceType.TRANSACTIONAL_ID, "*", principal),
+        allowAll(ResourceType.CLUSTER, "kafka-cluster", principal));
+    try (Admin client = Admin.create(admin)) {
+      client.createAcls(acls).all().get(30, TimeUnit.SECONDS);
+    } catch (Exception e) {
+      throw new IllegalStateException("could not grant ACLs to " + principal + ": " + e.getMessage(), e);
+    }
+  }
+
+  private static AclBinding allowAll(ResourceType type, String name, String principal) {
+    return new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
+        new AccessControlEntry(principal, "*", AclOperation.ALL, AclPermissionType.ALLOW));
   }
 
   private static EmbeddedKafkaBroker start(SecurityProtocol protocol) {
@@ -51,6 +99,9 @@ public final class EmbeddedKafkaBroker implements AutoCloseable {
           .setNumBrokerNodes(1)
           .setNumControllerNodes(1)
           .setBrokerSecurityProtocol(protocol)
+          // With SASL the test kit installs an authorizer whose only super user is its SASL admin,
+          // so the controller listener must authenticate too or broker registration is refused.
+          .setControllerSecurityProtocol(protocol)
           .build();
       cluster = new KafkaClusterTestKit.Builder(nodes)
           // A single broker: internal topics must not ask for more replicas than exist, or

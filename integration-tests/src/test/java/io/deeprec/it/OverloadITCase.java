@@ -1,0 +1,145 @@
+package io.deeprec.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deeprec.inference.InferenceWorkers;
+import io.deeprec.job.DeepRecJob;
+import io.deeprec.job.DeepRecOptions;
+import io.deeprec.job.JobSettings;
+import io.deeprec.job.kafka.EmbeddedKafkaBroker;
+import io.deeprec.job.kafka.TopicReader;
+import io.deeprec.job.load.OpenLoopSender;
+import io.deeprec.job.load.QueryGenerator;
+import io.deeprec.job.load.QuerySizes;
+import io.deeprec.job.load.ResultTracker;
+import io.deeprec.schema.MetricsSnapshot;
+import io.deeprec.schema.RecQuery;
+import io.deeprec.schema.ResultStatus;
+import io.deeprec.schema.SingleObjectCodec;
+import java.time.Duration;
+import java.util.List;
+import java.util.Properties;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Overload: a burst far above capacity backpressures the job instead of growing queues without
+ * bound; queries whose deadline passes while they wait are answered EXPIRED without model time;
+ * nothing is lost and the lag drains afterwards.
+ */
+class OverloadITCase {
+
+  private static final int CAPACITY = 8;
+  private static final int PARALLELISM = 2;
+
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder()
+          .setNumberTaskManagers(1)
+          .setNumberSlotsPerTaskManager(PARALLELISM)
+          .build());
+
+  private static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /**
+   * Input: 50 QPS of steady load, then a burst of 4,000 queries sent at once (well over 10x the
+   * steady rate), half of them with a 300 ms deadline. Output: all 4,000 + steady queries
+   * answered exactly once, some EXPIRED (shed), the CPU queue never deeper than the in-flight
+   * bound, and metrics windows counting the expired queries.
+   */
+  @Test
+  void burstBackpressuresShedsExpiredQueriesAndLosesNothing() throws Exception {
+    Properties kafka = new Properties();
+    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    String prefix = "overload";
+    Configuration conf = new Configuration();
+    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    conf.set(DeepRecOptions.MODELS, List.of("rmc1"));
+    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    conf.set(DeepRecOptions.CAPACITY, CAPACITY);
+    conf.set(DeepRecOptions.DELIVERY, "at-least-once");
+    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
+    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
+    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
+    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
+    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
+    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(PARALLELISM);
+    JobSettings settings = DeepRecJob.define(env, conf);
+    JobClient client = env.executeAsync("overload");
+    AtomicInteger deepestQueue = new AtomicInteger();
+    AtomicLong sampling = new AtomicLong(1);
+    Thread sampler = new Thread(() -> {
+      while (sampling.get() == 1) {
+        deepestQueue.accumulateAndGet(InferenceWorkers.queueDepthInThisJvm(), Math::max);
+        try {
+          Thread.sleep(2);
+        } catch (InterruptedException e) {
+          return;
+        }
+      }
+    });
+    try (OpenLoopSender sender = new OpenLoopSender(kafka, settings.queriesTopic());
+        ResultTracker tracker = new ResultTracker(kafka, settings.resultsTopic(), prefix + "-")) {
+      QueryGenerator generator = new QueryGenerator(List.of("rmc1"), QuerySizes.lognormal(5.1, 0.2), 4, prefix, 10);
+      sender.run(generator, 50, 3_000, 1);
+      sampler.start();
+      for (int i = 0; i < 4_000; i++) {
+        RecQuery query = generator.next(System.currentTimeMillis());
+        if (i % 2 == 0) {
+          query.setDeadlineMs(query.getArrivalTimeMs() + 300);
+        }
+        sender.send(query);
+      }
+      sender.flush();
+
+      ResultTracker.Snapshot done = tracker.awaitAnswered(generator.generated(), Duration.ofMinutes(4));
+      sampling.set(0);
+      sampler.join();
+
+      assertThat(done.answered()).as("answered").isEqualTo(generator.generated());
+      assertThat(done.duplicates()).isZero();
+      assertThat(done.count(ResultStatus.EXPIRED)).as("expired (shed) queries").isPositive();
+      assertThat(done.count(ResultStatus.REJECTED)).isZero();
+      // Every request in the CPU queue is in flight in an async operator: capacity bounds them.
+      assertThat(deepestQueue.get()).as("deepest CPU queue").isLessThanOrEqualTo(CAPACITY * PARALLELISM);
+
+      long expiredInMetrics = 0;
+      try (TopicReader<MetricsSnapshot> reader =
+          new TopicReader<>(kafka, settings.metricsTopic(), SingleObjectCodec.METRICS)) {
+        List<MetricsSnapshot> windows = reader.readAtLeast(1, Duration.ofSeconds(30));
+        reader.poll(Duration.ofSeconds(3), windows::add);
+        for (MetricsSnapshot window : windows) {
+          expiredInMetrics += window.getExpiredCount();
+        }
+      }
+      assertThat(expiredInMetrics).as("expired queries counted in metrics").isEqualTo(done.count(ResultStatus.EXPIRED));
+    } finally {
+      sampling.set(0);
+      ServingScenario.stop(client);
+    }
+  }
+}

@@ -1,0 +1,125 @@
+package io.deeprec.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deeprec.job.DeepRecJob;
+import io.deeprec.job.DeepRecOptions;
+import io.deeprec.job.JobSettings;
+import io.deeprec.job.kafka.EmbeddedKafkaBroker;
+import io.deeprec.job.kafka.KafkaSettings;
+import io.deeprec.job.load.OpenLoopSender;
+import io.deeprec.job.load.QueryGenerator;
+import io.deeprec.job.load.QuerySizes;
+import io.deeprec.job.load.ResultTracker;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The job against a broker that requires SASL/PLAIN: credentials come from a Kafka properties
+ * file (never the command line); the right ones serve queries, wrong ones fail fast and say so.
+ */
+class SaslITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder()
+          .setNumberTaskManagers(1)
+          .setNumberSlotsPerTaskManager(2)
+          .build());
+
+  private static EmbeddedKafkaBroker broker;
+
+  @TempDir
+  Path dir;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.startWithSasl();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  private Path clientProperties(String user, String password) throws IOException {
+    Path file = dir.resolve(user + "-" + password.hashCode() + ".properties");
+    Files.writeString(file, String.join("\n",
+        "security.protocol=SASL_PLAINTEXT",
+        "sasl.mechanism=PLAIN",
+        "sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username=\""
+            + user + "\" password=\"" + password + "\";",
+        ""));
+    return file;
+  }
+
+  private static Configuration conf(Path properties, String prefix) {
+    Configuration conf = new Configuration();
+    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    conf.set(DeepRecOptions.KAFKA_PROPERTIES_FILE, properties.toString());
+    conf.set(DeepRecOptions.MODELS, List.of("rmc1"));
+    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 1);
+    conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
+    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
+    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
+    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
+    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
+    return conf;
+  }
+
+  /** Input: 200 queries over SASL with the right credentials. Output: 200 results. */
+  @Test
+  void rightCredentialsServeQueries() throws Exception {
+    Configuration conf = conf(clientProperties(EmbeddedKafkaBroker.SASL_USER, EmbeddedKafkaBroker.SASL_PASSWORD), "sasl");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    JobSettings settings = DeepRecJob.define(env, conf);
+    JobClient client = env.executeAsync("sasl");
+    var kafka = KafkaSettings.from(conf).clientProperties();
+    try (OpenLoopSender sender = new OpenLoopSender(kafka, settings.queriesTopic());
+        ResultTracker tracker = new ResultTracker(kafka, settings.resultsTopic(), "sasl-")) {
+      QueryGenerator generator = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(32), 1, "sasl", 5);
+      for (int i = 0; i < 200; i++) {
+        sender.send(generator.next(System.currentTimeMillis()));
+      }
+      sender.flush();
+      ResultTracker.Snapshot done = tracker.awaitAnswered(200, Duration.ofMinutes(2));
+      assertThat(done.answered()).isEqualTo(200);
+      assertThat(done.duplicates()).isZero();
+    } finally {
+      ServingScenario.stop(client);
+    }
+  }
+
+  /** Input: a wrong password. Output: the job refuses to start within seconds, naming authentication. */
+  @Test
+  void wrongCredentialsFailFastWithAClearMessage() throws Exception {
+    Configuration conf = conf(clientProperties(EmbeddedKafkaBroker.SASL_USER, "not-the-password"), "sasl-bad");
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    long start = System.nanoTime();
+
+    assertThatThrownBy(() -> DeepRecJob.define(env, conf))
+        .isInstanceOf(IllegalStateException.class)
+        .hasMessageContaining("Kafka authentication failed")
+        .hasMessageContaining("sasl.jaas.config");
+    assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+  }
+}
