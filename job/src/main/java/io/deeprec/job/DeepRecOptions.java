@@ -72,9 +72,10 @@ public final class DeepRecOptions {
           + "slot sharing group 'gpu' requesting external resource 'gpu').");
 
   public static final ConfigOption<String> ACCELERATOR_LATENCY = ConfigOptions.key("deeprec.accelerator.latency-curve")
-      .stringType().defaultValue("1:0.6,64:0.7,128:0.8,256:1.0,512:1.5,1024:2.5")
+      .stringType().defaultValue("1:0.669,2:0.607,4:0.573,8:0.431,16:0.385,32:0.636,64:0.622,128:0.712,256:0.706,512:0.675,1024:0.655")
       .withDescription("Simulated accelerator: request latency in ms per batch size, 'batch:ms,...', log-interpolated. "
-          + "The default is an assumed curve (kernel-launch bound below ~256 items), not a measurement.");
+          + "The default is rmc1 at full table size measured on an NVIDIA H200 with PyTorch 2.11 (median, inputs "
+          + "copied from host memory and scores back; docs/gpu/, deploy/gpu/measure_gpu_curve.py).");
 
   public static final ConfigOption<Integer> ACCELERATOR_THRESHOLD = ConfigOptions.key("deeprec.accelerator.threshold")
       .intType().defaultValue(256)

@@ -1,0 +1,121 @@
+package io.deeprec.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.deeprec.inference.AcceleratorFunction;
+import io.deeprec.job.DeepRecJob;
+import io.deeprec.job.DeepRecOptions;
+import io.deeprec.job.JobSettings;
+import io.deeprec.job.kafka.EmbeddedKafkaBroker;
+import io.deeprec.job.kafka.TopicReader;
+import io.deeprec.job.load.OpenLoopSender;
+import io.deeprec.job.load.QueryGenerator;
+import io.deeprec.job.load.QuerySizes;
+import io.deeprec.schema.RecQuery;
+import io.deeprec.schema.RecResult;
+import io.deeprec.schema.ResultStatus;
+import io.deeprec.schema.SingleObjectCodec;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import org.apache.flink.test.junit5.MiniClusterExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/** Size-aware routing: queries at or above the offload threshold go whole to the (simulated) accelerator. */
+class AcceleratorPathITCase {
+
+  @RegisterExtension
+  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
+      new MiniClusterResourceConfiguration.Builder()
+          .setNumberTaskManagers(1)
+          .setNumberSlotsPerTaskManager(2)
+          .build());
+
+  private static EmbeddedKafkaBroker broker;
+
+  @BeforeAll
+  static void startBroker() {
+    broker = EmbeddedKafkaBroker.start();
+  }
+
+  @AfterAll
+  static void stopBroker() {
+    if (broker != null) {
+      broker.close();
+    }
+  }
+
+  /**
+   * Input: 100 queries of 300 candidates and 100 of 50, threshold 200, accelerator simulated.
+   * Output: the large ones answered whole (one request) by device simulated-gpu, the small ones
+   * by the CPU workers in requests of at most 64; all OK.
+   */
+  @Test
+  void largeQueriesGoWholeToTheAcceleratorAndSmallOnesToTheCpu() throws Exception {
+    Properties kafka = new Properties();
+    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    String prefix = "offload";
+    Configuration conf = new Configuration();
+    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    conf.set(DeepRecOptions.MODELS, List.of("wnd"));
+    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    conf.set(DeepRecOptions.ACCELERATOR_MODE, "simulated");
+    conf.set(DeepRecOptions.ACCELERATOR_THRESHOLD, 200);
+    conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
+    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
+    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
+    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
+    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
+    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
+    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
+
+    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
+    env.setParallelism(2);
+    JobSettings settings = DeepRecJob.define(env, conf);
+    JobClient client = env.executeAsync("accelerator-path");
+    try (OpenLoopSender sender = new OpenLoopSender(kafka, settings.queriesTopic())) {
+      QueryGenerator large = new QueryGenerator(List.of("wnd"), QuerySizes.fixed(300), 1, prefix + "-large", 10);
+      QueryGenerator small = new QueryGenerator(List.of("wnd"), QuerySizes.fixed(50), 2, prefix + "-small", 10);
+      Map<String, RecQuery> sent = new HashMap<>();
+      for (int i = 0; i < 100; i++) {
+        for (QueryGenerator generator : List.of(large, small)) {
+          RecQuery query = generator.next(System.currentTimeMillis());
+          sent.put(query.getQueryId(), query);
+          sender.send(query);
+        }
+      }
+      sender.flush();
+
+      List<RecResult> results;
+      try (TopicReader<RecResult> reader = new TopicReader<>(kafka, settings.resultsTopic(), SingleObjectCodec.RESULT)) {
+        results = reader.readAtLeast(sent.size(), Duration.ofMinutes(2));
+      }
+      assertThat(results).hasSize(sent.size());
+      for (RecResult result : results) {
+        assertThat(result.getStatus()).isEqualTo(ResultStatus.OK);
+        int n = sent.get(result.getQueryId()).getCandidateIds().size();
+        assertThat(result.getQueryItems()).isEqualTo(n);
+        assertThat(result.getOffloadThreshold()).isEqualTo(200);
+        if (n >= 200) {
+          assertThat(result.getDevice()).isEqualTo(AcceleratorFunction.SIMULATED_DEVICE);
+          assertThat(result.getRequests()).isEqualTo(1);
+          assertThat(result.getBatchSize()).isEqualTo(n);
+        } else {
+          assertThat(result.getDevice()).isEqualTo("cpu");
+          assertThat(result.getBatchSize()).isLessThanOrEqualTo(64);
+        }
+      }
+    } finally {
+      ServingScenario.stop(client);
+    }
+  }
+}
