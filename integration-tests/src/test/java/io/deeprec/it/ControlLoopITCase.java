@@ -14,6 +14,9 @@ import io.deeprec.job.load.ResultTracker;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DecisionSource;
 import io.deeprec.schema.MetricsSnapshot;
+import io.deeprec.schema.RecResult;
+import io.deeprec.job.cli.ControlCommand;
+import picocli.CommandLine;
 import io.deeprec.schema.SingleObjectCodec;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -60,9 +63,11 @@ class ControlLoopITCase {
   }
 
   /**
-   * Input: rmc1 queries at 30 QPS for 12 s, then 60 QPS for 15 s, with policy deeprecsched.
+   * Input: rmc1 queries at 30 QPS for 20 s (a climb, convergence, a load baseline), then 60 QPS
+   * for 15 s, with policy deeprecsched.
    * Output: controller decisions on the control topic, among them decisions after the step; the
-   * metrics windows after the step show the batch size moving; all queries answered once.
+   * metrics windows after the step show the batch size moving; all queries answered once. Then a
+   * manual pin through {@code deeprec control} fixes the batch size of later queries.
    */
   @Test
   void loadStepMakesTheControllerChangeTheBatchSize() throws Exception {
@@ -92,7 +97,7 @@ class ControlLoopITCase {
     try (OpenLoopSender sender = new OpenLoopSender(kafka, settings.queriesTopic());
         ResultTracker tracker = new ResultTracker(kafka, settings.resultsTopic(), prefix + "-")) {
       QueryGenerator generator = new QueryGenerator(List.of("rmc1"), QuerySizes.lognormal(5.1, 0.2), 5, prefix, 10);
-      sender.run(generator, 30, 12_000, 1);
+      sender.run(generator, 30, 20_000, 1);
       long stepAtMs = System.currentTimeMillis();
       sender.run(generator, 60, 15_000, 2);
 
@@ -122,6 +127,30 @@ class ControlLoopITCase {
           .collect(Collectors.toList());
       assertThat(batchesAfterStep).as("batch sizes in metrics windows after the step").hasSizeGreaterThan(1);
       assertThat(windows).allSatisfy(w -> assertThat(w.getPolicy()).isEqualTo("deeprecsched"));
+
+      // A manual pin from the CLI wins over the controller: later queries run at batch size 24.
+      int exit = new CommandLine(new ControlCommand()).execute("--bootstrap-servers", broker.bootstrapServers(),
+          "--topic", settings.controlTopic(), "--model", "rmc1", "--batch-size", "24");
+      assertThat(exit).isZero();
+      Thread.sleep(1_000);
+      QueryGenerator pinned = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(100), 6, prefix + "-pinned", 10);
+      sender.run(pinned, 30, 2_000, 3);
+      List<RecResult> pinnedResults = new ArrayList<>();
+      try (TopicReader<RecResult> reader = new TopicReader<>(kafka, settings.resultsTopic(), SingleObjectCodec.RESULT)) {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (pinnedResults.size() < pinned.generated() && System.nanoTime() < deadline) {
+          reader.poll(Duration.ofMillis(200), r -> {
+            if (r.getQueryId().startsWith(prefix + "-pinned")) {
+              pinnedResults.add(r);
+            }
+          });
+        }
+      }
+      assertThat(pinnedResults).hasSize((int) pinned.generated())
+          .allSatisfy(r -> {
+            assertThat(r.getBatchSizeSetting()).isEqualTo(24);
+            assertThat(r.getRequests()).isEqualTo(5);
+          });
     } finally {
       ServingScenario.stop(client);
     }

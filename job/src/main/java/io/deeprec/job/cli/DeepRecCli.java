@@ -6,7 +6,8 @@ import picocli.CommandLine.Command;
 /** {@code deeprec}: serve, load, profile and train DeepRecSys models on Flink. */
 @Command(name = "deeprec", mixinStandardHelpOptions = true, version = "deeprec 0.1.0",
     description = "DeepRecSys on Apache Flink: latency-target-driven serving of recommendation models.",
-    subcommands = {RunCommand.class, JobCommand.class, ProfileCommand.class, TrainCommand.class})
+    subcommands = {RunCommand.class, JobCommand.class, ProfileCommand.class, TrainCommand.class, LoadCommand.class,
+        BenchCommand.class, ControlCommand.class})
 public final class DeepRecCli {
 
   public static void main(String[] args) {

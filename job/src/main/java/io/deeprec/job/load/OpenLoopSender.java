@@ -2,9 +2,9 @@ package io.deeprec.job.load;
 
 import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.SingleObjectCodec;
+import io.deeprec.sched.sim.RateSchedule;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
-import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -45,23 +45,34 @@ public final class OpenLoopSender implements AutoCloseable {
     if (rate <= 0) {
       throw new IllegalArgumentException("rate must be > 0 queries/s: " + rate);
     }
-    SplittableRandom gaps = new SplittableRandom(seed ^ 0x5DEECE66DL);
+    return run(generator, new ArrivalSchedule(RateSchedule.constant(rate), ArrivalProcess.POISSON, seed), durationMs);
+  }
+
+  /**
+   * Sends for {@code durationMs} at the schedule's due times, blocking the calling thread; returns
+   * the number sent. A query late for its due time is sent at once (never skipped), so a sender
+   * that falls behind shows up as an achieved rate below the schedule's.
+   */
+  public long run(QueryGenerator generator, ArrivalSchedule schedule, long durationMs) {
     long before = sent.get();
     startNanos = System.nanoTime();
+    endNanos = 0;
     long deadline = startNanos + durationMs * 1_000_000L;
-    double next = startNanos;
     while (true) {
-      next += -Math.log(1.0 - gaps.nextDouble()) / rate * 1e9;
-      if (next >= deadline) {
+      double dueMs = schedule.nextDueMs();
+      long due = startNanos + (long) (dueMs * 1_000_000.0);
+      if (dueMs >= durationMs || due >= deadline) {
         break;
       }
-      long wait = (long) next - System.nanoTime();
+      long wait = due - System.nanoTime();
       if (wait > 0) {
         LockSupport.parkNanos(wait);
       }
       send(generator.next(System.currentTimeMillis()));
     }
-    endNanos = System.nanoTime();
+    long now = System.nanoTime();
+    // The window is the asked duration unless sending overran it, so the rate is not inflated.
+    endNanos = Math.max(now, deadline);
     sentInRun = sent.get() - before;
     producer.flush();
     return sentInRun;

@@ -11,7 +11,7 @@ import java.util.SplittableRandom;
  * would fetch them), which keeps query records small.
  */
 public final class QueryGenerator {
-  private final List<String> models;
+  private final ModelMix models;
   private final QuerySizes sizes;
   private final SplittableRandom random;
   private final String runId;
@@ -24,10 +24,12 @@ public final class QueryGenerator {
    * @param runId prefix of the query ids, so that ids are unique across runs on one topic
    */
   public QueryGenerator(List<String> models, QuerySizes sizes, long seed, String runId, int topK) {
-    if (models.isEmpty()) {
-      throw new IllegalArgumentException("no model to query");
-    }
-    this.models = List.copyOf(models);
+    this(ModelMix.uniform(models), sizes, seed, runId, topK);
+  }
+
+  /** @param models which model each query asks for, by weight */
+  public QueryGenerator(ModelMix models, QuerySizes sizes, long seed, String runId, int topK) {
+    this.models = models;
     this.sizes = sizes;
     this.random = new SplittableRandom(seed);
     this.runId = runId;
@@ -44,7 +46,7 @@ public final class QueryGenerator {
     }
     return RecQuery.newBuilder()
         .setQueryId(runId + "-" + (sequence++))
-        .setModel(models.get(models.size() == 1 ? 0 : random.nextInt(models.size())))
+        .setModel(models.pick(random))
         .setUserId(random.nextLong(1_000_000L))
         .setCandidateIds(candidates)
         .setArrivalTimeMs(arrivalTimeMs)

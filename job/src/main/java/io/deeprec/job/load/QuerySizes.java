@@ -1,5 +1,10 @@
 package io.deeprec.job.load;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.SplittableRandom;
 
@@ -28,11 +33,65 @@ public interface QuerySizes {
   }
 
   /**
-   * Parses {@code lognormal}, {@code lognormal:MU:SIGMA}, {@code normal}, {@code normal:MEAN:SD}
-   * or {@code fixed:N}.
+   * Sizes drawn uniformly from observed ones (a production trace): a file with one size per line,
+   * or {@code size,count} lines; blank lines and lines starting with {@code #} are skipped. Sizes
+   * are clipped to [1, 1024].
+   */
+  static QuerySizes empirical(Path file) {
+    List<Integer> sizes = new ArrayList<>();
+    List<Long> counts = new ArrayList<>();
+    try {
+      for (String line : Files.readAllLines(file)) {
+        String trimmed = line.trim();
+        if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+          continue;
+        }
+        String[] cells = trimmed.split("[,\\s]+");
+        long count = cells.length > 1 ? Long.parseLong(cells[1]) : 1;
+        if (count < 0) {
+          throw new IllegalArgumentException("negative count in line '" + line + "'");
+        }
+        sizes.add(clip(Double.parseDouble(cells[0])));
+        counts.add(count);
+      }
+    } catch (IOException e) {
+      throw new IllegalArgumentException("cannot read query sizes from " + file + ": " + e.getMessage(), e);
+    }
+    return empirical(sizes, counts);
+  }
+
+  /** Sizes drawn with probability proportional to {@code counts}, clipped to [1, 1024]. */
+  static QuerySizes empirical(List<Integer> sizes, List<Long> counts) {
+    int n = sizes.size();
+    long[] cumulative = new long[n];
+    int[] values = new int[n];
+    long total = 0;
+    for (int i = 0; i < n; i++) {
+      total += counts.get(i);
+      cumulative[i] = total;
+      values[i] = clip(sizes.get(i));
+    }
+    if (total <= 0) {
+      throw new IllegalArgumentException("an empirical size distribution needs at least one size");
+    }
+    long sum = total;
+    return random -> {
+      long u = random.nextLong(sum);
+      int index = java.util.Arrays.binarySearch(cumulative, u + 1);
+      return values[index >= 0 ? index : -index - 1];
+    };
+  }
+
+  /**
+   * Parses {@code lognormal}, {@code lognormal:MU:SIGMA}, {@code normal}, {@code normal:MEAN:SD},
+   * {@code fixed:N} or {@code empirical:FILE}.
    */
   static QuerySizes parse(String spec) {
-    String[] parts = spec.trim().toLowerCase(Locale.ROOT).split(":");
+    String trimmed = spec.trim();
+    if (trimmed.toLowerCase(Locale.ROOT).startsWith("empirical:")) {
+      return empirical(Path.of(trimmed.substring("empirical:".length())));
+    }
+    String[] parts = trimmed.toLowerCase(Locale.ROOT).split(":");
     try {
       switch (parts[0]) {
         case "lognormal":
@@ -48,7 +107,7 @@ public interface QuerySizes {
       throw new IllegalArgumentException("bad query size distribution '" + spec + "': " + e.getMessage(), e);
     }
     throw new IllegalArgumentException("unknown query size distribution '" + spec
-        + "', expected lognormal[:mu:sigma], normal[:mean:sd] or fixed:N");
+        + "', expected lognormal[:mu:sigma], normal[:mean:sd], fixed:N or empirical:FILE");
   }
 
   private static int clip(double value) {

@@ -1,0 +1,114 @@
+package io.deeprec.job.bench;
+
+import io.deeprec.model.ModelId;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** Everything a benchmark run measured, per model. */
+public final class BenchResults {
+  /** Path names in results files. */
+  public static final String IN_PROCESS = "in-process";
+  public static final String FLINK_KAFKA = "flink-kafka";
+
+  /**
+   * One policy's latency-bounded throughput on one path.
+   *
+   * @param policy policy name, or {@code fixed-B} for an oracle sweep point
+   * @param lbtQps highest rate meeting the target (0 if none did)
+   * @param p50Ms median latency at that rate
+   * @param p95Ms p95 at that rate
+   * @param p99Ms p99 at that rate
+   * @param batchSize the batch size in force at the end of the run at that rate
+   * @param meanRequestItems mean items per request at that rate (NaN where not measured)
+   * @param probes rates tried by the search
+   */
+  public record PolicyResult(String policy, double lbtQps, double p50Ms, double p95Ms, double p99Ms, int batchSize,
+      double meanRequestItems, int probes) {
+
+    static PolicyResult of(String policy, LbtSearch.Result search) {
+      Probe at = search.atLbt();
+      if (at == null) {
+        return new PolicyResult(policy, 0, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN, search.probes().size());
+      }
+      return new PolicyResult(policy, search.lbtQps(), at.p50Ms(), at.p95Ms(), at.p99Ms(),
+          at.settingsAtEnd() == null ? 0 : at.settingsAtEnd().batchSize(), at.meanRequestItems(), search.probes().size());
+    }
+  }
+
+  /** One model's measurements; maps keep insertion order. */
+  public static final class ModelResult {
+    final ModelId model;
+    final double targetMs;
+    OfflinePeak peak;
+    final Map<String, PolicyResult> inProcess = new LinkedHashMap<>();
+    final Map<Integer, PolicyResult> oracle = new LinkedHashMap<>();
+    final Map<String, PolicyResult> flink = new LinkedHashMap<>();
+    final Map<String, double[]> latenciesAtLbt = new LinkedHashMap<>();
+    Probe stepRun;
+
+    ModelResult(ModelId model, double targetMs) {
+      this.model = model;
+      this.targetMs = targetMs;
+    }
+
+    public ModelId model() {
+      return model;
+    }
+
+    public double targetMs() {
+      return targetMs;
+    }
+
+    public OfflinePeak peak() {
+      return peak;
+    }
+
+    public Map<String, PolicyResult> inProcess() {
+      return inProcess;
+    }
+
+    public Map<Integer, PolicyResult> oracle() {
+      return oracle;
+    }
+
+    public Map<String, PolicyResult> flink() {
+      return flink;
+    }
+
+    /** LBT of {@code policy} on the in-process path / that of static; NaN when either is missing or 0. */
+    public double ratioToStatic(String policy) {
+      return ratio(inProcess.get(policy), inProcess.get("static"));
+    }
+
+    /** The oracle: the fixed batch size with the highest LBT, or null without a sweep. */
+    public PolicyResult bestOracle() {
+      PolicyResult best = null;
+      for (PolicyResult r : oracle.values()) {
+        if (best == null || r.lbtQps() > best.lbtQps()) {
+          best = r;
+        }
+      }
+      return best;
+    }
+
+    /** deeprecsched LBT / the oracle's; NaN without either. */
+    public double schedOverOracle() {
+      return ratio(inProcess.get("deeprecsched"), bestOracle());
+    }
+
+    /** LBT / offline peak queries/s. */
+    public double overPeak(String policy) {
+      PolicyResult r = inProcess.get(policy);
+      return r == null || peak == null || peak.queriesPerSecond() <= 0 ? Double.NaN : r.lbtQps() / peak.queriesPerSecond();
+    }
+
+    /** Flink+Kafka LBT / in-process LBT for {@code policy}. */
+    public double engineRatio(String policy) {
+      return ratio(flink.get(policy), inProcess.get(policy));
+    }
+
+    private static double ratio(PolicyResult a, PolicyResult b) {
+      return a == null || b == null || b.lbtQps() <= 0 ? Double.NaN : a.lbtQps() / b.lbtQps();
+    }
+  }
+}

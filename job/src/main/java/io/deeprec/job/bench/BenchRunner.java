@@ -1,0 +1,205 @@
+package io.deeprec.job.bench;
+
+import io.deeprec.inference.InferenceWorkers;
+import io.deeprec.job.bench.BenchResults.ModelResult;
+import io.deeprec.job.bench.BenchResults.PolicyResult;
+import io.deeprec.job.load.QuerySizes;
+import io.deeprec.model.ModelId;
+import io.deeprec.model.ModelKey;
+import io.deeprec.model.ModelRegistry;
+import io.deeprec.model.RecModel;
+import io.deeprec.model.profile.BatchProfiler;
+import io.deeprec.model.profile.ProfileReport;
+import io.deeprec.sched.BatchPolicies;
+import io.deeprec.sched.BatchPolicy;
+import io.deeprec.sched.BatchSettings;
+import io.deeprec.sched.PolicyConfig;
+import io.deeprec.sched.sim.RateSchedule;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.TreeMap;
+
+/**
+ * Runs {@code deeprec bench}: per model, the offline peak, then the LBT search of every policy on
+ * the in-process harness (one policy instance per search, kept across its probes, as an online
+ * policy lives through load changes), the oracle sweep of fixed batch sizes, an online load-step
+ * run of deeprecsched, and the LBT search through Kafka + Flink for the models asked. Prints a
+ * line per probe while it runs.
+ */
+public final class BenchRunner {
+  /** Mean query items estimated from a large sample of the size distribution. */
+  private static final int SIZE_SAMPLE = 200_000;
+  /** The search starts at this share of the offline peak, where most policies are feasible. */
+  private static final double START_SHARE_OF_PEAK = 0.4;
+  private static final double MIN_QPS = 0.5;
+  private static final double LOWEST_SHARE_OF_START = 16;
+
+  private final BenchConfig config;
+  private final PrintStream out;
+
+  public BenchRunner(BenchConfig config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+  }
+
+  public List<ModelResult> run() throws Exception {
+    Files.createDirectories(config.output());
+    QuerySizes sizes = QuerySizes.parse(config.sizes());
+    double meanItems = meanItems(sizes);
+    List<ModelResult> results = new ArrayList<>();
+    long started = System.nanoTime();
+    try (InferenceWorkers.Lease lease = InferenceWorkers.acquire(config.workers())) {
+      InferenceWorkers workers = lease.workers();
+      int index = 0;
+      for (ModelId id : config.models()) {
+        index++;
+        double target = config.targetMs(id);
+        ModelResult result = new ModelResult(id, target);
+        results.add(result);
+        String tag = String.format(Locale.ROOT, "[%d/%d %s]", index, config.models().size(), id.cliName());
+        try (ModelRegistry.Lease model = ModelRegistry.acquire(ModelKey.random(id, config.tableScale(), config.seed()))) {
+          runModel(tag, model.model(), workers, sizes, meanItems, target, result);
+        }
+        out.printf(Locale.ROOT, "%s done; %.0f s elapsed%n", tag, (System.nanoTime() - started) / 1e9);
+      }
+    }
+    if (!config.flinkModels().isEmpty()) {
+      runFlink(results, sizes);
+    }
+    return results;
+  }
+
+  private void runModel(String tag, RecModel model, InferenceWorkers workers, QuerySizes sizes, double meanItems,
+      double target, ModelResult result) throws IOException {
+    out.printf(Locale.ROOT, "%s %s, p95 target %.0f ms, %d workers: warming up ...%n", tag, model.spec().describe(), target,
+        workers.workerCount());
+    workers.prepare(model, new BatchSettings(BatchSettings.MAX_BATCH, 0, 0).warmupBatchSizes());
+    InProcessHarness harness = new InProcessHarness(model, workers, sizes, config.seed());
+    BatchProfiler profiler = BatchProfiler.builder().maxBatch(BatchSettings.MAX_BATCH).repeats(30).warmups(2)
+        .secondsPerSize(config.profileSecondsPerSize()).seed(config.seed()).build();
+    OfflinePeak peak = OfflinePeak.measure(harness, profiler, config.peakSeconds(), meanItems);
+    result.peak = peak;
+    ProfileReport.writeCsv(peak.profile(), profileDir().resolve(model.spec().id().cliName() + "-profile.csv"));
+    out.printf(Locale.ROOT, "%s offline peak %.0f items/s = %.1f queries/s at batch %d (%d workers, no latency bound)%n",
+        tag, peak.itemsPerSecond(), peak.queriesPerSecond(), peak.bestBatch(), workers.workerCount());
+    Map<Integer, Double> profileMs = new TreeMap<>();
+    peak.profile().forEach(row -> profileMs.put(row.batchSize(), row.medianMs()));
+    PolicyConfig policyConfig = new PolicyConfig(target, config.fixedBatchSize(), config.maxQueueDelayMs(),
+        workers.workerCount(), false, profileMs);
+    InProcessHarness.Plan plan = withTarget(target, true);
+    double start = Math.max(MIN_QPS * 2, peak.queriesPerSecond() * START_SHARE_OF_PEAK);
+    LbtSearch search = search(start);
+
+    for (String name : config.policies()) {
+      BatchPolicy policy = BatchPolicies.create(name, policyConfig);
+      LbtSearch.Result found = search.search(start, qps -> progress(tag, name, harness.probe(policy, qps, plan)));
+      PolicyResult r = PolicyResult.of(name, found);
+      result.inProcess.put(name, r);
+      if (found.atLbt() != null) {
+        result.latenciesAtLbt.put(name, found.atLbt().latenciesMs());
+      }
+      out.printf(Locale.ROOT, "%s %-12s LBT %.1f queries/s (p95 %.1f ms, batch %d) after %d probes%n", tag, name,
+          r.lbtQps(), r.p95Ms(), r.batchSize(), r.probes());
+    }
+    InProcessHarness.Plan lean = withTarget(target, false);
+    for (int batch : config.oracleBatchSizes()) {
+      String name = "fixed-" + batch;
+      BatchPolicy policy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
+      LbtSearch.Result found = search.search(start, qps -> progress(tag, name, harness.probe(policy, qps, lean)));
+      result.oracle.put(batch, PolicyResult.of(name, found));
+    }
+    PolicyResult best = result.bestOracle();
+    if (best != null) {
+      out.printf(Locale.ROOT, "%s oracle: %s with LBT %.1f queries/s%n", tag, best.policy(), best.lbtQps());
+    }
+    PolicyResult sched = result.inProcess.get("deeprecsched");
+    if (config.stepSeconds() > 0 && sched != null && sched.lbtQps() > 0) {
+      result.stepRun = stepRun(tag, harness, policyConfig, sched.lbtQps(), target);
+    }
+  }
+
+  /** deeprecsched under a load step from 40% to 80% of its LBT halfway through: batch size and p95 over time. */
+  private Probe stepRun(String tag, InProcessHarness harness, PolicyConfig policyConfig, double lbt, double target) {
+    double half = config.stepSeconds() / 2;
+    RateSchedule rates = RateSchedule.step(0.4 * lbt, half * 1000, 0.8 * lbt);
+    InProcessHarness.Plan plan = new InProcessHarness.Plan(target, half, half, 1, 1, config.seed(), false);
+    BatchPolicy policy = BatchPolicies.create("deeprecsched", policyConfig);
+    Probe run = harness.run(policy, rates, 0.8 * lbt, plan);
+    out.printf(Locale.ROOT, "%s load step %.1f -> %.1f queries/s: %d feedback windows, batch %d at the end, p95 after the step %.1f ms%n",
+        tag, 0.4 * lbt, 0.8 * lbt, run.trace().size(), run.settingsAtEnd().batchSize(), run.p95Ms());
+    return run;
+  }
+
+  private void runFlink(List<ModelResult> results, QuerySizes sizes) throws Exception {
+    out.println("starting the embedded Kafka broker for the Flink + Kafka path ...");
+    try (FlinkKafkaPath path = new FlinkKafkaPath()) {
+      for (ModelResult result : results) {
+        if (!config.flinkModels().contains(result.model)) {
+          continue;
+        }
+        String tag = "[flink " + result.model.cliName() + "]";
+        for (String name : config.flinkPolicies()) {
+          PolicyResult inProcess = result.inProcess.get(name);
+          double start = inProcess != null && inProcess.lbtQps() > 0 ? inProcess.lbtQps()
+              : Math.max(MIN_QPS * 2, result.peak.queriesPerSecond() * START_SHARE_OF_PEAK);
+          LbtSearch search = search(start);
+          out.printf(Locale.ROOT, "%s starting the job with policy %s ...%n", tag, name);
+          try (FlinkKafkaPath.Session session = path.open(result.model, name, result.targetMs, config.tableScale(),
+              config.seed(), config.workers(), config.flinkParallelism(), profileDir())) {
+            InProcessHarness.Plan plan = config.plan();
+            double measureS = plan.windows() * plan.windowS();
+            LbtSearch.Result found = search.search(start, qps -> progress(tag, name, session.probe(qps, sizes,
+                plan.warmupS(), Math.max(measureS, plan.minWindowQueries() * plan.windows() / qps), config.seed())));
+            PolicyResult r = PolicyResult.of(name, found);
+            result.flink.put(name, r);
+            out.printf(Locale.ROOT, "%s %-12s LBT %.1f queries/s (in-process %.1f: ratio %.2f)%n", tag, name, r.lbtQps(),
+                inProcess == null ? Double.NaN : inProcess.lbtQps(), result.engineRatio(name));
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * A search that gives up below 1/{@value #LOWEST_SHARE_OF_START} of its start: rates that low take
+   * minutes per window to hold enough queries, and a policy missing its target there is reported as 0.
+   */
+  private LbtSearch search(double start) {
+    return new LbtSearch(config.growth(), config.precision(), Math.max(MIN_QPS, start / LOWEST_SHARE_OF_START));
+  }
+
+  private Probe progress(String tag, String policy, Probe p) {
+    out.printf(Locale.ROOT, "%s   %-12s %8.1f q/s (sent %8.1f)  p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  %s%n", tag,
+        policy, p.askedQps(), p.sentQps(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
+        p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()),
+        p.feasible() ? "meets target" : p.overloaded() ? "overloaded" : "misses target");
+    out.flush();
+    return p;
+  }
+
+  private InProcessHarness.Plan withTarget(double target, boolean keepLatencies) {
+    InProcessHarness.Plan p = config.plan();
+    return new InProcessHarness.Plan(target, p.warmupS(), p.windowS(), p.windows(), p.minWindowQueries(), p.seed(),
+        keepLatencies);
+  }
+
+  Path profileDir() {
+    return config.output().resolve("profiles");
+  }
+
+  private double meanItems(QuerySizes sizes) {
+    SplittableRandom random = new SplittableRandom(config.seed());
+    long total = 0;
+    for (int i = 0; i < SIZE_SAMPLE; i++) {
+      total += sizes.next(random);
+    }
+    return (double) total / SIZE_SAMPLE;
+  }
+}

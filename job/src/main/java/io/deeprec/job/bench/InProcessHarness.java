@@ -1,0 +1,356 @@
+package io.deeprec.job.bench;
+
+import io.deeprec.inference.InferenceWorkers;
+import io.deeprec.job.load.ArrivalProcess;
+import io.deeprec.job.load.ArrivalSchedule;
+import io.deeprec.job.load.QuerySizes;
+import io.deeprec.model.FeatureBatch;
+import io.deeprec.model.FeatureStore;
+import io.deeprec.model.ModelSpec;
+import io.deeprec.model.RecModel;
+import io.deeprec.sched.BatchPolicy;
+import io.deeprec.sched.BatchSettings;
+import io.deeprec.sched.LatencyStats;
+import io.deeprec.sched.QuerySizeAware;
+import io.deeprec.sched.QuerySplitter;
+import io.deeprec.sched.WindowObservation;
+import io.deeprec.sched.sim.RateSchedule;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * Serves one model in this JVM the way the job does, minus Kafka and Flink: open-loop Poisson
+ * arrivals, each query cut into requests by the policy's current settings ({@link QuerySplitter},
+ * with merging of partial requests up to the max queue delay when the settings ask for it), the
+ * requests run by the real shared {@link InferenceWorkers} pool on the real DJL model, and a query's
+ * latency is the completion of its last request minus its arrival. Arrival times are the scheduled
+ * ones, so a generator running late adds to latency instead of hiding it (no coordinated omission).
+ *
+ * <p>Windows of {@value #FEEDBACK_QUERIES} completed queries feed adaptive policies through
+ * {@link BatchPolicy#observe} (and {@link QuerySizeAware#observeQuerySizes} first), as the
+ * controller does in the job. Measurement windows are by arrival time after a warm-up, so a
+ * backlog that builds up shows in the later windows.
+ */
+public final class InProcessHarness {
+  /** Queries per policy feedback window: the reference's running window. */
+  static final int FEEDBACK_QUERIES = 64;
+  /** A measured run is cut short when more queries are in flight than this many target-lengths of arrivals. */
+  private static final double OVERLOAD_TARGETS = 4.0;
+  /**
+   * During the warm-up an adaptive policy may explore a bad setting and build a backlog that it then
+   * drains; only a backlog of this many seconds of arrivals cuts the run short there.
+   */
+  private static final double WARMUP_OVERLOAD_SECONDS = 5.0;
+  /**
+   * Adaptive policies get a warm-up of at least this many feedback windows: deeprecsched measures
+   * each setting for several 64-query windows, so a second of warm-up judges it mid-exploration.
+   */
+  static final int ADAPTIVE_WARMUP_WINDOWS = 12;
+  private static final double MAX_ADAPTIVE_WARMUP_S = 20;
+  private static final long DRAIN_TIMEOUT_NANOS = 120_000_000_000L;
+  private static final int POOL_VARIANTS = 2;
+
+  private final RecModel model;
+  private final InferenceWorkers workers;
+  private final QuerySizes sizes;
+  private final FeatureBatch[] pool;
+  private final int denseDim;
+  private final int sparsePerItem;
+
+  /**
+   * How one run is measured.
+   *
+   * @param targetP95Ms the latency bound each window must meet
+   * @param warmupS seconds of load before measuring (adaptive policies converge meanwhile)
+   * @param windowS length of one measured window, seconds (stretched to hold {@code minWindowQueries})
+   * @param windows consecutive measured windows that must all meet the target
+   * @param minWindowQueries fewest expected arrivals per window (a p95 of fewer is noise)
+   * @param seed seed of arrivals, sizes and inputs
+   * @param keepLatencies keep every measured latency (for CDF charts)
+   */
+  public record Plan(double targetP95Ms, double warmupS, double windowS, int windows, int minWindowQueries, long seed,
+      boolean keepLatencies) {
+    public Plan {
+      if (!(targetP95Ms > 0) || warmupS < 0 || !(windowS > 0) || windows < 1 || minWindowQueries < 1) {
+        throw new IllegalArgumentException("bad measurement plan: " + this);
+      }
+    }
+
+    /** Stretched to hold {@code minWindowQueries} arrivals, but never past {@value #MAX_WINDOW_STRETCH}x. */
+    double windowSecondsAt(double qps) {
+      return Math.max(windowS, Math.min(minWindowQueries / qps, MAX_WINDOW_STRETCH * windowS));
+    }
+
+    private static final double MAX_WINDOW_STRETCH = 6;
+  }
+
+  public InProcessHarness(RecModel model, InferenceWorkers workers, QuerySizes sizes, long seed) {
+    this.model = model;
+    this.workers = workers;
+    this.sizes = sizes;
+    ModelSpec spec = model.spec();
+    this.denseDim = spec.denseDim();
+    this.sparsePerItem = spec.sparseIdsPerItem();
+    SplittableRandom random = new SplittableRandom(seed);
+    this.pool = new FeatureBatch[POOL_VARIANTS];
+    for (int i = 0; i < pool.length; i++) {
+      pool[i] = FeatureStore.randomBatch(spec, BatchSettings.MAX_BATCH, random);
+    }
+  }
+
+  /** Features for one request of {@code items} items (inputs are drawn up front, as the profiler's are). */
+  FeatureBatch inputs(int items, SplittableRandom random) {
+    FeatureBatch source = pool[random.nextInt(pool.length)];
+    return new FeatureBatch(items, Arrays.copyOf(source.dense(), items * denseDim),
+        Arrays.copyOf(source.sparse(), items * sparsePerItem));
+  }
+
+  public RecModel model() {
+    return model;
+  }
+
+  public InferenceWorkers workers() {
+    return workers;
+  }
+
+  /** One run at a constant rate. */
+  public Probe probe(BatchPolicy policy, double qps, Plan plan) {
+    return run(policy, RateSchedule.constant(qps), qps, plan);
+  }
+
+  /**
+   * One run under a rate schedule; measured windows follow the warm-up.
+   *
+   * @param nominalQps the rate the probe is reported under (the schedule's for a constant one)
+   */
+  public Probe run(BatchPolicy policy, RateSchedule rates, double nominalQps, Plan plan) {
+    return new Run(policy, rates, nominalQps, plan).execute();
+  }
+
+  private static final class Query {
+    final long arrivalNanos;
+    final int items;
+    final int window;
+    final AtomicInteger openParts = new AtomicInteger();
+
+    Query(long arrivalNanos, int items, int window) {
+      this.arrivalNanos = arrivalNanos;
+      this.items = items;
+      this.window = window;
+    }
+  }
+
+  private static final class OpenRequest {
+    final List<Query> members = new ArrayList<>(4);
+    final long deadlineNanos;
+    int items;
+
+    OpenRequest(long deadlineNanos) {
+      this.deadlineNanos = deadlineNanos;
+    }
+  }
+
+  private final class Run {
+    private final BatchPolicy policy;
+    private final RateSchedule rates;
+    private final double nominalQps;
+    private final Plan plan;
+    private final double warmupMs;
+    private final double windowMs;
+    private final double totalMs;
+    private final SplittableRandom random;
+    private final LatencyStats[] windowStats;
+    private final LatencyStats overall = new LatencyStats();
+    private final double[] latencies;
+    private final AtomicInteger kept = new AtomicInteger();
+    private final AtomicInteger inFlight = new AtomicInteger();
+    private final AtomicLong failures = new AtomicLong();
+    private final Object feedbackLock = new Object();
+    private final LatencyStats feedback = new LatencyStats();
+    private final List<Probe.TracePoint> trace = new ArrayList<>();
+    private volatile BatchSettings current;
+    private long feedbackStartNanos;
+    private long feedbackItems;
+    private int feedbackMaxItems;
+    private long measuredRequests;
+    private long measuredItems;
+    private long startNanos;
+
+    Run(BatchPolicy policy, RateSchedule rates, double nominalQps, Plan plan) {
+      this.policy = policy;
+      this.rates = rates;
+      this.nominalQps = nominalQps;
+      this.plan = plan;
+      double adaptiveWarmupS = policy.adaptive()
+          ? Math.min(MAX_ADAPTIVE_WARMUP_S, ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps) : 0;
+      this.warmupMs = Math.max(plan.warmupS(), adaptiveWarmupS) * 1000;
+      this.windowMs = plan.windowSecondsAt(nominalQps) * 1000;
+      this.totalMs = warmupMs + plan.windows() * windowMs;
+      this.random = new SplittableRandom(plan.seed());
+      this.windowStats = new LatencyStats[plan.windows()];
+      for (int i = 0; i < windowStats.length; i++) {
+        windowStats[i] = new LatencyStats();
+      }
+      this.latencies = plan.keepLatencies() ? new double[(int) Math.min(2_000_000, nominalQps * totalMs / 1000 * 1.5 + 100)]
+          : new double[0];
+      this.current = policy.settings();
+    }
+
+    Probe execute() {
+      ArrivalSchedule arrivals = new ArrivalSchedule(rates, ArrivalProcess.POISSON, plan.seed());
+      startNanos = System.nanoTime();
+      feedbackStartNanos = startNanos;
+      OpenRequest open = null;
+      BatchSettings openSettings = null;
+      long sent = 0;
+      boolean overloaded = false;
+      double dueMs = arrivals.nextDueMs();
+      while (dueMs < totalMs) {
+        long dueNanos = startNanos + (long) (dueMs * 1e6);
+        if (open != null && open.deadlineNanos < dueNanos) {
+          parkUntil(open.deadlineNanos);
+          submit(open);
+          open = null;
+          continue;
+        }
+        parkUntil(dueNanos);
+        BatchSettings settings = current;
+        if (open != null && (!settings.equals(openSettings) || open.items >= settings.batchSize())) {
+          submit(open); // a settings change releases the open request, as the batcher does
+          open = null;
+        }
+        int window = dueMs < warmupMs ? -1 : (int) Math.min(plan.windows() - 1, (dueMs - warmupMs) / windowMs);
+        Query query = new Query(dueNanos, sizes.next(random), window);
+        List<QuerySplitter.Piece> pieces = QuerySplitter.plan(query.items, open == null ? 0 : open.items, settings);
+        query.openParts.set(pieces.size());
+        inFlight.incrementAndGet();
+        for (QuerySplitter.Piece piece : pieces) {
+          if (open == null) {
+            open = new OpenRequest(System.nanoTime() + settings.maxQueueDelayMs() * 1_000_000L);
+            openSettings = settings;
+          }
+          open.members.add(query);
+          open.items += piece.length();
+          if (window >= 0) {
+            measuredItems += piece.length();
+          }
+          if (piece.closesRequest()) {
+            if (window >= 0) {
+              measuredRequests++;
+            }
+            submit(open);
+            open = null;
+          }
+        }
+        sent++;
+        double offered = Math.max(rates.qpsAt(dueMs), 1.0);
+        double allowedS = window < 0 ? WARMUP_OVERLOAD_SECONDS : OVERLOAD_TARGETS * plan.targetP95Ms() / 1000;
+        if (inFlight.get() > Math.max(4 * workers.workerCount(), offered * allowedS)) {
+          overloaded = true;
+          break;
+        }
+        dueMs = arrivals.nextDueMs();
+      }
+      if (open != null) {
+        if (open.members.get(open.members.size() - 1).window >= 0) {
+          measuredRequests++;
+        }
+        submit(open);
+      }
+      double sentSeconds = (System.nanoTime() - startNanos) / 1e9;
+      long drainDeadline = System.nanoTime() + DRAIN_TIMEOUT_NANOS;
+      while (inFlight.get() > 0 && System.nanoTime() < drainDeadline) {
+        LockSupport.parkNanos(2_000_000L);
+      }
+      return result(sent / Math.max(sentSeconds, 1e-9), overloaded || inFlight.get() > 0 || failures.get() > 0);
+    }
+
+    private Probe result(double sentQps, boolean cutShort) {
+      List<Double> windowP95 = new ArrayList<>();
+      boolean feasible = !cutShort;
+      synchronized (overall) {
+        for (LatencyStats w : windowStats) {
+          windowP95.add(w.count() == 0 ? Double.NaN : w.percentile(95));
+          feasible &= w.count() > 0 && w.percentile(95) <= plan.targetP95Ms();
+        }
+        double[] kept = Arrays.copyOf(latencies, Math.min(latencies.length, this.kept.get()));
+        List<Probe.TracePoint> traceCopy;
+        synchronized (feedbackLock) {
+          traceCopy = List.copyOf(trace);
+        }
+        return new Probe(nominalQps, sentQps, overall.count(), windowP95, overall.percentile(50), overall.percentile(95),
+            overall.percentile(99), measuredRequests == 0 ? 0 : (double) measuredItems / measuredRequests, current, feasible,
+            cutShort, kept, traceCopy);
+      }
+    }
+
+    private void submit(OpenRequest request) {
+      FeatureBatch batch = inputs(request.items, random);
+      List<Query> members = request.members;
+      workers.submit(model, batch).whenComplete((scored, error) -> {
+        if (error != null) {
+          failures.incrementAndGet();
+        }
+        for (Query member : members) {
+          if (member.openParts.decrementAndGet() == 0) {
+            complete(member);
+          }
+        }
+      });
+    }
+
+    private void complete(Query query) {
+      long now = System.nanoTime();
+      double latencyMs = (now - query.arrivalNanos) / 1e6;
+      if (query.window >= 0) {
+        synchronized (overall) {
+          windowStats[query.window].record(latencyMs);
+          overall.record(latencyMs);
+          int slot = kept.getAndIncrement();
+          if (slot < latencies.length) {
+            latencies[slot] = latencyMs;
+          }
+        }
+      }
+      synchronized (feedbackLock) {
+        feedback.record(latencyMs);
+        feedbackItems += query.items;
+        feedbackMaxItems = Math.max(feedbackMaxItems, query.items);
+        if (feedback.count() >= FEEDBACK_QUERIES) {
+          closeFeedbackWindow(now);
+        }
+      }
+      inFlight.decrementAndGet();
+    }
+
+    private void closeFeedbackWindow(long now) {
+      long queries = feedback.count();
+      double spanMs = Math.max((now - feedbackStartNanos) / 1e6, 1e-6);
+      double sinceStartMs = (now - startNanos) / 1e6;
+      WindowObservation observation = new WindowObservation(Math.round(sinceStartMs), queries, queries * 1000.0 / spanMs,
+          feedback.percentile(50), feedback.percentile(95), feedback.percentile(99), current);
+      if (policy instanceof QuerySizeAware sizeAware) {
+        sizeAware.observeQuerySizes((double) feedbackItems / queries, feedbackMaxItems);
+      }
+      trace.add(new Probe.TracePoint(sinceStartMs / 1000, rates.qpsAt(sinceStartMs), observation.p95Ms(),
+          current.batchSize()));
+      current = policy.observe(observation);
+      feedback.reset();
+      feedbackItems = 0;
+      feedbackMaxItems = 0;
+      feedbackStartNanos = now;
+    }
+  }
+
+  private static void parkUntil(long deadlineNanos) {
+    long wait;
+    while ((wait = deadlineNanos - System.nanoTime()) > 0) {
+      LockSupport.parkNanos(wait);
+    }
+  }
+}

@@ -1,0 +1,48 @@
+package io.deeprec.job.bench;
+
+import io.deeprec.sched.BatchSettings;
+import java.util.List;
+
+/**
+ * One measured arrival rate.
+ *
+ * @param askedQps the offered rate
+ * @param sentQps the rate actually generated over the run (open loop: below asked only if the
+ *     generator fell behind)
+ * @param measuredQueries queries that arrived in the measured windows and completed
+ * @param windowP95Ms p95 of each measured window (queries attributed by arrival time)
+ * @param p50Ms median over the measured windows
+ * @param p95Ms 95th percentile over the measured windows
+ * @param p99Ms 99th percentile over the measured windows
+ * @param meanRequestItems mean items per inference request over the measured windows
+ * @param settingsAtEnd the policy's settings when the run ended
+ * @param feasible every measured window met the target and the run was not cut short
+ * @param overloaded the run was cut short because queries piled up far beyond the target
+ * @param latenciesMs the measured queries' latencies, for CDF charts (may be empty)
+ * @param trace the policy's feedback windows over the whole run, for over-time charts
+ */
+public record Probe(
+    double askedQps,
+    double sentQps,
+    long measuredQueries,
+    List<Double> windowP95Ms,
+    double p50Ms,
+    double p95Ms,
+    double p99Ms,
+    double meanRequestItems,
+    BatchSettings settingsAtEnd,
+    boolean feasible,
+    boolean overloaded,
+    double[] latenciesMs,
+    List<TracePoint> trace) {
+
+  /**
+   * One feedback window as the policy saw it.
+   *
+   * @param timeS seconds since the run started
+   * @param offeredQps the rate offered at that time
+   * @param p95Ms the window's p95
+   * @param batchSize the batch size in force during the window
+   */
+  public record TracePoint(double timeS, double offeredQps, double p95Ms, int batchSize) {}
+}

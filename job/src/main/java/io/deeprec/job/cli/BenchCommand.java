@@ -1,0 +1,148 @@
+package io.deeprec.job.cli;
+
+import io.deeprec.job.bench.BenchCharts;
+import io.deeprec.job.bench.BenchConfig;
+import io.deeprec.job.bench.BenchReport;
+import io.deeprec.job.bench.BenchResults;
+import io.deeprec.job.bench.BenchRunner;
+import io.deeprec.job.bench.InProcessHarness;
+import io.deeprec.model.LatencyTier;
+import io.deeprec.model.ModelId;
+import io.deeprec.sched.BatchPolicies;
+import java.io.PrintStream;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code deeprec bench}: the latency-bounded throughput of every policy, per model, on the same
+ * run: in process (real models and worker pool, no Kafka or Flink) and optionally through the full
+ * Kafka + Flink path; with the offline peak, an oracle sweep of fixed batch sizes, results files
+ * and charts. {@code --quick} is a one-to-two-minute smoke run.
+ */
+@Command(name = "bench", mixinStandardHelpOptions = true,
+    description = "Search the latency-bounded throughput of each policy per model; write CSV, JSON and PNG charts.")
+public final class BenchCommand implements Callable<Integer> {
+
+  @Option(names = "--models", split = ",", description = "Models, comma-separated, or all (default: all; --quick: ncf).")
+  List<String> models;
+
+  @Option(names = "--policies", split = ",", description = "Policies (default: " + BatchPolicies.VALID_NAMES + ").")
+  List<String> policies;
+
+  @Option(names = "--tier", defaultValue = "medium", description = "Target tier: low, medium, high (default: ${DEFAULT-VALUE}).")
+  String tier;
+
+  @Option(names = "--target", paramLabel = "MODEL=MS", description = "p95 target in ms for a model, overriding the tier (repeatable).")
+  java.util.Map<String, Double> targets;
+
+  @Option(names = "--table-scale", description = "Factor on embedding rows, (0, 1] (default: 0.02; --quick: 0.002).")
+  Double tableScale;
+
+  @Option(names = "--workers", description = "CPU inference workers (default: one per core).")
+  Integer workers;
+
+  @Option(names = "--sizes", defaultValue = "lognormal", description = "Query sizes (default: ${DEFAULT-VALUE}).")
+  String sizes;
+
+  @Option(names = "--batch-size", defaultValue = "64",
+      description = "Batch size of fixed, max batch of timeout (default: ${DEFAULT-VALUE}).")
+  int batchSize;
+
+  @Option(names = "--max-queue-delay-ms", defaultValue = "2", description = "Max queue delay of timeout, ms (default: ${DEFAULT-VALUE}).")
+  long maxQueueDelayMs;
+
+  @Option(names = "--warmup", description = "Seconds of load before measuring each rate (default: 2; --quick: 0.5).")
+  Double warmupS;
+
+  @Option(names = "--window", description = "Seconds per measured window (default: 1.5; --quick: 0.5).")
+  Double windowS;
+
+  @Option(names = "--windows", description = "Consecutive windows that must meet the target (default: 3; --quick: 2).")
+  Integer windows;
+
+  @Option(names = "--min-window-queries", defaultValue = "60",
+      description = "Windows are stretched to hold this many arrivals (default: ${DEFAULT-VALUE}).")
+  int minWindowQueries;
+
+  @Option(names = "--precision", description = "Bisection stops at this relative bracket width (default: 0.08; --quick: 0.2).")
+  Double precision;
+
+  @Option(names = "--oracle", description = "Also sweep fixed batch sizes for the oracle.")
+  boolean oracle;
+
+  @Option(names = "--oracle-sizes", split = ",", defaultValue = "1024,256,128,84,64,32",
+      description = "Fixed batch sizes of the oracle sweep (default: ${DEFAULT-VALUE}; 84 splits a typical query in two).")
+  List<Integer> oracleSizes;
+
+  @Option(names = "--step-seconds", description = "Length of deeprecsched's online load-step run (default: 20; --quick: 4; 0 = none).")
+  Double stepSeconds;
+
+  @Option(names = "--flink-models", split = ",", description = "Models also searched through Kafka + Flink (default: none).")
+  List<String> flinkModels;
+
+  @Option(names = "--flink-policies", split = ",", defaultValue = "static,deeprecsched",
+      description = "Policies searched through Kafka + Flink (default: ${DEFAULT-VALUE}).")
+  List<String> flinkPolicies;
+
+  @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of the local Flink job (default: ${DEFAULT-VALUE}).")
+  int parallelism;
+
+  @Option(names = "--output", defaultValue = "bench-results", description = "Output directory (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
+  long seed;
+
+  @Option(names = "--quick", description = "Smoke run: tiny tables, ncf only, short windows, coarse search (1-2 minutes).")
+  boolean quick;
+
+  private final PrintStream out = System.out;
+
+  @Override
+  public Integer call() throws Exception {
+    ModelCommands.configureEngine(null);
+    BenchConfig config = config();
+    out.printf(Locale.ROOT, "deeprec bench: models %s, policies %s, tier %s, table scale %s, %d workers, %d cores, output %s%n",
+        config.models(), config.policies(), config.tier(), config.tableScale(), config.workers(),
+        Runtime.getRuntime().availableProcessors(), config.output());
+    List<BenchResults.ModelResult> results = new BenchRunner(config, out).run();
+    BenchReport.writeAll(results, config.output(), describe(config));
+    BenchReport.printTable(results, config.policies(), out);
+    List<Path> charts = BenchCharts.writeAll(results, config.policies(), config.output());
+    out.println("wrote " + config.output().resolve("results.csv") + ", models.csv, results.json and " + charts.size()
+        + " charts");
+    return 0;
+  }
+
+  BenchConfig config() {
+    List<ModelId> ids = ModelCommands.parseModels(models != null ? models : List.of(quick ? "ncf" : "all"));
+    List<String> names = policies != null ? policies : BatchPolicies.NAMES;
+    List<ModelId> flinkIds = flinkModels == null ? List.of() : ModelCommands.parseModels(flinkModels);
+    InProcessHarness.Plan plan = new InProcessHarness.Plan(1.0, or(warmupS, quick ? 0.5 : 2.0), or(windowS, quick ? 0.5 : 1.5),
+        windows != null ? windows : quick ? 2 : 3, minWindowQueries, seed, false);
+    java.util.Map<ModelId, Double> overrides = new java.util.LinkedHashMap<>();
+    if (targets != null) {
+      targets.forEach((model, ms) -> overrides.put(ModelId.parse(model), ms));
+    }
+    return new BenchConfig(ids, new ArrayList<>(names), LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)), overrides,
+        or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
+        batchSize, maxQueueDelayMs, plan, 2.0, or(precision, quick ? 0.2 : 0.08), oracle ? oracleSizes : List.of(),
+        quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
+        output, seed);
+  }
+
+  private String describe(BenchConfig c) {
+    return String.format(Locale.ROOT, "deeprec bench%s: tier %s, table scale %s, %d workers on %d cores, warm-up %.1f s, "
+        + "%d windows of %.1f s, precision %.2f", quick ? " --quick" : "", c.tier(), c.tableScale(), c.workers(),
+        Runtime.getRuntime().availableProcessors(), c.plan().warmupS(), c.plan().windows(), c.plan().windowS(), c.precision());
+  }
+
+  private static double or(Double value, double fallback) {
+    return value != null ? value : fallback;
+  }
+}
