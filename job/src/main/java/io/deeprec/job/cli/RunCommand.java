@@ -1,6 +1,7 @@
 package io.deeprec.job.cli;
 
 import io.deeprec.job.DeepRecJob;
+import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
@@ -118,7 +119,7 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sent %d queries (achieved %.1f/s); waiting for the last answers ...%n", sent, achieved);
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
-        return summary(settings, sent, achieved, last) ? 0 : 1;
+        return summary(settings, conf, sent, achieved, last) ? 0 : 1;
       }
     } finally {
       if (client != null) {
@@ -167,7 +168,8 @@ public final class RunCommand implements Callable<Integer> {
         (System.nanoTime() - startNanos) / 1e9, sent, s.answered(), s.p50Ms(), s.p95Ms());
   }
 
-  private boolean summary(JobSettings settings, long sent, double achieved, ResultTracker.Snapshot s) {
+  private boolean summary(JobSettings settings, Configuration conf, long sent, double achieved,
+      ResultTracker.Snapshot s) {
     long missing = sent - s.answered();
     out.println();
     out.println("summary");
@@ -180,8 +182,13 @@ public final class RunCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  duplicates        %d%n", s.duplicates());
     out.printf(Locale.ROOT, "  latency (job)     p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   max %.1f ms%n",
         s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs());
-    out.printf(Locale.ROOT, "  latency (client)  p50 %.1f ms   p95 %.1f ms   p99 %.1f ms%n",
-        s.endToEndP50Ms(), s.endToEndP95Ms(), s.endToEndP99Ms());
+    String delivery = conf.get(DeepRecOptions.DELIVERY);
+    out.printf(Locale.ROOT, "  latency (client)  p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (%s%s)%n",
+        s.endToEndP50Ms(), s.endToEndP95Ms(), s.endToEndP99Ms(), delivery,
+        delivery.equals("exactly-once")
+            ? ": results become visible when the next checkpoint commits, every "
+                + conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis() + " ms"
+            : "");
     out.printf(Locale.ROOT, "  of which          queue p50 %.1f ms, inference p50 %.1f ms (slowest part of each query)%n",
         s.queueP50Ms(), s.inferenceP50Ms());
     boolean complete = missing == 0 && s.duplicates() == 0;
