@@ -6,7 +6,6 @@ import io.deeprec.inference.AcceleratorFunction;
 import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
-import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
@@ -22,11 +21,8 @@ import java.util.Map;
 import java.util.Properties;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -34,25 +30,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class AcceleratorPathITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster(1, 2);
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
   /**
    * Input: 100 queries of 300 candidates and 100 of 50, threshold 200, accelerator simulated.
@@ -61,22 +42,12 @@ class AcceleratorPathITCase {
    */
   @Test
   void largeQueriesGoWholeToTheAcceleratorAndSmallOnesToTheCpu() throws Exception {
-    Properties kafka = new Properties();
-    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    Properties kafka = KAFKA.clientProperties();
     String prefix = "offload";
-    Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-    conf.set(DeepRecOptions.MODELS, List.of("wnd"));
-    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("wnd"));
     conf.set(DeepRecOptions.ACCELERATOR_MODE, "simulated");
     conf.set(DeepRecOptions.ACCELERATOR_THRESHOLD, 200);
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
-    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
-    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
-    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
-    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
-    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
-    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
@@ -115,7 +86,7 @@ class AcceleratorPathITCase {
         }
       }
     } finally {
-      ServingScenario.stop(client);
+      TestJobs.stop(client);
     }
   }
 }

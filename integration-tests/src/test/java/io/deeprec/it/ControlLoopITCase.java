@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
-import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
@@ -25,11 +24,8 @@ import java.util.Properties;
 import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,25 +38,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class ControlLoopITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster(1, 2);
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
   /**
    * Input: rmc1 queries at 30 QPS for 20 s (a climb, convergence, a load baseline), then 60 QPS
@@ -71,24 +52,14 @@ class ControlLoopITCase {
    */
   @Test
   void loadStepMakesTheControllerChangeTheBatchSize() throws Exception {
-    Properties kafka = new Properties();
-    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
-    Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-    conf.set(DeepRecOptions.MODELS, List.of("rmc1"));
-    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    Properties kafka = KAFKA.clientProperties();
+    String prefix = "loop";
+    Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
     conf.set(DeepRecOptions.POLICY, "deeprecsched");
     conf.set(DeepRecOptions.METRICS_WINDOW, Duration.ofMillis(500));
     // Faster pacing than the defaults, so a test of ~30 s sees a climb, convergence and a re-climb.
     conf.set(DeepRecOptions.STEP_WINDOWS, 2);
     conf.set(DeepRecOptions.WATCH_WINDOWS, 4);
-    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
-    String prefix = "loop";
-    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
-    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
-    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
-    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
-    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
@@ -129,7 +100,7 @@ class ControlLoopITCase {
       assertThat(windows).allSatisfy(w -> assertThat(w.getPolicy()).isEqualTo("deeprecsched"));
 
       // A manual pin from the CLI wins over the controller: later queries run at batch size 24.
-      int exit = new CommandLine(new ControlCommand()).execute("--bootstrap-servers", broker.bootstrapServers(),
+      int exit = new CommandLine(new ControlCommand()).execute("--bootstrap-servers", KAFKA.bootstrapServers(),
           "--topic", settings.controlTopic(), "--model", "rmc1", "--batch-size", "24");
       assertThat(exit).isZero();
       Thread.sleep(1_000);
@@ -152,7 +123,7 @@ class ControlLoopITCase {
             assertThat(r.getRequests()).isEqualTo(5);
           });
     } finally {
-      ServingScenario.stop(client);
+      TestJobs.stop(client);
     }
   }
 }

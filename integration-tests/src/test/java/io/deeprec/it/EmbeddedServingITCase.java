@@ -1,13 +1,9 @@
 package io.deeprec.it;
 
-import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import java.util.List;
 import java.util.Properties;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -15,25 +11,10 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class EmbeddedServingITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster(1, 2);
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
   /**
    * Input: 2,000 queries spread over three models plus 20 malformed records, through Kafka.
@@ -42,8 +23,7 @@ class EmbeddedServingITCase {
    */
   @Test
   void servesEveryQueryOnceAndDeadLettersMalformedRecords() throws Exception {
-    Properties kafka = new Properties();
-    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    Properties kafka = KAFKA.clientProperties();
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
 

@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
-import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
@@ -27,12 +26,9 @@ import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.runtime.minicluster.MiniCluster;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.InjectMiniCluster;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -46,25 +42,10 @@ class FailureRecoveryITCase {
   private static final int QUERIES = 20_000;
 
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(2)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster(2, 2);
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
   /**
    * Input: 20,000 queries at 500 QPS; three times during the run both TaskManagers are terminated
@@ -73,21 +54,11 @@ class FailureRecoveryITCase {
   @Test
   void everyQueryAnsweredExactlyOnceAcrossTaskManagerKills(@InjectMiniCluster MiniCluster miniCluster)
       throws Exception {
-    Properties kafka = new Properties();
-    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    Properties kafka = KAFKA.clientProperties();
     String prefix = "failover";
-    Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-    conf.set(DeepRecOptions.MODELS, List.of("rmc1"));
-    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
     conf.set(DeepRecOptions.DELIVERY, "exactly-once");
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
-    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
-    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
-    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
-    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
-    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
-    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
@@ -162,7 +133,7 @@ class FailureRecoveryITCase {
       assertThat(statuses).as("job statuses seen during the run").contains(JobStatus.RESTARTING);
     } finally {
       watching.set(false);
-      ServingScenario.stop(client);
+      TestJobs.stop(client);
     }
   }
 }

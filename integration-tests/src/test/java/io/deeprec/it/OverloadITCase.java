@@ -6,7 +6,6 @@ import io.deeprec.inference.InferenceWorkers;
 import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
-import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
@@ -23,11 +22,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -42,25 +38,10 @@ class OverloadITCase {
   private static final int PARALLELISM = 2;
 
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(PARALLELISM)
-          .build());
+  static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster(1, PARALLELISM);
 
-  private static EmbeddedKafkaBroker broker;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.start();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
+  @RegisterExtension
+  static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
   /**
    * Input: 50 QPS of steady load, then a burst of 4,000 queries sent at once (well over 10x the
@@ -70,21 +51,11 @@ class OverloadITCase {
    */
   @Test
   void burstBackpressuresShedsExpiredQueriesAndLosesNothing() throws Exception {
-    Properties kafka = new Properties();
-    kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
+    Properties kafka = KAFKA.clientProperties();
     String prefix = "overload";
-    Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-    conf.set(DeepRecOptions.MODELS, List.of("rmc1"));
-    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
     conf.set(DeepRecOptions.CAPACITY, CAPACITY);
     conf.set(DeepRecOptions.DELIVERY, "at-least-once");
-    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
-    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
-    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
-    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
-    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
-    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(PARALLELISM);
@@ -139,7 +110,7 @@ class OverloadITCase {
       assertThat(expiredInMetrics).as("expired queries counted in metrics").isEqualTo(done.count(ResultStatus.EXPIRED));
     } finally {
       sampling.set(0);
-      ServingScenario.stop(client);
+      TestJobs.stop(client);
     }
   }
 }

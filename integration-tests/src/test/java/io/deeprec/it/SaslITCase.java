@@ -19,11 +19,8 @@ import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
-import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -35,28 +32,13 @@ import org.junit.jupiter.api.io.TempDir;
 class SaslITCase {
 
   @RegisterExtension
-  static final MiniClusterExtension MINI_CLUSTER = new MiniClusterExtension(
-      new MiniClusterResourceConfiguration.Builder()
-          .setNumberTaskManagers(1)
-          .setNumberSlotsPerTaskManager(2)
-          .build());
+  static final MiniClusterExtension MINI_CLUSTER = TestJobs.miniCluster(1, 2);
 
-  private static EmbeddedKafkaBroker broker;
+  @RegisterExtension
+  static final EmbeddedKafka KAFKA = new EmbeddedKafka(true);
 
   @TempDir
   Path dir;
-
-  @BeforeAll
-  static void startBroker() {
-    broker = EmbeddedKafkaBroker.startWithSasl();
-  }
-
-  @AfterAll
-  static void stopBroker() {
-    if (broker != null) {
-      broker.close();
-    }
-  }
 
   private Path clientProperties(String user, String password) throws IOException {
     Path file = dir.resolve(user + "-" + password.hashCode() + ".properties");
@@ -70,18 +52,9 @@ class SaslITCase {
   }
 
   private static Configuration conf(Path properties, String prefix) {
-    Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
+    Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
     conf.set(DeepRecOptions.KAFKA_PROPERTIES_FILE, properties.toString());
-    conf.set(DeepRecOptions.MODELS, List.of("rmc1"));
-    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
-    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 1);
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
-    conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
-    conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
-    conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
-    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
-    conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
     return conf;
   }
 
@@ -105,7 +78,7 @@ class SaslITCase {
       assertThat(done.answered()).isEqualTo(200);
       assertThat(done.duplicates()).isZero();
     } finally {
-      ServingScenario.stop(client);
+      TestJobs.stop(client);
     }
   }
 

@@ -51,16 +51,8 @@ final class ServingScenario {
   }
 
   Configuration configuration() {
-    Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, kafka.getProperty("bootstrap.servers"));
-    conf.set(DeepRecOptions.MODELS, models);
-    conf.set(DeepRecOptions.TABLE_SCALE, 0.002);
+    Configuration conf = TestJobs.jobConf(kafka.getProperty("bootstrap.servers"), topicPrefix, models);
     conf.set(DeepRecOptions.BATCH_SIZE, 64);
-    conf.set(DeepRecOptions.QUERIES_TOPIC, topicPrefix + ".queries");
-    conf.set(DeepRecOptions.RESULTS_TOPIC, topicPrefix + ".results");
-    conf.set(DeepRecOptions.METRICS_TOPIC, topicPrefix + ".metrics");
-    conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, topicPrefix + ".dead-letter");
-    conf.set(DeepRecOptions.TOPIC_PARTITIONS, 2);
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(2));
     conf.set(DeepRecOptions.METRICS_WINDOW, Duration.ofMillis(500));
     return conf;
@@ -105,24 +97,10 @@ final class ServingScenario {
 
       assertThat(client.getJobStatus().get()).as("job status after the scenario").isEqualTo(JobStatus.RUNNING);
     } finally {
-      stop(client);
+      TestJobs.stop(client);
     }
   }
 
-  /** Cancels the job; if it had failed instead, surfaces why (the scenario's own error stays primary). */
-  static void stop(JobClient client) throws Exception {
-    JobStatus status = client.getJobStatus().get();
-    if (status == JobStatus.FAILED) {
-      try {
-        client.getJobExecutionResult().get();
-      } catch (Exception e) {
-        throw new AssertionError("the job failed", e);
-      }
-    }
-    if (!status.isGloballyTerminalState()) {
-      client.cancel().get();
-    }
-  }
 
   /** One of each kind of bad record; returns each under the key that names its expected reason. */
   private Map<String, byte[]> sendMalformed(OpenLoopSender sender, int round) {

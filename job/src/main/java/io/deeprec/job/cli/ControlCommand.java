@@ -5,7 +5,6 @@ import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DecisionSource;
 import io.deeprec.schema.SingleObjectCodec;
 import io.deeprec.sched.BatchSettings;
-import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

@@ -2,7 +2,6 @@ package io.deeprec.model.nn;
 
 import ai.djl.Model;
 import ai.djl.ndarray.NDManager;
-import io.deeprec.model.ModelScorer;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.model.RecModel;
 
