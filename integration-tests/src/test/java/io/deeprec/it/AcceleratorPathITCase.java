@@ -9,7 +9,7 @@ import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.RecResult;
 import io.deeprec.schema.ResultStatus;

@@ -8,7 +8,7 @@ import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.ResultTracker;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DecisionSource;

@@ -9,7 +9,7 @@ import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.ResultTracker;
 import io.deeprec.schema.MetricsSnapshot;
 import io.deeprec.schema.RecQuery;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.RecResult;
 import io.deeprec.schema.ResultStatus;

@@ -3,7 +3,7 @@ package io.deeprec.job.bench;
 import io.deeprec.inference.InferenceWorkers;
 import io.deeprec.job.bench.BenchResults.ModelResult;
 import io.deeprec.job.bench.BenchResults.PolicyResult;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
 import io.deeprec.model.ModelRegistry;

@@ -7,7 +7,7 @@ import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.ResultTracker;
 import io.deeprec.model.ModelId;
 import io.deeprec.schema.RecQuery;

@@ -3,7 +3,7 @@ package io.deeprec.job.bench;
 import io.deeprec.inference.InferenceWorkers;
 import io.deeprec.job.load.ArrivalProcess;
 import io.deeprec.job.load.ArrivalSchedule;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.FeatureStore;
 import io.deeprec.model.ModelSpec;

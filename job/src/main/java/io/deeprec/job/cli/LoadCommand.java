@@ -7,7 +7,7 @@ import io.deeprec.job.load.ArrivalSchedule;
 import io.deeprec.job.load.ModelMix;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
-import io.deeprec.job.load.QuerySizes;
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.RateSchedules;
 import io.deeprec.sched.sim.RateSchedule;
 import java.io.PrintWriter;

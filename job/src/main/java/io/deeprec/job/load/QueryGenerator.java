@@ -1,5 +1,6 @@
 package io.deeprec.job.load;
 
+import io.deeprec.workload.QuerySizes;
 import io.deeprec.schema.RecQuery;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,5 +1,6 @@
 package io.deeprec.job.load;
 
+import io.deeprec.workload.QuerySizes;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.file.Files;

@@ -6,6 +6,7 @@ import io.deeprec.sched.LatencyStats;
 import io.deeprec.sched.QuerySizeAware;
 import io.deeprec.sched.QuerySplitter;
 import io.deeprec.sched.WindowObservation;
+import io.deeprec.workload.QuerySizes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,7 @@ import java.util.SplittableRandom;
  *
  * <ul>
  *   <li>Arrivals: open-loop Poisson (exponential gaps) at the {@link RateSchedule}'s rate; sizes
- *       from a {@link QuerySizeSampler} (DeepRecInfra's lognormal by default).
+ *       from a {@link QuerySizes} (DeepRecInfra's lognormal by default).
  *   <li>Batching: each query is cut by the policy's current settings with {@link QuerySplitter},
  *       as the job's micro-batcher does: without merging every piece is a request at once; with
  *       merging the open request is released when full or when its first item has waited
@@ -41,7 +42,7 @@ public final class ServingSimulator {
   private final int workers;
   private final ServiceTimeModel cpuService;
   private final ServiceTimeModel acceleratorService;
-  private final QuerySizeSampler querySizes;
+  private final QuerySizes querySizes;
   private final RateSchedule rate;
   private final int warmupQueries;
   private final int measuredQueries;
@@ -233,7 +234,7 @@ public final class ServingSimulator {
     private void onArrival() {
       boolean measured = generated >= warmupQueries;
       generated++;
-      Query query = new Query(querySizes.sample(sizeRandom), now, measured);
+      Query query = new Query(querySizes.next(sizeRandom), now, measured);
       if (measured) {
         if (Double.isNaN(firstMeasuredArrivalMs)) {
           firstMeasuredArrivalMs = now;
@@ -374,7 +375,7 @@ public final class ServingSimulator {
     private int workers = 1;
     private ServiceTimeModel cpuService;
     private ServiceTimeModel acceleratorService;
-    private QuerySizeSampler querySizes = QuerySizeSampler.deepRecInfra();
+    private QuerySizes querySizes = QuerySizes.deepRecInfra();
     private RateSchedule rate;
     private int warmupQueries = 1_000;
     private int measuredQueries = 10_000;
@@ -403,7 +404,7 @@ public final class ServingSimulator {
     }
 
     /** Query sizes (default lognormal(5.1, 0.2)). */
-    public Builder querySizes(QuerySizeSampler value) {
+    public Builder querySizes(QuerySizes value) {
       this.querySizes = value;
       return this;
     }

@@ -8,6 +8,7 @@ import io.deeprec.sched.StaticBatchPolicy;
 import io.deeprec.sched.TimeoutBatchPolicy;
 import io.deeprec.sched.BatchSettings;
 import io.deeprec.sched.BatchPolicy;
+import io.deeprec.workload.QuerySizes;
 import org.junit.jupiter.api.Test;
 
 class ServingSimulatorTest {
@@ -16,7 +17,7 @@ class ServingSimulatorTest {
     return ServingSimulator.builder()
         .workers(1)
         .cpuService(ServiceTimeModel.constant(1.0))
-        .querySizes(QuerySizeSampler.fixed(100))
+        .querySizes(QuerySizes.fixed(100))
         .rateQps(qps)
         .warmupQueries(2_000)
         .measuredQueries(40_000)
@@ -83,7 +84,7 @@ class ServingSimulatorTest {
   @Test
   void timeoutBatchingMergesSmallQueriesWithinTheMaxDelay() {
     ServingSimulator simulator = ServingSimulator.builder().workers(4).cpuService(ServiceTimeModel.linear(1.0, 0.01))
-        .querySizes(QuerySizeSampler.fixed(10)).rateQps(1_000).warmupQueries(100).measuredQueries(5_000).build();
+        .querySizes(QuerySizes.fixed(10)).rateQps(1_000).warmupQueries(100).measuredQueries(5_000).build();
 
     SimulationResult merged = simulator.run(new TimeoutBatchPolicy(64, 2));
     SimulationResult unmerged = simulator.run(new FixedBatchPolicy(64, 0));

@@ -1,4 +1,4 @@
-package io.deeprec.job.load;
+package io.deeprec.workload;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -18,6 +18,11 @@ public interface QuerySizes {
   int MAX = 1024;
 
   int next(SplittableRandom random);
+
+  /** DeepRecInfra's production-like sizes: lognormal(5.1, 0.2), p50 164, p95 227, p99 261. */
+  static QuerySizes deepRecInfra() {
+    return lognormal(5.1, 0.2);
+  }
 
   static QuerySizes lognormal(double mu, double sigma) {
     return random -> clip(Math.exp(mu + sigma * gaussian(random)));
