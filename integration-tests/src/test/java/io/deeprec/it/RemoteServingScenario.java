@@ -8,8 +8,6 @@ import io.deeprec.job.load.QueryGenerator;
 import io.deeprec.workload.QuerySizes;
 import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.RecResult;
-import io.deeprec.schema.ResultStatus;
-import io.deeprec.schema.ScoredItem;
 import io.deeprec.schema.SingleObjectCodec;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -91,23 +89,7 @@ final class RemoteServingScenario {
       }
       reader.poll(Duration.ofSeconds(2), result -> collect(sent, result, mine, seen));
     }
-    assertThat(seen.keySet()).as("answered query ids").containsExactlyInAnyOrderElementsOf(sent.keySet());
-    assertThat(seen.values()).as("results per query id").containsOnly(1);
-    for (RecResult result : mine) {
-      RecQuery query = sent.get(result.getQueryId());
-      assertThat(result.getStatus()).as("status of %s: %s", result.getQueryId(), result.getReason())
-          .isEqualTo(ResultStatus.OK);
-      assertThat(result.getModel()).isEqualTo(query.getModel());
-      assertThat(result.getItems()).hasSize(Math.min(query.getTopK(), query.getCandidateIds().size()));
-      List<Float> scores = new ArrayList<>();
-      for (ScoredItem item : result.getItems()) {
-        assertThat(query.getCandidateIds()).contains(item.getItemId());
-        assertThat(item.getScore()).isFinite();
-        scores.add(item.getScore());
-      }
-      assertThat(scores).isSortedAccordingTo((a, b) -> Float.compare(b, a));
-      assertThat(result.getRequests()).isEqualTo((query.getCandidateIds().size() + BATCH_SIZE - 1) / BATCH_SIZE);
-    }
+    ServingScenario.assertRankedAnswers(sent, mine, BATCH_SIZE);
   }
 
   private static void collect(Map<String, RecQuery> sent, RecResult result, List<RecResult> mine,
