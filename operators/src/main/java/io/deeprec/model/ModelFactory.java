@@ -81,8 +81,10 @@ public final class ModelFactory {
       block.setInitializer(Initializer.ZEROS, p -> true);
       block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1));
       model.setBlock(block);
-      WeightInit.fill(block, block.embeddingParameter(), seed);
+      // Frozen first: on a thread with PyTorch's grad mode on (any but the engine loader's), an
+      // in-place write into a leaf that requires grad fails.
       block.freezeParameters(true);
+      WeightInit.fill(block, block.embeddingParameter(), seed);
       return new DjlRecModel(spec, model, block, deviceName(dev));
     } catch (RuntimeException | Error e) {
       model.close();
