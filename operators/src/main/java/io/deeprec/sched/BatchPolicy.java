@@ -30,4 +30,13 @@ public interface BatchPolicy extends Serializable {
   default boolean adaptive() {
     return false;
   }
+
+  /**
+   * Whether the policy has finished adapting to the load it sees and holds its settings: a
+   * benchmark measures an adaptive policy once it has settled, as a steady load would find it.
+   * Static policies and controllers that never stop adjusting (AIMD) are always settled.
+   */
+  default boolean settled() {
+    return true;
+  }
 }

@@ -30,7 +30,9 @@ import java.util.TreeSet;
  * (plateaus: several sizes split typical queries identically), and stops at the first drop (p95
  * worse than the best by more than the drop band, twice the stable band by default, since the p95
  * of a few windows is noisy). If nothing improved in that direction it tries the
- * other one. Then, with an accelerator, the same climb runs over offload thresholds, from "off"
+ * other one. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
+ * left by the previous setting, so there the completion rate, which is then the setting's
+ * capacity, decides; a setting that meets the target beats one that misses it. Then, with an accelerator, the same climb runs over offload thresholds, from "off"
  * toward more offloading. Windows whose applied settings are not the ones asked for (a decision
  * still on its way to the batchers) are ignored.
  *
@@ -136,7 +138,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     this.meanQueryItems = b.expectedQueryItems;
     int initialBatch = b.initialBatchSize > 0 ? b.initialBatchSize : seedWithoutLoad();
     this.current = new BatchSettings(initialBatch, 0, hasAccelerator ? b.initialOffloadThreshold : 0);
-    this.climb = new Climb(batchLadder(), Double.NaN, current, TOWARD_SMALLER);
+    this.climb = new Climb(batchLadder(), null, current, TOWARD_SMALLER, targetP95Ms);
   }
 
   /** A builder for the given p95 latency target (ms); every other setting has a default. */
@@ -162,6 +164,15 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   /** Whether the climb has finished and the policy holds its choice. */
   public synchronized boolean converged() {
     return phase == Phase.CONVERGED;
+  }
+
+  /**
+   * Converged, and the windows since then are past the transition out of the last explored
+   * setting (its backlog has drained).
+   */
+  @Override
+  public synchronized boolean settled() {
+    return phase == Phase.CONVERGED && windowsSinceChange > transitionWindows + 1;
   }
 
   /** Explorations started so far, the first one included. */
@@ -209,23 +220,23 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       loadUnknown = false;
       BatchSettings seeded = queueingSeed(qps);
       if (seeded != null && seeded.batchSize() != current.batchSize()) {
-        climb = new Climb(batchLadderWith(seeded.batchSize()), Double.NaN, seeded, TOWARD_SMALLER);
+        climb = new Climb(batchLadderWith(seeded.batchSize()), null, seeded, TOWARD_SMALLER, targetP95Ms);
         apply(seeded);
         return;
       }
-      climb = new Climb(batchLadder(), Double.NaN, current, TOWARD_SMALLER);
+      climb = new Climb(batchLadder(), null, current, TOWARD_SMALLER, targetP95Ms);
     }
-    BatchSettings next = climb.onMeasured(p95Ms, stableBand, dropBand);
+    BatchSettings next = climb.onMeasured(new Step(p95Ms, qps), stableBand, dropBand);
     if (next == null && phase == Phase.BATCH_SIZE && hasAccelerator && !offloadThresholds.isEmpty()) {
       phase = Phase.OFFLOAD_THRESHOLD;
-      climb = new Climb(thresholdLadder(climb.best()), climb.bestP95(), climb.best(), TOWARD_SMALLER);
+      climb = new Climb(thresholdLadder(climb.best()), climb.bestStep(), climb.best(), TOWARD_SMALLER, targetP95Ms);
       next = climb.firstMove();
     }
     if (next != null) {
       apply(next);
     } else {
       phase = Phase.CONVERGED;
-      convergedP95Ms = climb.bestP95();
+      convergedP95Ms = climb.bestStep().p95Ms();
       convergedLoadQps = Double.NaN;
       baselineQueries = 0;
       baselineSpanMs = 0;
@@ -282,7 +293,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     clearSteps();
     BatchSettings seeded = queueingSeed(loadQps);
     BatchSettings start = seeded != null ? seeded : current;
-    climb = new Climb(batchLadderWith(start.batchSize()), Double.NaN, start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER);
+    climb = new Climb(batchLadderWith(start.batchSize()), null, start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER,
+        targetP95Ms);
     apply(start);
     // Skip a transition even when the start is the incumbent: the backlog of a load step is still draining.
     windowsSinceChange = 0;
@@ -427,28 +439,43 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         + ", offloadThreshold=" + current.offloadThreshold() + ", targetP95Ms=" + targetP95Ms + ")";
   }
 
+  /** One measured setting: the mean window p95 (ms) and the completed queries per second. */
+  private record Step(double p95Ms, double qps) implements Serializable {}
+
   /**
-   * One hill climb over a ladder of settings: measure the start, walk one way while the p95 does not
-   * drop, keep only improvements beyond the band, turn once if the first way gave nothing.
+   * One hill climb over a ladder of settings: measure the start, walk one way while the result does
+   * not drop, keep only improvements beyond the band, turn once if the first way gave nothing.
+   *
+   * <p>Settings are compared on the p95, and one that meets the target beats one that does not.
+   * Between two whose p95 is beyond twice the target, the one that completes more queries per
+   * second wins: a backlog keeps the workers busy, so the completion rate is the setting's
+   * capacity, while its p95 mostly measures the backlog the previous setting left.
    */
   private static final class Climb implements Serializable {
-    private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 2L;
+    /**
+     * A p95 beyond this many targets is a backlog rather than slow service: only then is the
+     * completion rate compared (below it, the completion rate is the arrival rate plus noise).
+     */
+    private static final double BACKLOG_TARGETS = 2.0;
 
     private final List<BatchSettings> ladder;
     private final int start;
+    private final double targetP95Ms;
     private int position;
     private int direction;
     private boolean turned;
     private int bestIndex;
-    private double bestP95;
+    private Step best;
 
     /**
-     * @param startP95 the start's p95 when already measured, NaN to measure it first
+     * @param startStep the start's measurement when already known, null to measure it first
      * @param firstDirection +1 to walk down the ladder first (smaller batches, more offloading), -1 up
      */
-    Climb(List<BatchSettings> ladder, double startP95, BatchSettings startAt, int firstDirection) {
+    Climb(List<BatchSettings> ladder, Step startStep, BatchSettings startAt, int firstDirection, double targetP95Ms) {
       this.ladder = ladder;
       this.direction = firstDirection;
+      this.targetP95Ms = targetP95Ms;
       int index = ladder.indexOf(startAt);
       if (index < 0) {
         throw new IllegalStateException("start " + startAt + " is not a rung of " + ladder);
@@ -456,37 +483,60 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       this.start = index;
       this.position = index;
       this.bestIndex = index;
-      this.bestP95 = startP95;
+      this.best = startStep;
     }
 
-    /** The first setting to measure when the start's p95 is already known; null if none. */
+    /** The first setting to measure when the start's result is already known; null if none. */
     BatchSettings firstMove() {
-      return Double.isNaN(bestP95) ? ladder.get(start) : advance();
+      return best == null ? ladder.get(start) : advance();
     }
 
-    /** Records the p95 of the setting at the current position; returns the next one, or null when done. */
-    BatchSettings onMeasured(double p95Ms, double band, double dropBand) {
-      if (Double.isNaN(bestP95)) {
-        bestP95 = p95Ms;
+    /** Records the result of the setting at the current position; returns the next one, or null when done. */
+    BatchSettings onMeasured(Step step, double band, double dropBand) {
+      if (best == null) {
+        best = step;
         return advance();
       }
-      if (p95Ms < bestP95 * (1 - band)) {
+      int verdict = compare(step, best, band, dropBand);
+      if (verdict > 0) {
         bestIndex = position;
-        bestP95 = p95Ms;
+        best = step;
         return advance();
       }
-      if (p95Ms > bestP95 * (1 + dropBand)) {
+      if (verdict < 0) {
         return turnOrStop();
       }
       return advance();
+    }
+
+    /** +1: {@code step} is better than {@code incumbent} beyond the band; -1: worse beyond the drop band; 0: neither. */
+    private int compare(Step step, Step incumbent, double band, double dropBand) {
+      boolean meets = step.p95Ms() <= targetP95Ms;
+      boolean incumbentMeets = incumbent.p95Ms() <= targetP95Ms;
+      if (meets != incumbentMeets) {
+        return meets ? 1 : -1;
+      }
+      if (step.p95Ms() > BACKLOG_TARGETS * targetP95Ms && incumbent.p95Ms() > BACKLOG_TARGETS * targetP95Ms
+          && incumbent.qps() > 0) {
+        if (step.qps() > incumbent.qps() * (1 + band)) {
+          return 1;
+        }
+        if (step.qps() < incumbent.qps() * (1 - band)) {
+          return -1;
+        }
+      }
+      if (step.p95Ms() < incumbent.p95Ms() * (1 - band)) {
+        return 1;
+      }
+      return step.p95Ms() > incumbent.p95Ms() * (1 + dropBand) ? -1 : 0;
     }
 
     BatchSettings best() {
       return ladder.get(bestIndex);
     }
 
-    double bestP95() {
-      return bestP95;
+    Step bestStep() {
+      return best;
     }
 
     private BatchSettings advance() {

@@ -145,4 +145,42 @@ class DeepRecSchedPolicyTest {
         .hasMessageContaining("batchCandidates");
     assertThatThrownBy(() -> DeepRecSchedPolicy.builder(10).windowsPerStep(0).build()).hasMessageContaining("windowsPerStep");
   }
+
+  /**
+   * Past saturation every setting's p95 is a growing backlog (here: worst at the setting just left),
+   * so the p95 cannot rank settings; the completion rate (each setting's capacity) does. Capacity
+   * peaks at 32, while the p95 alone would lead to ever larger batches.
+   */
+  @Test
+  void ranksSaturatedSettingsByCompletionRate() {
+    DeepRecSchedPolicy policy = quickPolicy(100).initialBatchSize(84).build();
+    ToDoubleFunction<BatchSettings> capacity = s -> 600 - 3 * Math.abs(s.batchSize() - 32);
+    for (int i = 0; i < 300 && !policy.converged(); i++) {
+      BatchSettings applied = policy.settings();
+      double completed = capacity.applyAsDouble(applied);
+      // A backlog beyond twice the target everywhere, lower at larger batches: misleading on its own.
+      double p95 = 900 - applied.batchSize() / 2.0;
+      policy.observe(new WindowObservation(i, 64, completed, p95 / 2, p95, p95, applied));
+    }
+
+    assertThat(policy.converged()).isTrue();
+    // Within the stable band (10%) of the best capacity; the p95 ranking alone would have kept 84 or gone larger.
+    assertThat(capacity.applyAsDouble(policy.settings())).isGreaterThanOrEqualTo(0.9 * 600);
+    assertThat(policy.settings().batchSize()).isLessThan(48);
+  }
+
+  /** Settled once converged and past the transition out of the last explored setting; not while climbing. */
+  @Test
+  void isSettledOnlyAfterConvergingAndDraining() {
+    DeepRecSchedPolicy policy = quickPolicy(50).build();
+    feed(policy, 3, 100, valleyAt(84));
+    assertThat(policy.converged()).isFalse();
+    assertThat(policy.settled()).isFalse();
+
+    feed(policy, 200, 100, valleyAt(84));
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settled()).isTrue();
+    assertThat(new FixedBatchPolicy(64, 0).settled()).isTrue();
+  }
 }

@@ -41,12 +41,21 @@ public final class BenchRunner {
   private static final double MIN_QPS = 0.5;
   private static final double LOWEST_SHARE_OF_START = 16;
 
+  /** Called with every result so far after each model and each Flink + Kafka search. */
+  @FunctionalInterface
+  public interface Checkpoint {
+    void save(List<ModelResult> resultsSoFar) throws IOException;
+  }
+
   private final BenchConfig config;
   private final PrintStream out;
+  private final Checkpoint checkpoint;
 
-  public BenchRunner(BenchConfig config, PrintStream out) {
+  /** @param checkpoint saves partial results, so a long run that fails later keeps what it measured */
+  public BenchRunner(BenchConfig config, PrintStream out, Checkpoint checkpoint) {
     this.config = config;
     this.out = out;
+    this.checkpoint = checkpoint;
   }
 
   public List<ModelResult> run() throws Exception {
@@ -67,6 +76,7 @@ public final class BenchRunner {
         try (ModelRegistry.Lease model = ModelRegistry.acquire(ModelKey.random(id, config.tableScale(), config.seed()))) {
           runModel(tag, model.model(), workers, sizes, meanItems, target, result);
         }
+        checkpoint.save(results);
         out.printf(Locale.ROOT, "%s done; %.0f s elapsed%n", tag, (System.nanoTime() - started) / 1e9);
       }
     }
@@ -82,13 +92,15 @@ public final class BenchRunner {
         workers.workerCount());
     workers.prepare(model, new BatchSettings(BatchSettings.MAX_BATCH, 0, 0).warmupBatchSizes());
     InProcessHarness harness = new InProcessHarness(model, workers, sizes, config.seed());
-    BatchProfiler profiler = BatchProfiler.builder().maxBatch(BatchSettings.MAX_BATCH).repeats(30).warmups(2)
-        .secondsPerSize(config.profileSecondsPerSize()).seed(config.seed()).build();
-    OfflinePeak peak = OfflinePeak.measure(harness, profiler, config.peakSeconds(), meanItems);
+    List<Integer> batchSizes = BatchProfiler.builder().maxBatch(BatchSettings.MAX_BATCH).build().batchSizes();
+    OfflinePeak peak = OfflinePeak.measure(harness, batchSizes, config.profileSecondsPerSize(), config.peakSeconds(), meanItems);
     result.peak = peak;
     ProfileReport.writeCsv(peak.profile(), profileDir().resolve(model.spec().id().cliName() + "-profile.csv"));
     out.printf(Locale.ROOT, "%s offline peak %.0f items/s = %.1f queries/s at batch %d (%d workers, no latency bound)%n",
         tag, peak.itemsPerSecond(), peak.queriesPerSecond(), peak.bestBatch(), workers.workerCount());
+    out.printf(Locale.ROOT, "%s pool curve (batch: ms per request, items/s): %s%n", tag, peak.profile().stream()
+        .map(r -> String.format(Locale.ROOT, "%d: %.2f, %.0f", r.batchSize(), r.medianMs(), r.itemsPerSecond()))
+        .collect(java.util.stream.Collectors.joining("; ")));
     Map<Integer, Double> profileMs = new TreeMap<>();
     peak.profile().forEach(row -> profileMs.put(row.batchSize(), row.medianMs()));
     PolicyConfig policyConfig = new PolicyConfig(target, config.fixedBatchSize(), config.maxQueueDelayMs(),
@@ -151,6 +163,20 @@ public final class BenchRunner {
               : Math.max(MIN_QPS * 2, result.peak.queriesPerSecond() * START_SHARE_OF_PEAK);
           LbtSearch search = search(start);
           out.printf(Locale.ROOT, "%s starting the job with policy %s ...%n", tag, name);
+          try {
+            flinkSearch(path, result, name, search, start, sizes, tag, inProcess);
+          } catch (Exception e) {
+            // One failed job loses its own row, not the rest of a long run.
+            out.printf(Locale.ROOT, "%s %s failed: %s%n", tag, name, e);
+          }
+          checkpoint.save(results);
+        }
+      }
+    }
+  }
+
+  private void flinkSearch(FlinkKafkaPath path, ModelResult result, String name, LbtSearch search, double start,
+      QuerySizes sizes, String tag, PolicyResult inProcess) throws Exception {
           try (FlinkKafkaPath.Session session = path.open(result.model, name, result.targetMs, config.tableScale(),
               config.seed(), config.workers(), config.flinkParallelism(), profileDir())) {
             InProcessHarness.Plan plan = config.plan();
@@ -162,9 +188,6 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "%s %-12s LBT %.1f queries/s (in-process %.1f: ratio %.2f)%n", tag, name, r.lbtQps(),
                 inProcess == null ? Double.NaN : inProcess.lbtQps(), result.engineRatio(name));
           }
-        }
-      }
-    }
   }
 
   /**
@@ -180,6 +203,9 @@ public final class BenchRunner {
         policy, p.askedQps(), p.sentQps(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
         p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()),
         p.feasible() ? "meets target" : p.overloaded() ? "overloaded" : "misses target");
+    if (p.trace().stream().mapToInt(Probe.TracePoint::batchSize).distinct().count() > 1) {
+      out.printf(Locale.ROOT, "%s       batch sizes over the probe (size x feedback windows): %s%n", tag, p.batchPath());
+    }
     out.flush();
     return p;
   }

@@ -15,6 +15,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.core.execution.JobClient;
@@ -103,13 +104,18 @@ final class FlinkKafkaPath implements AutoCloseable {
         sender.send(RecQuery.newBuilder(probe.next(System.currentTimeMillis())).build());
         sender.flush();
         long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        boolean restarted = false;
         while (ready.snapshot().answered() < 1) {
-          if (client.getJobStatus().get().isTerminalState()) {
+          JobStatus status = client.getJobStatus().get();
+          if (status.isTerminalState()) {
             client.getJobExecutionResult().get();
             throw new IllegalStateException("the benchmark job stopped before answering");
           }
+          restarted |= status == JobStatus.RESTARTING;
           if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the benchmark job answered no probe within " + READY_TIMEOUT);
+            throw new IllegalStateException("the benchmark job answered no probe within " + READY_TIMEOUT + " (status "
+                + status + (restarted ? "; its tasks failed and restarted: run with org.apache.flink logging at INFO"
+                + " to see why" : "") + ")");
           }
           Thread.sleep(100);
         }

@@ -51,7 +51,19 @@ public final class InProcessHarness {
    * each setting for several 64-query windows, so a second of warm-up judges it mid-exploration.
    */
   static final int ADAPTIVE_WARMUP_WINDOWS = 12;
-  private static final double MAX_ADAPTIVE_WARMUP_S = 20;
+  /**
+   * After its minimum warm-up an adaptive policy gets up to this long to settle (finish exploring
+   * for the probe's load): a steady load is served by the settings it converges to, so those are
+   * measured. A policy still exploring then is measured as it is.
+   */
+  private static final double MAX_SETTLE_S = 120;
+  /**
+   * Once settled, the backlog the exploration left drains before measuring: this many feedback
+   * windows of arrivals (near saturation a backlog drains at only the spare capacity's pace), at
+   * most {@value #MAX_DRAIN_S} s.
+   */
+  private static final int DRAIN_WINDOWS = 16;
+  private static final double MAX_DRAIN_S = 10;
   private static final long DRAIN_TIMEOUT_NANOS = 120_000_000_000L;
   private static final int POOL_VARIANTS = 2;
 
@@ -160,9 +172,15 @@ public final class InProcessHarness {
     private final RateSchedule rates;
     private final double nominalQps;
     private final Plan plan;
-    private final double warmupMs;
+    private final double minWarmupMs;
+    private final double maxWarmupMs;
     private final double windowMs;
-    private final double totalMs;
+    /** Warm-up end and run end: they move later while an adaptive policy is still exploring. */
+    private double warmupMs;
+    private double totalMs;
+    private boolean measuring;
+    private double settledAtMs = Double.NaN;
+    private final double drainMs;
     private final SplittableRandom random;
     private final LatencyStats[] windowStats;
     private final LatencyStats overall = new LatencyStats();
@@ -186,9 +204,11 @@ public final class InProcessHarness {
       this.rates = rates;
       this.nominalQps = nominalQps;
       this.plan = plan;
-      double adaptiveWarmupS = policy.adaptive()
-          ? Math.min(MAX_ADAPTIVE_WARMUP_S, ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps) : 0;
-      this.warmupMs = Math.max(plan.warmupS(), adaptiveWarmupS) * 1000;
+      double adaptiveWarmupS = policy.adaptive() ? ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps : 0;
+      this.minWarmupMs = Math.max(plan.warmupS(), adaptiveWarmupS) * 1000;
+      this.maxWarmupMs = policy.adaptive() ? minWarmupMs + MAX_SETTLE_S * 1000 : minWarmupMs;
+      this.warmupMs = minWarmupMs;
+      this.drainMs = Math.min(MAX_DRAIN_S, DRAIN_WINDOWS * FEEDBACK_QUERIES / nominalQps) * 1000;
       this.windowMs = plan.windowSecondsAt(nominalQps) * 1000;
       this.totalMs = warmupMs + plan.windows() * windowMs;
       this.random = new SplittableRandom(plan.seed());
@@ -219,6 +239,24 @@ public final class InProcessHarness {
           continue;
         }
         parkUntil(dueNanos);
+        if (!measuring && dueMs >= minWarmupMs) {
+          if (Double.isNaN(settledAtMs) && policy.adaptive() && policy.settled()) {
+            settledAtMs = dueMs;
+          }
+          boolean drained = !policy.adaptive()
+              || (!Double.isNaN(settledAtMs) && dueMs - settledAtMs >= drainMs && policy.settled());
+          if (drained || dueMs >= maxWarmupMs) {
+            measuring = true;
+            warmupMs = dueMs;
+            totalMs = warmupMs + plan.windows() * windowMs;
+          } else {
+            if (!policy.settled()) {
+              settledAtMs = Double.NaN;
+            }
+            warmupMs = dueMs + windowMs; // still exploring: this arrival belongs to the warm-up
+            totalMs = warmupMs + plan.windows() * windowMs;
+          }
+        }
         BatchSettings settings = current;
         if (open != null && (!settings.equals(openSettings) || open.items >= settings.batchSize())) {
           submit(open); // a settings change releases the open request, as the batcher does

@@ -2,31 +2,54 @@ package io.deeprec.job.bench;
 
 import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.profile.BatchProfiler;
+import io.deeprec.sched.LatencyStats;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.SplittableRandom;
+import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
- * A model's offline peak on the cores the benchmark uses: the batch-size curve of one worker
- * ({@link BatchProfiler}) picks the best batch size, then every worker of the pool runs requests of
- * that size back to back (closed loop, two requests queued per worker, no latency bound) and the
- * items completed per second are the peak. Queries/s divide by the mean query size.
+ * A model's offline peak on the cores the benchmark uses, and its batch-size curve as the pool
+ * serves it. For each batch size every worker runs requests back to back, one in flight per
+ * worker (closed loop, no latency bound): the median request latency with all workers busy and the
+ * pool's items/s. That is the regime near the latency-bounded throughput, and on a few shared
+ * cores it differs from one worker alone (memory bandwidth and caches are shared: an
+ * embedding-heavy model can do better with small requests in parallel than with large ones).
+ * The size with the most items/s then runs for longer with two requests queued per worker; its
+ * items/s is the peak, and queries/s divide it by the mean query size.
  *
- * @param profile the single-worker curve (also seeds deeprecsched)
- * @param bestBatch the batch size of the highest single-worker throughput
+ * @param profile the pool curve, one row per batch size (also seeds deeprecsched)
+ * @param bestBatch the batch size of the highest pool throughput
  * @param itemsPerSecond items/s of the whole pool at that batch size
  * @param queriesPerSecond itemsPerSecond / the mean query size
  */
 public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double itemsPerSecond, double queriesPerSecond) {
+  /** Sizes between the powers of two that deeprecsched also tries. */
+  private static final List<Integer> EXTRA_SIZES = List.of(48, 96, 192, 384);
 
-  static OfflinePeak measure(InProcessHarness harness, BatchProfiler profiler, double seconds, double meanQueryItems) {
-    List<BatchProfiler.Row> rows = profiler.profile(harness.model(), row -> { });
+  static OfflinePeak measure(InProcessHarness harness, List<Integer> powersOfTwo, double secondsPerSize, double seconds,
+      double meanQueryItems) {
+    TreeSet<Integer> sizes = new TreeSet<>(powersOfTwo);
+    int largest = sizes.last();
+    EXTRA_SIZES.stream().filter(size -> size < largest).forEach(sizes::add);
+    List<BatchProfiler.Row> rows = new ArrayList<>();
+    for (int size : sizes) {
+      rows.add(saturate(harness, size, 1, secondsPerSize, new LatencyStats()));
+    }
     int best = BatchProfiler.peak(rows).batchSize();
+    double perSecond = saturate(harness, best, 2, seconds, new LatencyStats()).itemsPerSecond();
+    return new OfflinePeak(List.copyOf(rows), best, perSecond, perSecond / meanQueryItems);
+  }
+
+  /** Every worker busy with requests of {@code batch} items, {@code perWorker} in flight each, for {@code seconds}. */
+  private static BatchProfiler.Row saturate(InProcessHarness harness, int batch, int perWorker, double seconds,
+      LatencyStats latencies) {
     int workers = harness.workers().workerCount();
-    FeatureBatch input = harness.inputs(best, new SplittableRandom(3));
-    Semaphore slots = new Semaphore(2 * workers);
-    AtomicLong items = new AtomicLong();
+    FeatureBatch input = harness.inputs(batch, new SplittableRandom(3));
+    Semaphore slots = new Semaphore(perWorker * workers);
+    AtomicLong completed = new AtomicLong();
     long warmEnd = System.nanoTime() + (long) (Math.min(0.5, seconds / 4) * 1e9);
     long end = warmEnd + (long) (seconds * 1e9);
     long countedFrom = 0;
@@ -37,16 +60,27 @@ public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double
       }
       if (countedFrom == 0 && now >= warmEnd) {
         countedFrom = now;
-        items.set(0);
+        completed.set(0);
+        synchronized (latencies) {
+          latencies.reset();
+        }
       }
       slots.acquireUninterruptibly();
+      long submitted = System.nanoTime();
       harness.workers().submit(harness.model(), input).whenComplete((scored, error) -> {
-        items.addAndGet(best);
+        double ms = (System.nanoTime() - submitted) / 1e6;
+        synchronized (latencies) {
+          latencies.record(ms);
+        }
+        completed.incrementAndGet();
         slots.release();
       });
     }
-    slots.acquireUninterruptibly(2 * workers);
-    double perSecond = items.get() / ((System.nanoTime() - countedFrom) / 1e9);
-    return new OfflinePeak(rows, best, perSecond, perSecond / meanQueryItems);
+    slots.acquireUninterruptibly(perWorker * workers);
+    double elapsedS = (System.nanoTime() - countedFrom) / 1e9;
+    synchronized (latencies) {
+      return new BatchProfiler.Row(batch, (int) completed.get(), latencies.percentile(50), latencies.percentile(95),
+          latencies.percentile(99), latencies.meanMs(), completed.get() * batch / elapsedS);
+    }
   }
 }

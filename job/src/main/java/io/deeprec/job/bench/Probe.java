@@ -45,4 +45,26 @@ public record Probe(
    * @param batchSize the batch size in force during the window
    */
   public record TracePoint(double timeS, double offeredQps, double p95Ms, int batchSize) {}
+
+  /**
+   * The batch sizes the policy ran, in order, each with its feedback windows ({@code 84x12 > 32x9}):
+   * how an adaptive policy explored and what it settled on.
+   */
+  public String batchPath() {
+    StringBuilder path = new StringBuilder();
+    int size = -1;
+    int count = 0;
+    for (TracePoint point : trace) {
+      if (point.batchSize() != size && count > 0) {
+        path.append(path.isEmpty() ? "" : " > ").append(size).append('x').append(count);
+        count = 0;
+      }
+      size = point.batchSize();
+      count++;
+    }
+    if (count > 0) {
+      path.append(path.isEmpty() ? "" : " > ").append(size).append('x').append(count);
+    }
+    return path.toString();
+  }
 }

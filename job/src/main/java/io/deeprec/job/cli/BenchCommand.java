@@ -110,8 +110,12 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "deeprec bench: models %s, policies %s, tier %s, table scale %s, %d workers, %d cores, output %s%n",
         config.models(), config.policies(), config.tier(), config.tableScale(), config.workers(),
         Runtime.getRuntime().availableProcessors(), config.output());
-    List<BenchResults.ModelResult> results = new BenchRunner(config, out).run();
-    BenchReport.writeAll(results, config.output(), describe(config));
+    String description = describe(config);
+    List<BenchResults.ModelResult> results = new BenchRunner(config, out, soFar -> {
+      BenchReport.writeAll(soFar, config.output(), description);
+      BenchCharts.writeAll(soFar, config.policies(), config.output());
+    }).run();
+    BenchReport.writeAll(results, config.output(), description);
     BenchReport.printTable(results, config.policies(), out);
     List<Path> charts = BenchCharts.writeAll(results, config.policies(), config.output());
     out.println("wrote " + config.output().resolve("results.csv") + ", models.csv, results.json and " + charts.size()

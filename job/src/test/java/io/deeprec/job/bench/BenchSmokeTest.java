@@ -32,11 +32,15 @@ class BenchSmokeTest {
         0.002, 2, "lognormal", 64, 2, plan, 2.0, 0.5, List.of(1024, 84), 0.05, 0.5, 2.0, List.of(), List.of(), 1, dir, 1);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
-    List<ModelResult> results = new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8)).run();
-    BenchReport.writeAll(results, dir, "smoke");
+    List<Integer> checkpoints = new java.util.ArrayList<>();
+    List<ModelResult> results = new BenchRunner(config, new PrintStream(log, true, StandardCharsets.UTF_8), soFar -> {
+      checkpoints.add(soFar.size());
+      BenchReport.writeAll(soFar, dir, "smoke");
+    }).run();
     List<Path> charts = BenchCharts.writeAll(results, policies, dir);
 
     assertThat(results).hasSize(1);
+    assertThat(checkpoints).as("results saved after each model").containsExactly(1);
     ModelResult ncf = results.get(0);
     assertThat(ncf.targetMs()).isEqualTo(200.0);
     assertThat(ncf.peak().itemsPerSecond()).isPositive();
