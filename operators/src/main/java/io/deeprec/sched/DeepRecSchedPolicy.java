@@ -17,7 +17,9 @@ import java.util.TreeSet;
  * the lowest p95 is the one with the most headroom (it would hold the target up to the highest
  * load), so each step compares the p95 of two settings measured under the same offered load.
  *
- * <p><b>Candidates.</b> Absolute batch sizes (1024 ... 16 by default) and "split a query into k
+ * <p><b>Candidates.</b> Absolute batch sizes (1024 ... 4 by default: an embedding-heavy model such
+ * as RMC2 can serve the most items per second in requests of a few items, whose gathers stay in
+ * cache) and "split a query into k
  * parts" sizes ceil(meanQueryItems / k), k = 1..{@code maxSplitParts}: a 167-item query on two
  * workers wants ~84 items per request, which a grid of powers of two misses. Sizes at or above the
  * largest query seen all behave alike (no split) and collapse into one rung.
@@ -54,7 +56,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private static final long serialVersionUID = 1L;
 
   /** Default absolute batch-size candidates. */
-  public static final List<Integer> DEFAULT_BATCH_CANDIDATES = List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16);
+  public static final List<Integer> DEFAULT_BATCH_CANDIDATES =
+      List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8, 4);
   /** Default offload thresholds to try (query items), when an accelerator is configured. */
   public static final List<Integer> DEFAULT_OFFLOAD_THRESHOLDS = List.of(512, 384, 256, 192, 128, 96);
   /** Default largest k of the "split a query into k parts" candidates. */
@@ -591,7 +594,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       this.targetP95Ms = targetP95Ms;
     }
 
-    /** Absolute batch sizes to climb over, each 1..1024 (default 1024, 512, ..., 16). */
+    /** Absolute batch sizes to climb over, each 1..1024 (default 1024, 512, ..., 16, 8, 4). */
     public Builder batchCandidates(List<Integer> value) {
       this.batchCandidates = List.copyOf(value);
       return this;

@@ -30,6 +30,8 @@ import java.util.Map;
  * @param flinkParallelism parallelism of the local Flink job
  * @param output directory of results and charts
  * @param seed seed of weights, inputs, sizes and arrivals
+ * @param verifyRepeats probes each of deeprecsched and the oracle at 0.95 x the oracle's LBT (0 = none)
+ * @param verifyAgainst models.csv of an earlier run: skip the searches and verify against its oracles (null = none)
  */
 public record BenchConfig(
     List<ModelId> models,
@@ -52,7 +54,9 @@ public record BenchConfig(
     List<String> flinkPolicies,
     int flinkParallelism,
     Path output,
-    long seed) {
+    long seed,
+    int verifyRepeats,
+    Path verifyAgainst) {
 
   /** The p95 target of {@code model}: its override, else the tier's. */
   public double targetMs(ModelId model) {
@@ -63,6 +67,12 @@ public record BenchConfig(
   public BenchConfig {
     if (models.isEmpty() || policies.isEmpty()) {
       throw new IllegalArgumentException("a benchmark needs at least one model and one policy");
+    }
+    if (verifyRepeats < 0) {
+      throw new IllegalArgumentException("verify repeats must be >= 0: " + verifyRepeats);
+    }
+    if (verifyAgainst != null && verifyRepeats < 1) {
+      throw new IllegalArgumentException("verifying against " + verifyAgainst + " needs verify repeats >= 1");
     }
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be >= 1: " + workers);

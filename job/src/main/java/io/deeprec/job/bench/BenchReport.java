@@ -17,7 +17,8 @@ public final class BenchReport {
   public static final String RESULTS_HEADER =
       "model,target_ms,path,policy,lbt_qps,p50_ms,p95_ms,p99_ms,batch_size,mean_request_items,probes,ratio_to_static";
   public static final String MODELS_HEADER = "model,target_ms,peak_items_per_s,peak_qps,peak_batch,oracle_policy,oracle_lbt_qps,"
-      + "deeprecsched_over_oracle,deeprecsched_over_static,deeprecsched_over_peak,best_timeout_aimd_qps,flink_over_in_process";
+      + "deeprecsched_over_oracle,deeprecsched_over_static,deeprecsched_over_peak,best_timeout_aimd_qps,flink_over_in_process,"
+      + "verify_qps,verify_repeats,verify_deeprecsched_held,verify_oracle_held";
 
   private BenchReport() {}
 
@@ -60,9 +61,15 @@ public final class BenchReport {
           m.targetMs(), peak == null ? Double.NaN : peak.itemsPerSecond(), peak == null ? Double.NaN : peak.queriesPerSecond(),
           peak == null ? 0 : peak.bestBatch(), oracle == null ? "" : oracle.policy(),
           oracle == null ? Double.NaN : oracle.lbtQps(), m.schedOverOracle(), m.ratioToStatic("deeprecsched"),
-          m.overPeak("deeprecsched"), bestOfTimeoutAimd(m), m.engineRatio("deeprecsched")));
+          m.overPeak("deeprecsched"), bestOfTimeoutAimd(m), m.engineRatio("deeprecsched"))
+          + verificationColumns(m.verification()));
     }
     return lines;
+  }
+
+  private static String verificationColumns(BenchResults.Verification v) {
+    return v == null ? ",,,," : String.format(Locale.ROOT, ",%.2f,%d,%d,%d", v.rateQps(), v.repeats(), v.schedHeld(),
+        v.oracleHeld());
   }
 
   static double bestOfTimeoutAimd(ModelResult m) {
@@ -107,6 +114,14 @@ public final class BenchReport {
             m.engineRatio(r.policy()));
       }
     }
+    for (ModelResult m : results) {
+      BenchResults.Verification v = m.verification();
+      if (v != null) {
+        out.printf(Locale.ROOT, "verify %-6s at %.2f x %s's LBT (%.1f queries/s): deeprecsched met the target in %d/%d probes, "
+            + "%s in %d/%d%n", m.model().cliName(), BenchRunner.VERIFY_SHARE, v.oraclePolicy(), v.rateQps(), v.schedHeld(),
+            v.repeats(), v.oraclePolicy(), v.oracleHeld(), v.repeats());
+      }
+    }
   }
 
   static String json(List<ModelResult> results, String description) {
@@ -126,7 +141,14 @@ public final class BenchReport {
       json.append(",\n      \"deeprecsched_over_static\": ").append(num(m.ratioToStatic("deeprecsched")))
           .append(", \"deeprecsched_over_oracle\": ").append(num(m.schedOverOracle()))
           .append(", \"deeprecsched_over_peak\": ").append(num(m.overPeak("deeprecsched")))
-          .append(", \"flink_over_in_process\": ").append(num(m.engineRatio("deeprecsched"))).append('}')
+          .append(", \"flink_over_in_process\": ").append(num(m.engineRatio("deeprecsched")));
+      BenchResults.Verification v = m.verification();
+      if (v != null) {
+        json.append(",\n      \"verification\": {\"oracle\": ").append(quote(v.oraclePolicy())).append(", \"rate_qps\": ")
+            .append(num(v.rateQps())).append(", \"repeats\": ").append(v.repeats()).append(", \"deeprecsched_held\": ")
+            .append(v.schedHeld()).append(", \"oracle_held\": ").append(v.oracleHeld()).append('}');
+      }
+      json.append('}')
           .append(i + 1 < results.size() ? ",\n" : "\n");
     }
     return json.append("  ]\n}\n").toString();

@@ -35,6 +35,22 @@ public final class BenchResults {
     }
   }
 
+  /**
+   * The scheduler checked against the oracle directly, at one rate: {@code repeats} probes each of
+   * a fresh deeprecsched and of the oracle's fixed batch size, interleaved, at
+   * {@value BenchRunner#VERIFY_SHARE} x the oracle's LBT. Two independent searches each carry the
+   * noise of one probe per rate (and the oracle, a maximum over sizes, carries it upward); holding
+   * the target there, as often as the oracle does, is what "deeprecsched >= 0.95x the oracle" means.
+   *
+   * @param oraclePolicy the oracle, {@code fixed-B}
+   * @param oracleLbtQps its LBT
+   * @param rateQps the rate probed
+   * @param schedHeld probes of deeprecsched that met the target
+   * @param oracleHeld probes of the oracle's size that met the target
+   */
+  public record Verification(String oraclePolicy, double oracleLbtQps, double rateQps, int repeats, int schedHeld,
+      int oracleHeld) {}
+
   /** One model's measurements; maps keep insertion order. */
   public static final class ModelResult {
     final ModelId model;
@@ -45,6 +61,7 @@ public final class BenchResults {
     final Map<String, PolicyResult> flink = new LinkedHashMap<>();
     final Map<String, double[]> latenciesAtLbt = new LinkedHashMap<>();
     Probe stepRun;
+    Verification verification;
 
     ModelResult(ModelId model, double targetMs) {
       this.model = model;
@@ -73,6 +90,11 @@ public final class BenchResults {
 
     public Map<String, PolicyResult> flink() {
       return flink;
+    }
+
+    /** The direct check against the oracle, or null when not run. */
+    public Verification verification() {
+      return verification;
     }
 
     /** LBT of {@code policy} on the in-process path / that of static; NaN when either is missing or 0. */

@@ -28,8 +28,8 @@ import java.util.TreeMap;
 
 /**
  * Runs {@code deeprec bench}: per model, the offline peak, then the LBT search of every policy on
- * the in-process harness (one policy instance per search, kept across its probes, as an online
- * policy lives through load changes), the oracle sweep of fixed batch sizes, an online load-step
+ * the in-process harness (a fresh policy instance per probe, measured once it has settled), the
+ * oracle sweep of fixed batch sizes, an online load-step
  * run of deeprecsched, and the LBT search through Kafka + Flink for the models asked. Prints a
  * line per probe while it runs.
  */
@@ -47,9 +47,15 @@ public final class BenchRunner {
     void save(List<ModelResult> resultsSoFar) throws IOException;
   }
 
+  private static final int BAR_WIDTH = 30;
+  /** The verification probes deeprecsched and the oracle at this share of the oracle's LBT. */
+  public static final double VERIFY_SHARE = 0.95;
+
   private final BenchConfig config;
   private final PrintStream out;
   private final Checkpoint checkpoint;
+  private final long startedNanos = System.nanoTime();
+  private int searchesDone;
 
   /** @param checkpoint saves partial results, so a long run that fails later keeps what it measured */
   public BenchRunner(BenchConfig config, PrintStream out, Checkpoint checkpoint) {
@@ -63,7 +69,6 @@ public final class BenchRunner {
     QuerySizes sizes = QuerySizes.parse(config.sizes());
     double meanItems = meanItems(sizes);
     List<ModelResult> results = new ArrayList<>();
-    long started = System.nanoTime();
     try (InferenceWorkers.Lease lease = InferenceWorkers.acquire(config.workers())) {
       InferenceWorkers workers = lease.workers();
       int index = 0;
@@ -77,10 +82,10 @@ public final class BenchRunner {
           runModel(tag, model.model(), workers, sizes, meanItems, target, result);
         }
         checkpoint.save(results);
-        out.printf(Locale.ROOT, "%s done; %.0f s elapsed%n", tag, (System.nanoTime() - started) / 1e9);
+        out.printf(Locale.ROOT, "%s done; %.0f s elapsed%n", tag, (System.nanoTime() - startedNanos) / 1e9);
       }
     }
-    if (!config.flinkModels().isEmpty()) {
+    if (!config.flinkModels().isEmpty() && config.verifyAgainst() == null) {
       runFlink(results, sizes);
     }
     return results;
@@ -108,10 +113,20 @@ public final class BenchRunner {
     InProcessHarness.Plan plan = withTarget(target, true);
     double start = Math.max(MIN_QPS * 2, peak.queriesPerSecond() * START_SHARE_OF_PEAK);
     LbtSearch search = search(start);
+    if (config.verifyAgainst() != null) {
+      PolicyResult earlier = earlierOracle(model.spec().id());
+      result.oracle.put(oracleBatch(earlier), earlier);
+      result.verification = verify(tag, harness, policyConfig, earlier, withTarget(target, false));
+      return;
+    }
 
     for (String name : config.policies()) {
-      BatchPolicy policy = BatchPolicies.create(name, policyConfig);
-      LbtSearch.Result found = search.search(start, qps -> progress(tag, name, harness.probe(policy, qps, plan)));
+      // A fresh instance per probe: the policy as deployed at that load, given time to settle (an
+      // adaptive one's history from other rates would otherwise decide for it; the load-step run
+      // shows it following a change of load).
+      LbtSearch.Result found = search.search(start,
+          qps -> progress(tag, name, harness.probe(BatchPolicies.create(name, policyConfig), qps, plan)));
+      searchDone();
       PolicyResult r = PolicyResult.of(name, found);
       result.inProcess.put(name, r);
       if (found.atLbt() != null) {
@@ -125,16 +140,75 @@ public final class BenchRunner {
       String name = "fixed-" + batch;
       BatchPolicy policy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
       LbtSearch.Result found = search.search(start, qps -> progress(tag, name, harness.probe(policy, qps, lean)));
+      searchDone();
       result.oracle.put(batch, PolicyResult.of(name, found));
     }
     PolicyResult best = result.bestOracle();
     if (best != null) {
       out.printf(Locale.ROOT, "%s oracle: %s with LBT %.1f queries/s%n", tag, best.policy(), best.lbtQps());
     }
+    if (best != null && best.lbtQps() > 0 && config.verifyRepeats() > 0) {
+      result.verification = verify(tag, harness, policyConfig, best, lean);
+    }
     PolicyResult sched = result.inProcess.get("deeprecsched");
     if (config.stepSeconds() > 0 && sched != null && sched.lbtQps() > 0) {
       result.stepRun = stepRun(tag, harness, policyConfig, sched.lbtQps(), target);
     }
+  }
+
+  /**
+   * Probes a fresh deeprecsched and the oracle's fixed size at {@value #VERIFY_SHARE} x the oracle's
+   * LBT, interleaved (drift hits both alike), {@code verifyRepeats} times each, with new arrivals
+   * each time; deeprecsched's instance lives through its probes.
+   */
+  private BenchResults.Verification verify(String tag, InProcessHarness harness, PolicyConfig policyConfig,
+      PolicyResult oracle, InProcessHarness.Plan lean) {
+    double rate = VERIFY_SHARE * oracle.lbtQps();
+    int batch = oracleBatch(oracle);
+    BatchPolicy sched = BatchPolicies.create("deeprecsched", policyConfig);
+    BatchPolicy fixed = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
+    int schedHeld = 0;
+    int oracleHeld = 0;
+    for (int i = 0; i < config.verifyRepeats(); i++) {
+      InProcessHarness.Plan plan = new InProcessHarness.Plan(lean.targetP95Ms(), lean.warmupS(), lean.windowS(),
+          lean.windows(), lean.minWindowQueries(), lean.seed() + 7919L * (i + 1), false);
+      schedHeld += progress(tag, "verify-sched", harness.probe(sched, rate, plan)).feasible() ? 1 : 0;
+      oracleHeld += progress(tag, "verify-" + batch, harness.probe(fixed, rate, plan)).feasible() ? 1 : 0;
+    }
+    out.printf(Locale.ROOT, "%s verify at %.2f x %s's LBT (%.1f queries/s): deeprecsched met the target in %d/%d probes, "
+        + "%s in %d/%d%n", tag, VERIFY_SHARE, oracle.policy(), rate, schedHeld, config.verifyRepeats(), oracle.policy(),
+        oracleHeld, config.verifyRepeats());
+    return new BenchResults.Verification(oracle.policy(), oracle.lbtQps(), rate, config.verifyRepeats(), schedHeld,
+        oracleHeld);
+  }
+
+  private static int oracleBatch(PolicyResult oracle) {
+    return Integer.parseInt(oracle.policy().substring("fixed-".length()));
+  }
+
+  /** The oracle of {@code model} in the earlier run's models.csv ({@code oracle_policy}, {@code oracle_lbt_qps}). */
+  private PolicyResult earlierOracle(ModelId model) throws IOException {
+    List<String> lines = Files.readAllLines(config.verifyAgainst());
+    List<String> header = List.of(lines.get(0).split(",", -1));
+    int modelCol = header.indexOf("model");
+    int policyCol = header.indexOf("oracle_policy");
+    int lbtCol = header.indexOf("oracle_lbt_qps");
+    if (modelCol < 0 || policyCol < 0 || lbtCol < 0) {
+      throw new IllegalArgumentException(config.verifyAgainst() + " is not a models.csv of deeprec bench (header: "
+          + lines.get(0) + ")");
+    }
+    for (String line : lines.subList(1, lines.size())) {
+      String[] cells = line.split(",", -1);
+      if (cells[modelCol].equals(model.cliName())) {
+        if (!cells[policyCol].startsWith("fixed-") || !(Double.parseDouble(cells[lbtCol]) > 0)) {
+          throw new IllegalArgumentException(config.verifyAgainst() + " has no oracle with an LBT for " + model.cliName());
+        }
+        int batch = Integer.parseInt(cells[policyCol].substring("fixed-".length()));
+        return new PolicyResult(cells[policyCol], Double.parseDouble(cells[lbtCol]), Double.NaN, Double.NaN, Double.NaN,
+            batch, Double.NaN, 0);
+      }
+    }
+    throw new IllegalArgumentException(config.verifyAgainst() + " has no row for " + model.cliName());
   }
 
   /** deeprecsched under a load step from 40% to 80% of its LBT halfway through: batch size and p95 over time. */
@@ -169,6 +243,7 @@ public final class BenchRunner {
             // One failed job loses its own row, not the rest of a long run.
             out.printf(Locale.ROOT, "%s %s failed: %s%n", tag, name, e);
           }
+          searchDone();
           checkpoint.save(results);
         }
       }
@@ -188,6 +263,28 @@ public final class BenchRunner {
             out.printf(Locale.ROOT, "%s %-12s LBT %.1f queries/s (in-process %.1f: ratio %.2f)%n", tag, name, r.lbtQps(),
                 inProcess == null ? Double.NaN : inProcess.lbtQps(), result.engineRatio(name));
           }
+  }
+
+  /** LBT searches of the whole run: every policy and oracle size per model, and the Flink + Kafka ones. */
+  int totalSearches() {
+    if (config.verifyAgainst() != null) {
+      return 0;
+    }
+    long flinkModels = config.models().stream().filter(config.flinkModels()::contains).count();
+    return config.models().size() * (config.policies().size() + config.oracleBatchSizes().size())
+        + (int) flinkModels * config.flinkPolicies().size();
+  }
+
+  /** A progress bar over the run's searches, with the time left estimated from the mean search so far. */
+  private void searchDone() {
+    searchesDone++;
+    int total = Math.max(totalSearches(), searchesDone);
+    int filled = (int) Math.round((double) BAR_WIDTH * searchesDone / total);
+    double elapsedS = (System.nanoTime() - startedNanos) / 1e9;
+    double leftS = elapsedS / searchesDone * (total - searchesDone);
+    out.printf(Locale.ROOT, "progress [%s%s] %d/%d searches, %.1f min elapsed, about %.1f min left%n", "#".repeat(filled),
+        ".".repeat(BAR_WIDTH - filled), searchesDone, total, elapsedS / 60, leftS / 60);
+    out.flush();
   }
 
   /**

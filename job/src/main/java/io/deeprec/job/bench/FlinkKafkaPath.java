@@ -15,6 +15,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import io.deeprec.job.kafka.TopicReader;
+import io.deeprec.schema.ControlDecision;
+import io.deeprec.schema.SingleObjectCodec;
+import io.deeprec.sched.BatchPolicies;
+import io.deeprec.sched.PolicyConfig;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -28,10 +33,24 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * probe sends at one rate for the warm-up, then for the measured span, and judges the job's own
  * latency (completion - arrival timestamp, which includes the Kafka hop in) over the measured
  * span as one window: the results topic gives no finer clock than that.
+ *
+ * <p>An adaptive policy is measured once it has settled, as in the in-process harness; from outside
+ * the job that means its controller has published no new decision on the control topic for a
+ * while (a climbing deeprecsched publishes one per step, every few metrics windows).
  */
 final class FlinkKafkaPath implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
   private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+  /** Warm-up sent in chunks of this length, the control topic read between them. */
+  private static final long WARMUP_CHUNK_MS = 1000;
+  /**
+   * Settled = no decision for this long: one climbing step (a transition and four 1 s metrics
+   * windows), the drain of its backlog, and the control topic's commit lag (one 2 s checkpoint).
+   */
+  private static final long QUIET_MS = 10_000;
+  /** An adaptive policy's warm-up lasts at least this long (it notices a load change within its 8 watch windows). */
+  private static final long MIN_ADAPTIVE_WARMUP_MS = 10_000;
+  private static final long MAX_ADAPTIVE_WARMUP_MS = 150_000;
 
   private final EmbeddedKafkaBroker broker;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
@@ -67,7 +86,8 @@ final class FlinkKafkaPath implements AutoCloseable {
     JobSettings settings = DeepRecJob.define(env, conf);
     JobClient client = env.executeAsync(DeepRecJob.jobName(settings));
     KafkaSettings kafka = KafkaSettings.from(conf);
-    Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs);
+    boolean adaptive = BatchPolicies.create(policy, PolicyConfig.defaults(targetMs)).adaptive();
+    Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs, adaptive);
     session.awaitReady();
     return session;
   }
@@ -84,17 +104,47 @@ final class FlinkKafkaPath implements AutoCloseable {
     private final KafkaSettings kafka;
     private final JobClient client;
     private final double targetMs;
+    private final boolean adaptive;
     private final OpenLoopSender sender;
+    private final TopicReader<ControlDecision> decisions;
+    private long lastDecisionMs;
     private int probes;
 
-    private Session(String model, String prefix, JobSettings settings, KafkaSettings kafka, JobClient client, double targetMs) {
+    private Session(String model, String prefix, JobSettings settings, KafkaSettings kafka, JobClient client, double targetMs,
+        boolean adaptive) {
       this.model = model;
       this.prefix = prefix;
       this.settings = settings;
       this.kafka = kafka;
       this.client = client;
       this.targetMs = targetMs;
+      this.adaptive = adaptive;
       this.sender = new OpenLoopSender(kafka.clientProperties(), settings.queriesTopic());
+      this.decisions = new TopicReader<>(kafka.clientProperties(), settings.controlTopic(), SingleObjectCodec.CONTROL);
+    }
+
+    /**
+     * Sends the warm-up load; for an adaptive policy, until its controller has been quiet for
+     * {@link #QUIET_MS} (or the cap), reading the control topic between one-second chunks.
+     */
+    private long warmUp(QueryGenerator load, double qps, double warmupS, long seed) {
+      long started = System.currentTimeMillis();
+      long minMs = (long) (warmupS * 1000);
+      if (!adaptive) {
+        return minMs > 0 ? sender.run(load, qps, minMs, seed) : 0;
+      }
+      long sent = 0;
+      int chunk = 0;
+      while (true) {
+        long now = System.currentTimeMillis();
+        decisions.poll(Duration.ZERO, d -> lastDecisionMs = Math.max(lastDecisionMs, d.getTimestampMs()));
+        long elapsed = now - started;
+        boolean quiet = now - Math.max(lastDecisionMs, started) >= QUIET_MS;
+        if (elapsed >= Math.max(minMs, MIN_ADAPTIVE_WARMUP_MS) && quiet || elapsed >= MAX_ADAPTIVE_WARMUP_MS) {
+          return sent;
+        }
+        sent += sender.run(load, qps, WARMUP_CHUNK_MS, seed + 1000L * ++chunk);
+      }
     }
 
     /** One probe query answered: the model is loaded and the workers are warm. */
@@ -127,9 +177,7 @@ final class FlinkKafkaPath implements AutoCloseable {
       try (ResultTracker warm = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), id + "-warm-");
           ResultTracker measured = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), id + "-m-")) {
         QueryGenerator warmLoad = new QueryGenerator(List.of(model), sizes, seed + 1, id + "-warm", 10);
-        if (warmupS > 0) {
-          sender.run(warmLoad, qps, (long) (warmupS * 1000), seed + 1);
-        }
+        warmUp(warmLoad, qps, warmupS, seed + 1);
         QueryGenerator load = new QueryGenerator(List.of(model), sizes, seed, id + "-m", 10);
         long sent = sender.run(load, qps, (long) (measureS * 1000), seed);
         double sentQps = sender.achievedRate();
@@ -147,6 +195,7 @@ final class FlinkKafkaPath implements AutoCloseable {
 
     @Override
     public void close() throws Exception {
+      decisions.close();
       sender.close();
       client.cancel().get();
     }

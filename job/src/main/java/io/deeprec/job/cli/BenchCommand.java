@@ -75,9 +75,20 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--oracle", description = "Also sweep fixed batch sizes for the oracle.")
   boolean oracle;
 
-  @Option(names = "--oracle-sizes", split = ",", defaultValue = "1024,256,128,84,64,32",
-      description = "Fixed batch sizes of the oracle sweep (default: ${DEFAULT-VALUE}; 84 splits a typical query in two).")
+  @Option(names = "--oracle-sizes", split = ",", defaultValue = "1024,256,128,84,64,32,16,8,4",
+      description = "Fixed batch sizes of the oracle sweep (default: ${DEFAULT-VALUE}; 84 splits a typical query in two; "
+          + "the pool curve printed per model shows which sizes are worth sweeping).")
   List<Integer> oracleSizes;
+
+  @Option(names = "--verify-repeats", defaultValue = "3",
+      description = "With --oracle: probes each of a fresh deeprecsched and the oracle's batch size, interleaved, at 0.95 x "
+          + "the oracle's LBT (default: ${DEFAULT-VALUE}; 0 = none).")
+  int verifyRepeats;
+
+  @Option(names = "--verify-against", paramLabel = "MODELS_CSV",
+      description = "Only verify: skip the searches and probe deeprecsched and the oracle at 0.95 x the oracle LBT of an "
+          + "earlier run's models.csv, for the --models given.")
+  Path verifyAgainst;
 
   @Option(names = "--step-seconds", description = "Length of deeprecsched's online load-step run (default: 20; --quick: 4; 0 = none).")
   Double stepSeconds;
@@ -137,7 +148,7 @@ public final class BenchCommand implements Callable<Integer> {
         or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
         batchSize, maxQueueDelayMs, plan, 2.0, or(precision, quick ? 0.2 : 0.08), oracle ? oracleSizes : List.of(),
         quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
-        output, seed);
+        output, seed, verifyAgainst != null ? Math.max(1, verifyRepeats) : oracle ? verifyRepeats : 0, verifyAgainst);
   }
 
   private String describe(BenchConfig c) {

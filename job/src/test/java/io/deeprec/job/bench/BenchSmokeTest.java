@@ -1,6 +1,7 @@
 package io.deeprec.job.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 
 import io.deeprec.job.bench.BenchResults.ModelResult;
 import io.deeprec.job.bench.BenchResults.PolicyResult;
@@ -29,7 +30,8 @@ class BenchSmokeTest {
     List<String> policies = List.of("static", "deeprecsched");
     InProcessHarness.Plan plan = new InProcessHarness.Plan(1.0, 0.3, 0.3, 2, 20, 1, false);
     BenchConfig config = new BenchConfig(List.of(ModelId.NCF), policies, LatencyTier.MEDIUM, Map.of(ModelId.NCF, 200.0),
-        0.002, 2, "lognormal", 64, 2, plan, 2.0, 0.5, List.of(1024, 84), 0.05, 0.5, 2.0, List.of(), List.of(), 1, dir, 1);
+        0.002, 2, "lognormal", 64, 2, plan, 2.0, 0.5, List.of(1024, 84), 0.05, 0.5, 2.0, List.of(), List.of(), 1, dir, 1, 1,
+        null);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     List<Integer> checkpoints = new java.util.ArrayList<>();
@@ -52,6 +54,10 @@ class BenchSmokeTest {
     assertThat(ncf.ratioToStatic("deeprecsched")).isPositive().isFinite();
     assertThat(ncf.bestOracle()).isNotNull();
     assertThat(ncf.schedOverOracle()).isPositive().isFinite();
+    assertThat(ncf.verification()).isNotNull();
+    assertThat(ncf.verification().repeats()).isEqualTo(1);
+    assertThat(ncf.verification().rateQps()).isCloseTo(0.95 * ncf.bestOracle().lbtQps(), within(1e-9));
+    assertThat(ncf.verification().oracleHeld()).isBetween(0, 1);
     assertThat(Files.readAllLines(dir.resolve("results.csv"))).first().isEqualTo(BenchReport.RESULTS_HEADER);
     assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(1 + policies.size() + 2);
     assertThat(Files.readString(dir.resolve("results.json"))).contains("\"deeprecsched_over_static\"");
@@ -60,6 +66,7 @@ class BenchSmokeTest {
     assertThat(charts).contains(dir.resolve("lbt-by-policy.png"), dir.resolve("latency-cdf-ncf.png"),
         dir.resolve("load-step-ncf.png"));
     assertThat(charts).allMatch(f -> f.toFile().length() > 0);
-    assertThat(log.toString(StandardCharsets.UTF_8)).contains("meets target");
+    assertThat(log.toString(StandardCharsets.UTF_8)).contains("meets target")
+        .contains("progress [" + "#".repeat(30) + "] 4/4 searches");
   }
 }
