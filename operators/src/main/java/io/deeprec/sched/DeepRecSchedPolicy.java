@@ -31,8 +31,8 @@ import java.util.TreeSet;
  * when the p95 improves by more than the stable band, walks on through settings within the band
  * (plateaus: several sizes split typical queries identically), and stops at the first drop (p95
  * worse than the best by more than the drop band, twice the stable band by default, since the p95
- * of a few windows is noisy). If nothing improved in that direction it tries the
- * other one. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
+ * of a few windows is noisy). Then it walks the other way from its start, against
+ * the best so far. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
  * left by the previous setting, so there the completion rate, which is then the setting's
  * capacity, decides; a setting that meets the target beats one that misses it. Then, with an accelerator, the same climb runs over offload thresholds, from "off"
  * toward more offloading. Windows whose applied settings are not the ones asked for (a decision
@@ -447,7 +447,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
 
   /**
    * One hill climb over a ladder of settings: measure the start, walk one way while the result does
-   * not drop, keep only improvements beyond the band, turn once if the first way gave nothing.
+   * not drop, keep only improvements beyond the band, then walk the other way from the start.
    *
    * <p>Settings are compared on the p95, and one that meets the target beats one that does not.
    * Between two whose p95 is beyond twice the target, the one that completes more queries per
@@ -551,8 +551,13 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       return ladder.get(position);
     }
 
+    /**
+     * Once per climb the walk turns back to the start and tries the other side, even after an
+     * improving walk: the seed can sit on a slope of the wrong basin (splitting when whole queries
+     * are better), and the first rung past the start usually settles it at the cost of one step.
+     */
     private BatchSettings turnOrStop() {
-      if (turned || bestIndex != start) {
+      if (turned) {
         return null;
       }
       turned = true;

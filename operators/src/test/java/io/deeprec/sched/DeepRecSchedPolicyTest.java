@@ -183,4 +183,21 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.settled()).isTrue();
     assertThat(new FixedBatchPolicy(64, 0).settled()).isTrue();
   }
+
+  /**
+   * A seed on the slope of the wrong basin: from 96 the walk toward smaller batches improves (to a
+   * local best at 48), yet whole queries are far better. The climb still tries the other side of
+   * its start and ends there.
+   */
+  @Test
+  void triesTheOtherSideOfItsStartAfterAnImprovingWalk() {
+    DeepRecSchedPolicy policy = quickPolicy(100).initialBatchSize(96).build();
+    ToDoubleFunction<BatchSettings> twoBasins = s -> s.batchSize() >= 256 ? 10
+        : s.batchSize() > 96 ? 18 : 20 + 10 * Math.abs(Math.log(s.batchSize() / 48.0) / Math.log(2));
+
+    feed(policy, 400, 100, twoBasins);
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(256);
+  }
 }
