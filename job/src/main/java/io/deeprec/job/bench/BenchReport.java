@@ -117,9 +117,7 @@ public final class BenchReport {
     for (ModelResult m : results) {
       BenchResults.Verification v = m.verification();
       if (v != null) {
-        out.printf(Locale.ROOT, "verify %-6s at %.2f x %s's LBT (%.1f queries/s): deeprecsched met the target in %d/%d probes, "
-            + "%s in %d/%d%n", m.model().cliName(), BenchRunner.VERIFY_SHARE, v.oraclePolicy(), v.rateQps(), v.schedHeld(),
-            v.repeats(), v.oraclePolicy(), v.oracleHeld(), v.repeats());
+        out.printf(Locale.ROOT, "verify %-6s %s%n", m.model().cliName(), v.summary());
       }
     }
   }

@@ -2,6 +2,7 @@ package io.deeprec.job.bench;
 
 import io.deeprec.model.ModelId;
 import java.util.LinkedHashMap;
+import java.util.Locale;
 import java.util.Map;
 
 /** Everything a benchmark run measured, per model. */
@@ -49,7 +50,15 @@ public final class BenchResults {
    * @param oracleHeld probes of the oracle's size that met the target
    */
   public record Verification(String oraclePolicy, double oracleLbtQps, double rateQps, int repeats, int schedHeld,
-      int oracleHeld) {}
+      int oracleHeld) {
+
+    /** One line: the rate and how often each met the target. */
+    public String summary() {
+      return String.format(Locale.ROOT, "at %.2f x %s's LBT (%.1f queries/s): deeprecsched met the target in %d/%d probes, "
+          + "%s in %d/%d", BenchRunner.VERIFY_SHARE, oraclePolicy, rateQps, schedHeld, repeats, oraclePolicy, oracleHeld,
+          repeats);
+    }
+  }
 
   /** One model's measurements; maps keep insertion order. */
   public static final class ModelResult {

@@ -115,7 +115,7 @@ public final class BenchRunner {
     LbtSearch search = search(start);
     if (config.verifyAgainst() != null) {
       PolicyResult earlier = earlierOracle(model.spec().id());
-      result.oracle.put(oracleBatch(earlier), earlier);
+      result.oracle.put(oracleBatch(earlier.policy()), earlier);
       result.verification = verify(tag, harness, policyConfig, earlier, withTarget(target, false));
       return;
     }
@@ -164,7 +164,7 @@ public final class BenchRunner {
   private BenchResults.Verification verify(String tag, InProcessHarness harness, PolicyConfig policyConfig,
       PolicyResult oracle, InProcessHarness.Plan lean) {
     double rate = VERIFY_SHARE * oracle.lbtQps();
-    int batch = oracleBatch(oracle);
+    int batch = oracleBatch(oracle.policy());
     BatchPolicy sched = BatchPolicies.create("deeprecsched", policyConfig);
     BatchPolicy fixed = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
     int schedHeld = 0;
@@ -175,15 +175,15 @@ public final class BenchRunner {
       schedHeld += progress(tag, "verify-sched", harness.probe(sched, rate, plan)).feasible() ? 1 : 0;
       oracleHeld += progress(tag, "verify-" + batch, harness.probe(fixed, rate, plan)).feasible() ? 1 : 0;
     }
-    out.printf(Locale.ROOT, "%s verify at %.2f x %s's LBT (%.1f queries/s): deeprecsched met the target in %d/%d probes, "
-        + "%s in %d/%d%n", tag, VERIFY_SHARE, oracle.policy(), rate, schedHeld, config.verifyRepeats(), oracle.policy(),
-        oracleHeld, config.verifyRepeats());
-    return new BenchResults.Verification(oracle.policy(), oracle.lbtQps(), rate, config.verifyRepeats(), schedHeld,
-        oracleHeld);
+    BenchResults.Verification verification = new BenchResults.Verification(oracle.policy(), oracle.lbtQps(), rate,
+        config.verifyRepeats(), schedHeld, oracleHeld);
+    out.printf(Locale.ROOT, "%s verify %s%n", tag, verification.summary());
+    return verification;
   }
 
-  private static int oracleBatch(PolicyResult oracle) {
-    return Integer.parseInt(oracle.policy().substring("fixed-".length()));
+  /** B of an oracle point named {@code fixed-B}. */
+  private static int oracleBatch(String oraclePolicy) {
+    return Integer.parseInt(oraclePolicy.substring("fixed-".length()));
   }
 
   /** The oracle of {@code model} in the earlier run's models.csv ({@code oracle_policy}, {@code oracle_lbt_qps}). */
@@ -203,9 +203,8 @@ public final class BenchRunner {
         if (!cells[policyCol].startsWith("fixed-") || !(Double.parseDouble(cells[lbtCol]) > 0)) {
           throw new IllegalArgumentException(config.verifyAgainst() + " has no oracle with an LBT for " + model.cliName());
         }
-        int batch = Integer.parseInt(cells[policyCol].substring("fixed-".length()));
         return new PolicyResult(cells[policyCol], Double.parseDouble(cells[lbtCol]), Double.NaN, Double.NaN, Double.NaN,
-            batch, Double.NaN, 0);
+            oracleBatch(cells[policyCol]), Double.NaN, 0);
       }
     }
     throw new IllegalArgumentException(config.verifyAgainst() + " has no row for " + model.cliName());

@@ -127,13 +127,15 @@ final class FlinkKafkaPath implements AutoCloseable {
      * Sends the warm-up load; for an adaptive policy, until its controller has been quiet for
      * {@link #QUIET_MS} (or the cap), reading the control topic between one-second chunks.
      */
-    private long warmUp(QueryGenerator load, double qps, double warmupS, long seed) {
+    private void warmUp(QueryGenerator load, double qps, double warmupS, long seed) {
       long started = System.currentTimeMillis();
       long minMs = (long) (warmupS * 1000);
       if (!adaptive) {
-        return minMs > 0 ? sender.run(load, qps, minMs, seed) : 0;
+        if (minMs > 0) {
+          sender.run(load, qps, minMs, seed);
+        }
+        return;
       }
-      long sent = 0;
       int chunk = 0;
       while (true) {
         long now = System.currentTimeMillis();
@@ -141,9 +143,9 @@ final class FlinkKafkaPath implements AutoCloseable {
         long elapsed = now - started;
         boolean quiet = now - Math.max(lastDecisionMs, started) >= QUIET_MS;
         if (elapsed >= Math.max(minMs, MIN_ADAPTIVE_WARMUP_MS) && quiet || elapsed >= MAX_ADAPTIVE_WARMUP_MS) {
-          return sent;
+          return;
         }
-        sent += sender.run(load, qps, WARMUP_CHUNK_MS, seed + 1000L * ++chunk);
+        sender.run(load, qps, WARMUP_CHUNK_MS, seed + 1000L * ++chunk);
       }
     }
 

@@ -240,22 +240,16 @@ public final class InProcessHarness {
         }
         parkUntil(dueNanos);
         if (!measuring && dueMs >= minWarmupMs) {
-          if (Double.isNaN(settledAtMs) && policy.adaptive() && policy.settled()) {
+          boolean settled = policy.settled();
+          if (!settled) {
+            settledAtMs = Double.NaN;
+          } else if (Double.isNaN(settledAtMs)) {
             settledAtMs = dueMs;
           }
-          boolean drained = !policy.adaptive()
-              || (!Double.isNaN(settledAtMs) && dueMs - settledAtMs >= drainMs && policy.settled());
-          if (drained || dueMs >= maxWarmupMs) {
-            measuring = true;
-            warmupMs = dueMs;
-            totalMs = warmupMs + plan.windows() * windowMs;
-          } else {
-            if (!policy.settled()) {
-              settledAtMs = Double.NaN;
-            }
-            warmupMs = dueMs + windowMs; // still exploring: this arrival belongs to the warm-up
-            totalMs = warmupMs + plan.windows() * windowMs;
-          }
+          measuring = !policy.adaptive() || settled && dueMs - settledAtMs >= drainMs || dueMs >= maxWarmupMs;
+          // Until then this arrival belongs to the warm-up, and the measured windows start after it.
+          warmupMs = measuring ? dueMs : dueMs + windowMs;
+          totalMs = warmupMs + plan.windows() * windowMs;
         }
         BatchSettings settings = current;
         if (open != null && (!settings.equals(openSettings) || open.items >= settings.batchSize())) {

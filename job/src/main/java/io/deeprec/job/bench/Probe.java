@@ -52,18 +52,14 @@ public record Probe(
    */
   public String batchPath() {
     StringBuilder path = new StringBuilder();
-    int size = -1;
     int count = 0;
-    for (TracePoint point : trace) {
-      if (point.batchSize() != size && count > 0) {
+    for (int i = 0; i < trace.size(); i++) {
+      int size = trace.get(i).batchSize();
+      count++;
+      if (i + 1 == trace.size() || trace.get(i + 1).batchSize() != size) {
         path.append(path.isEmpty() ? "" : " > ").append(size).append('x').append(count);
         count = 0;
       }
-      size = point.batchSize();
-      count++;
-    }
-    if (count > 0) {
-      path.append(path.isEmpty() ? "" : " > ").append(size).append('x').append(count);
     }
     return path.toString();
   }
