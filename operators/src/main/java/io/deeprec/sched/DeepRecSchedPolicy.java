@@ -141,7 +141,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     this.meanQueryItems = b.expectedQueryItems;
     int initialBatch = b.initialBatchSize > 0 ? b.initialBatchSize : seedWithoutLoad();
     this.current = new BatchSettings(initialBatch, 0, hasAccelerator ? b.initialOffloadThreshold : 0);
-    this.climb = new Climb(batchLadder(), null, current, TOWARD_SMALLER, targetP95Ms);
+    this.climb = newClimb(batchLadder(), null, current, TOWARD_SMALLER);
   }
 
   /** A builder for the given p95 latency target (ms); every other setting has a default. */
@@ -223,16 +223,16 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       loadUnknown = false;
       BatchSettings seeded = queueingSeed(qps);
       if (seeded != null && seeded.batchSize() != current.batchSize()) {
-        climb = new Climb(batchLadderWith(seeded.batchSize()), null, seeded, TOWARD_SMALLER, targetP95Ms);
+        climb = newClimb(batchLadderWith(seeded.batchSize()), null, seeded, TOWARD_SMALLER);
         apply(seeded);
         return;
       }
-      climb = new Climb(batchLadder(), null, current, TOWARD_SMALLER, targetP95Ms);
+      climb = newClimb(batchLadder(), null, current, TOWARD_SMALLER);
     }
     BatchSettings next = climb.onMeasured(new Step(p95Ms, qps), stableBand, dropBand);
     if (next == null && phase == Phase.BATCH_SIZE && hasAccelerator && !offloadThresholds.isEmpty()) {
       phase = Phase.OFFLOAD_THRESHOLD;
-      climb = new Climb(thresholdLadder(climb.best()), climb.bestStep(), climb.best(), TOWARD_SMALLER, targetP95Ms);
+      climb = new Climb(thresholdLadder(climb.best()), null, climb.bestStep(), climb.best(), TOWARD_SMALLER, targetP95Ms);
       next = climb.firstMove();
     }
     if (next != null) {
@@ -296,8 +296,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     clearSteps();
     BatchSettings seeded = queueingSeed(loadQps);
     BatchSettings start = seeded != null ? seeded : current;
-    climb = new Climb(batchLadderWith(start.batchSize()), null, start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER,
-        targetP95Ms);
+    climb = newClimb(batchLadderWith(start.batchSize()), null, start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER);
     apply(start);
     // Skip a transition even when the start is the incumbent: the backlog of a load step is still draining.
     windowsSinceChange = 0;
@@ -312,6 +311,34 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     current = next;
     windowsSinceChange = 0;
     return true;
+  }
+
+  /** A climb over batch-size rungs, each with its capacity from the profile (NaN without one). */
+  private Climb newClimb(List<BatchSettings> ladder, Step startStep, BatchSettings startAt, int firstDirection) {
+    double[] capacities = new double[ladder.size()];
+    for (int i = 0; i < capacities.length; i++) {
+      capacities[i] = capacityQps(ladder.get(i).batchSize());
+    }
+    return new Climb(ladder, capacities, startStep, startAt, firstDirection, targetP95Ms);
+  }
+
+  /**
+   * Queries per second the workers complete when every one is busy with a typical query split at
+   * {@code batchSize}, from the profile (measured with all workers busy); NaN without a profile.
+   */
+  double capacityQps(int batchSize) {
+    if (profile == null || workers < 1) {
+      return Double.NaN;
+    }
+    return workers * 1000.0 / typicalQueryWorkMs(batchSize);
+  }
+
+  /** Worker time (ms) a typical query takes when split at {@code batchSize}, from the profile. */
+  private double typicalQueryWorkMs(int batchSize) {
+    int items = Math.max(1, (int) Math.round(meanQueryItems));
+    int parts = QuerySplitter.requestCount(items, batchSize);
+    int lastPart = items - (parts - 1) * batchSize;
+    return (parts - 1) * profile.latencyMs(Math.min(batchSize, items)) + profile.latencyMs(lastPart);
   }
 
   private List<BatchSettings> batchLadder() {
@@ -399,9 +426,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   double estimatedP95Ms(int batchSize, double qps) {
     int items = Math.max(1, (int) Math.round(meanQueryItems));
     int parts = QuerySplitter.requestCount(items, batchSize);
-    int lastPart = items - (parts - 1) * batchSize;
     double fullPartMs = profile.latencyMs(Math.min(batchSize, items));
-    double workMs = (parts - 1) * fullPartMs + profile.latencyMs(lastPart);
+    double workMs = typicalQueryWorkMs(batchSize);
     double utilisation = qps / 1000.0 * workMs / workers;
     if (utilisation >= SEED_MAX_UTILISATION) {
       return 1e9 * utilisation;
@@ -462,7 +488,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      */
     private static final double BACKLOG_TARGETS = 2.0;
 
+    /** A tie is broken for a rung with this much more capacity than the best so far. */
+    private static final double CAPACITY_MARGIN = 0.05;
+
     private final List<BatchSettings> ladder;
+    /** Capacity (queries/s) of each rung, NaN where unknown: breaks ties between equal p95s. */
+    private final double[] capacities;
     private final int start;
     private final double targetP95Ms;
     private int position;
@@ -472,11 +503,14 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     private Step best;
 
     /**
+     * @param capacities queries/s of each rung, NaN where unknown; null when none is known
      * @param startStep the start's measurement when already known, null to measure it first
      * @param firstDirection +1 to walk down the ladder first (smaller batches, more offloading), -1 up
      */
-    Climb(List<BatchSettings> ladder, Step startStep, BatchSettings startAt, int firstDirection, double targetP95Ms) {
+    Climb(List<BatchSettings> ladder, double[] capacities, Step startStep, BatchSettings startAt, int firstDirection,
+        double targetP95Ms) {
       this.ladder = ladder;
+      this.capacities = capacities;
       this.direction = firstDirection;
       this.targetP95Ms = targetP95Ms;
       int index = ladder.indexOf(startAt);
@@ -501,7 +535,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         return advance();
       }
       int verdict = compare(step, best, band, dropBand);
-      if (verdict > 0) {
+      if (verdict > 0 || verdict == 0 && moreCapacityAtEqualLatency(step, band)) {
         bestIndex = position;
         best = step;
         return advance();
@@ -532,6 +566,21 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         return 1;
       }
       return step.p95Ms() > incumbent.p95Ms() * (1 + dropBand) ? -1 : 0;
+    }
+
+    /**
+     * A tie on the p95 (within the band) at the current load goes to the rung with clearly more
+     * capacity: it holds the target up to a higher load, which is what the objective (LBT) asks.
+     * At a moderate load, splitting and whole queries often give the same p95 within noise; near
+     * the LBT only capacity counts.
+     */
+    private boolean moreCapacityAtEqualLatency(Step step, double band) {
+      if (capacities == null || step.p95Ms() > targetP95Ms || step.p95Ms() > best.p95Ms() * (1 + band)) {
+        return false;
+      }
+      double here = capacities[position];
+      double incumbent = capacities[bestIndex];
+      return here > incumbent * (1 + CAPACITY_MARGIN);
     }
 
     BatchSettings best() {

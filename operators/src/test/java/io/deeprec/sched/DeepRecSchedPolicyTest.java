@@ -200,4 +200,54 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.converged()).isTrue();
     assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(256);
   }
+
+  /**
+   * Where every setting gives the same p95 at the current load (within the band), the one with
+   * the most capacity by the profile wins: here a request costs a fixed 2 ms plus 0.05 ms per item,
+   * so whole queries serve the most, and the policy leaves its splitting start for them.
+   */
+  @Test
+  void breaksALatencyTieTowardMoreCapacity() {
+    java.util.Map<Integer, Double> perRequestOverhead = new java.util.TreeMap<>();
+    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
+      perRequestOverhead.put(b, 2 + 0.05 * b);
+    }
+    DeepRecSchedPolicy policy = quickPolicy(50).profileMs(perRequestOverhead).workers(2).initialBatchSize(42).build();
+
+    feed(policy, 400, 50, s -> 10);
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(167);
+    assertThat(policy.capacityQps(1024)).isGreaterThan(policy.capacityQps(42));
+  }
+
+  /** The same tie goes to small requests when the profile says they serve more (RMC2's cache-resident gathers). */
+  @Test
+  void breaksALatencyTieTowardSmallRequestsWhenTheyServeMore() {
+    java.util.Map<Integer, Double> cacheBound = new java.util.TreeMap<>();
+    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
+      cacheBound.put(b, 0.1 * b * (1 + b / 64.0));
+    }
+    DeepRecSchedPolicy policy = quickPolicy(500).profileMs(cacheBound).workers(2).initialBatchSize(128).build();
+
+    feed(policy, 600, 20, s -> 100);
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isLessThanOrEqualTo(8);
+  }
+
+  /** A tie is only a tie: a setting with more capacity but a clearly worse p95 does not win. */
+  @Test
+  void capacityNeverOverridesAClearlyBetterLatency() {
+    java.util.Map<Integer, Double> perRequestOverhead = new java.util.TreeMap<>();
+    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
+      perRequestOverhead.put(b, 2 + 0.05 * b);
+    }
+    DeepRecSchedPolicy policy = quickPolicy(50).profileMs(perRequestOverhead).workers(2).initialBatchSize(84).build();
+
+    feed(policy, 400, 50, valleyAt(84));
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isEqualTo(84);
+  }
 }

@@ -32,6 +32,7 @@ import java.util.Map;
  * @param seed seed of weights, inputs, sizes and arrivals
  * @param verifyRepeats probes each of deeprecsched and the oracle at 0.95 x the oracle's LBT (0 = none)
  * @param verifyAgainst models.csv of an earlier run: skip the searches and verify against its oracles (null = none)
+ * @param confirmRounds paired rounds of LBT searches of deeprecsched and the oracle's batch size after the sweep (0 = none)
  */
 public record BenchConfig(
     List<ModelId> models,
@@ -56,7 +57,8 @@ public record BenchConfig(
     Path output,
     long seed,
     int verifyRepeats,
-    Path verifyAgainst) {
+    Path verifyAgainst,
+    int confirmRounds) {
 
   /** The p95 target of {@code model}: its override, else the tier's. */
   public double targetMs(ModelId model) {
@@ -73,6 +75,9 @@ public record BenchConfig(
     }
     if (verifyAgainst != null && verifyRepeats < 1) {
       throw new IllegalArgumentException("verifying against " + verifyAgainst + " needs verify repeats >= 1");
+    }
+    if (confirmRounds < 0) {
+      throw new IllegalArgumentException("confirm rounds must be >= 0: " + confirmRounds);
     }
     if (workers < 1) {
       throw new IllegalArgumentException("workers must be >= 1: " + workers);

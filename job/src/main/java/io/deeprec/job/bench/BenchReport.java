@@ -18,7 +18,8 @@ public final class BenchReport {
       "model,target_ms,path,policy,lbt_qps,p50_ms,p95_ms,p99_ms,batch_size,mean_request_items,probes,ratio_to_static";
   public static final String MODELS_HEADER = "model,target_ms,peak_items_per_s,peak_qps,peak_batch,oracle_policy,oracle_lbt_qps,"
       + "deeprecsched_over_oracle,deeprecsched_over_static,deeprecsched_over_peak,best_timeout_aimd_qps,flink_over_in_process,"
-      + "verify_qps,verify_repeats,verify_deeprecsched_held,verify_oracle_held";
+      + "verify_qps,verify_repeats,verify_deeprecsched_held,verify_oracle_held,"
+      + "confirm_rounds,confirm_deeprecsched_median_qps,confirm_oracle_median_qps,confirm_ratio";
 
   private BenchReport() {}
 
@@ -62,7 +63,7 @@ public final class BenchReport {
           peak == null ? 0 : peak.bestBatch(), oracle == null ? "" : oracle.policy(),
           oracle == null ? Double.NaN : oracle.lbtQps(), m.schedOverOracle(), m.ratioToStatic("deeprecsched"),
           m.overPeak("deeprecsched"), bestOfTimeoutAimd(m), m.engineRatio("deeprecsched"))
-          + verificationColumns(m.verification()));
+          + verificationColumns(m.verification()) + confirmationColumns(m.confirmation()));
     }
     return lines;
   }
@@ -70,6 +71,11 @@ public final class BenchReport {
   private static String verificationColumns(BenchResults.Verification v) {
     return v == null ? ",,,," : String.format(Locale.ROOT, ",%.2f,%d,%d,%d", v.rateQps(), v.repeats(), v.schedHeld(),
         v.oracleHeld());
+  }
+
+  private static String confirmationColumns(BenchResults.Confirmation c) {
+    return c == null ? ",,,," : String.format(Locale.ROOT, ",%d,%.2f,%.2f,%.3f", c.schedLbtQps().length,
+        c.schedMedianQps(), c.oracleMedianQps(), c.ratio());
   }
 
   static double bestOfTimeoutAimd(ModelResult m) {
@@ -120,6 +126,12 @@ public final class BenchReport {
         out.printf(Locale.ROOT, "verify %-6s %s%n", m.model().cliName(), v.summary());
       }
     }
+    for (ModelResult m : results) {
+      BenchResults.Confirmation c = m.confirmation();
+      if (c != null) {
+        out.printf(Locale.ROOT, "confirm %-6s %s%n", m.model().cliName(), c.summary());
+      }
+    }
   }
 
   static String json(List<ModelResult> results, String description) {
@@ -146,6 +158,13 @@ public final class BenchReport {
             .append(num(v.rateQps())).append(", \"repeats\": ").append(v.repeats()).append(", \"deeprecsched_held\": ")
             .append(v.schedHeld()).append(", \"oracle_held\": ").append(v.oracleHeld()).append('}');
       }
+      BenchResults.Confirmation c = m.confirmation();
+      if (c != null) {
+        json.append(",\n      \"confirmation\": {\"oracle\": ").append(quote(c.oraclePolicy()))
+            .append(", \"deeprecsched_lbt_qps\": ").append(nums(c.schedLbtQps()))
+            .append(", \"oracle_lbt_qps\": ").append(nums(c.oracleLbtQps()))
+            .append(", \"ratio_of_medians\": ").append(num(c.ratio())).append('}');
+      }
       json.append('}')
           .append(i + 1 < results.size() ? ",\n" : "\n");
     }
@@ -160,6 +179,14 @@ public final class BenchReport {
           .append(", \"p95_ms\": ").append(num(r.p95Ms())).append(", \"p99_ms\": ").append(num(r.p99Ms()))
           .append(", \"batch_size\": ").append(r.batchSize()).append(", \"mean_request_items\": ")
           .append(num(r.meanRequestItems())).append(", \"probes\": ").append(r.probes()).append('}');
+    }
+    return json.append(']').toString();
+  }
+
+  private static String nums(double[] values) {
+    StringBuilder json = new StringBuilder("[");
+    for (double value : values) {
+      json.append(json.length() > 1 ? ", " : "").append(num(value));
     }
     return json.append(']').toString();
   }

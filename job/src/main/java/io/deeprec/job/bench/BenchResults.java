@@ -60,6 +60,50 @@ public final class BenchResults {
     }
   }
 
+  /**
+   * deeprecsched against the oracle's batch size in paired rounds of LBT searches after the sweep:
+   * each round searches a fresh deeprecsched, then the oracle's size, on the same new arrivals. The
+   * sweep's maximum is biased upward (the best of several noisy searches); these are not, and a
+   * drift of the machine hits both of a round alike.
+   *
+   * @param oraclePolicy the oracle, {@code fixed-B}
+   * @param schedLbtQps deeprecsched's LBT per round
+   * @param oracleLbtQps the oracle size's LBT per round
+   */
+  public record Confirmation(String oraclePolicy, double[] schedLbtQps, double[] oracleLbtQps) {
+
+    public double schedMedianQps() {
+      return median(schedLbtQps);
+    }
+
+    public double oracleMedianQps() {
+      return median(oracleLbtQps);
+    }
+
+    /** Median LBT of deeprecsched / median LBT of the oracle's size; NaN if the latter is 0. */
+    public double ratio() {
+      double oracle = oracleMedianQps();
+      return oracle > 0 ? schedMedianQps() / oracle : Double.NaN;
+    }
+
+    /** One line: both medians, the ratio and every round. */
+    public String summary() {
+      StringBuilder rounds = new StringBuilder();
+      for (int i = 0; i < schedLbtQps.length; i++) {
+        rounds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f / %.1f", schedLbtQps[i], oracleLbtQps[i]));
+      }
+      return String.format(Locale.ROOT, "deeprecsched / %s over %d paired searches: median LBT %.1f / %.1f queries/s = "
+          + "%.2f (rounds: %s)", oraclePolicy, schedLbtQps.length, schedMedianQps(), oracleMedianQps(), ratio(), rounds);
+    }
+
+    private static double median(double[] values) {
+      double[] sorted = values.clone();
+      java.util.Arrays.sort(sorted);
+      int n = sorted.length;
+      return n == 0 ? Double.NaN : n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    }
+  }
+
   /** One model's measurements; maps keep insertion order. */
   public static final class ModelResult {
     final ModelId model;
@@ -71,6 +115,7 @@ public final class BenchResults {
     final Map<String, double[]> latenciesAtLbt = new LinkedHashMap<>();
     Probe stepRun;
     Verification verification;
+    Confirmation confirmation;
 
     ModelResult(ModelId model, double targetMs) {
       this.model = model;
@@ -104,6 +149,11 @@ public final class BenchResults {
     /** The direct check against the oracle, or null when not run. */
     public Verification verification() {
       return verification;
+    }
+
+    /** The paired searches of deeprecsched and the oracle's size, or null when not run. */
+    public Confirmation confirmation() {
+      return confirmation;
     }
 
     /** LBT of {@code policy} on the in-process path / that of static; NaN when either is missing or 0. */

@@ -50,6 +50,8 @@ public final class BenchRunner {
   private static final int BAR_WIDTH = 30;
   /** The verification probes deeprecsched and the oracle at this share of the oracle's LBT. */
   public static final double VERIFY_SHARE = 0.95;
+  /** Grid factor of the confirmation searches, which start near the answer. */
+  private static final double CONFIRM_GROWTH = 1.25;
 
   private final BenchConfig config;
   private final PrintStream out;
@@ -150,6 +152,9 @@ public final class BenchRunner {
     if (best != null && best.lbtQps() > 0 && config.verifyRepeats() > 0) {
       result.verification = verify(tag, harness, policyConfig, best, lean);
     }
+    if (best != null && best.lbtQps() > 0 && config.confirmRounds() > 0 && config.policies().contains("deeprecsched")) {
+      result.confirmation = confirm(tag, harness, policyConfig, best, lean);
+    }
     PolicyResult sched = result.inProcess.get("deeprecsched");
     if (config.stepSeconds() > 0 && sched != null && sched.lbtQps() > 0) {
       result.stepRun = stepRun(tag, harness, policyConfig, sched.lbtQps(), target);
@@ -179,6 +184,38 @@ public final class BenchRunner {
         config.verifyRepeats(), schedHeld, oracleHeld);
     out.printf(Locale.ROOT, "%s verify %s%n", tag, verification.summary());
     return verification;
+  }
+
+  /**
+   * Rounds of paired LBT searches, a fresh deeprecsched (per probe, as in the main search) then the
+   * oracle's fixed size, each round on its own arrivals. The searches start at the oracle's sweep
+   * LBT with a finer grid ({@value #CONFIRM_GROWTH}x), since the answer is known to be near it.
+   */
+  private BenchResults.Confirmation confirm(String tag, InProcessHarness harness, PolicyConfig policyConfig,
+      PolicyResult oracle, InProcessHarness.Plan lean) {
+    int batch = oracleBatch(oracle.policy());
+    LbtSearch search = new LbtSearch(Math.min(config.growth(), CONFIRM_GROWTH), config.precision(),
+        Math.max(MIN_QPS, oracle.lbtQps() / LOWEST_SHARE_OF_START));
+    int rounds = config.confirmRounds();
+    double[] sched = new double[rounds];
+    double[] fixed = new double[rounds];
+    for (int i = 0; i < rounds; i++) {
+      InProcessHarness.Plan plan = new InProcessHarness.Plan(lean.targetP95Ms(), lean.warmupS(), lean.windowS(),
+          lean.windows(), lean.minWindowQueries(), lean.seed() + 104_729L * (i + 1), false);
+      String round = "round " + (i + 1) + "/" + rounds;
+      sched[i] = search.search(oracle.lbtQps(), qps -> progress(tag, "confirm-sched",
+          harness.probe(BatchPolicies.create("deeprecsched", policyConfig), qps, plan))).lbtQps();
+      searchDone();
+      BatchPolicy fixedPolicy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
+      fixed[i] = search.search(oracle.lbtQps(), qps -> progress(tag, "confirm-" + batch,
+          harness.probe(fixedPolicy, qps, plan))).lbtQps();
+      searchDone();
+      out.printf(Locale.ROOT, "%s confirm %s: deeprecsched LBT %.1f, %s LBT %.1f queries/s%n", tag, round, sched[i],
+          oracle.policy(), fixed[i]);
+    }
+    BenchResults.Confirmation confirmation = new BenchResults.Confirmation(oracle.policy(), sched, fixed);
+    out.printf(Locale.ROOT, "%s confirm %s%n", tag, confirmation.summary());
+    return confirmation;
   }
 
   /** B of an oracle point named {@code fixed-B}. */
@@ -270,7 +307,9 @@ public final class BenchRunner {
       return 0;
     }
     long flinkModels = config.models().stream().filter(config.flinkModels()::contains).count();
-    return config.models().size() * (config.policies().size() + config.oracleBatchSizes().size())
+    int confirm = config.policies().contains("deeprecsched") && !config.oracleBatchSizes().isEmpty()
+        ? 2 * config.confirmRounds() : 0;
+    return config.models().size() * (config.policies().size() + config.oracleBatchSizes().size() + confirm)
         + (int) flinkModels * config.flinkPolicies().size();
   }
 

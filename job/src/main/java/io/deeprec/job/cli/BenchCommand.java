@@ -85,6 +85,12 @@ public final class BenchCommand implements Callable<Integer> {
           + "the oracle's LBT (default: ${DEFAULT-VALUE}; 0 = none).")
   int verifyRepeats;
 
+  @Option(names = "--confirm-rounds", defaultValue = "2",
+      description = "With --oracle: rounds of paired LBT searches, deeprecsched then the oracle's batch size, each with "
+          + "new arrivals; their medians give deeprecsched / oracle free of the sweep's selection bias "
+          + "(default: ${DEFAULT-VALUE}; 0 = none).")
+  int confirmRounds;
+
   @Option(names = "--verify-against", paramLabel = "MODELS_CSV",
       description = "Only verify: skip the searches and probe deeprecsched and the oracle at 0.95 x the oracle LBT of an "
           + "earlier run's models.csv, for the --models given.")
@@ -148,7 +154,8 @@ public final class BenchCommand implements Callable<Integer> {
         or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
         batchSize, maxQueueDelayMs, plan, 2.0, or(precision, quick ? 0.2 : 0.08), oracle ? oracleSizes : List.of(),
         quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
-        output, seed, verifyAgainst != null ? Math.max(1, verifyRepeats) : oracle ? verifyRepeats : 0, verifyAgainst);
+        output, seed, verifyAgainst != null ? Math.max(1, verifyRepeats) : oracle ? verifyRepeats : 0, verifyAgainst,
+        oracle && verifyAgainst == null ? confirmRounds : 0);
   }
 
   private String describe(BenchConfig c) {

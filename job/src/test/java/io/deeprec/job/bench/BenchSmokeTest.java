@@ -31,7 +31,7 @@ class BenchSmokeTest {
     InProcessHarness.Plan plan = new InProcessHarness.Plan(1.0, 0.3, 0.3, 2, 20, 1, false);
     BenchConfig config = new BenchConfig(List.of(ModelId.NCF), policies, LatencyTier.MEDIUM, Map.of(ModelId.NCF, 200.0),
         0.002, 2, "lognormal", 64, 2, plan, 2.0, 0.5, List.of(1024, 84), 0.05, 0.5, 2.0, List.of(), List.of(), 1, dir, 1, 1,
-        null);
+        null, 1);
     ByteArrayOutputStream log = new ByteArrayOutputStream();
 
     List<Integer> checkpoints = new java.util.ArrayList<>();
@@ -58,6 +58,11 @@ class BenchSmokeTest {
     assertThat(ncf.verification().repeats()).isEqualTo(1);
     assertThat(ncf.verification().rateQps()).isCloseTo(0.95 * ncf.bestOracle().lbtQps(), within(1e-9));
     assertThat(ncf.verification().oracleHeld()).isBetween(0, 1);
+    assertThat(ncf.confirmation()).isNotNull();
+    assertThat(ncf.confirmation().schedLbtQps()).hasSize(1);
+    assertThat(ncf.confirmation().oracleLbtQps()).hasSize(1);
+    assertThat(ncf.confirmation().ratio()).isPositive().isFinite();
+    assertThat(Files.readString(dir.resolve("models.csv"))).contains("confirm_ratio");
     assertThat(Files.readAllLines(dir.resolve("results.csv"))).first().isEqualTo(BenchReport.RESULTS_HEADER);
     assertThat(Files.readAllLines(dir.resolve("results.csv"))).hasSize(1 + policies.size() + 2);
     assertThat(Files.readString(dir.resolve("results.json"))).contains("\"deeprecsched_over_static\"");
@@ -67,6 +72,7 @@ class BenchSmokeTest {
         dir.resolve("load-step-ncf.png"));
     assertThat(charts).allMatch(f -> f.toFile().length() > 0);
     assertThat(log.toString(StandardCharsets.UTF_8)).contains("meets target")
-        .contains("progress [" + "#".repeat(30) + "] 4/4 searches");
+        .contains("progress [" + "#".repeat(30) + "] 6/6 searches")
+        .contains("confirm deeprecsched / " + ncf.bestOracle().policy());
   }
 }
