@@ -30,9 +30,12 @@ import java.util.TreeSet;
  * it re-explores because the load rose or the target was missed; it keeps a move only
  * when the p95 improves by more than the stable band, walks on through settings within the band
  * (plateaus: several sizes split typical queries identically), and stops at the first drop (p95
- * worse than the best by more than the drop band, twice the stable band by default, since the p95
+ * worse than the best by more than the drop band, wider than the stable band, since the p95
  * of a few windows is noisy). Then it walks the other way from its start, against
- * the best so far. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
+ * the best so far. A tie (p95 within the band) goes to the setting with clearly more capacity
+ * by the profile (queries/s with every worker busy): at a moderate load splitting and whole queries
+ * often give the same p95 within noise, and the one with more capacity holds the target to a higher
+ * load, which is the objective. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
  * left by the previous setting, so there the completion rate, which is then the setting's
  * capacity, decides; a setting that meets the target beats one that misses it. Then, with an accelerator, the same climb runs over offload thresholds, from "off"
  * toward more offloading. Windows whose applied settings are not the ones asked for (a decision
@@ -62,8 +65,14 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   public static final List<Integer> DEFAULT_OFFLOAD_THRESHOLDS = List.of(512, 384, 256, 192, 128, 96);
   /** Default largest k of the "split a query into k parts" candidates. */
   public static final int DEFAULT_MAX_SPLIT_PARTS = 8;
-  /** Default stable band: a move is kept only if the p95 improves by more than 10%. */
-  public static final double DEFAULT_STABLE_BAND = 0.10;
+  /**
+   * Default stable band: a move is kept only if the p95 improves by more than 20%. The mean p95 of
+   * four 64-query windows varies by about 15% between identical settings, so a smaller difference
+   * is a tie, which goes to the setting with more capacity.
+   */
+  public static final double DEFAULT_STABLE_BAND = 0.20;
+  /** Default drop band: a p95 more than 30% worse than the best ends a direction. */
+  public static final double DEFAULT_DROP_BAND = 0.30;
   /** Default windows measured per setting. */
   public static final int DEFAULT_WINDOWS_PER_STEP = 4;
   /** Default windows skipped after each change. */
@@ -660,7 +669,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       return this;
     }
 
-    /** Relative p95 improvement a move must beat to be kept, in [0, 1) (default 0.10). */
+    /** Relative p95 improvement a move must beat to be kept, in [0, 1) (default 0.20). */
     public Builder stableBand(double value) {
       this.stableBand = value;
       return this;
@@ -668,8 +677,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
 
     /**
      * Relative p95 worsening that counts as a drop and ends a direction, >= the stable band
-     * (default twice the stable band). Wider than the band because the p95 of a few 64-query
-     * windows is noisy near saturation, and a spurious drop ends the climb early.
+     * (default 0.30, or the stable band if that is set higher). Wider than the band because the
+     * p95 of a few 64-query windows is noisy near saturation, and a spurious drop ends the climb early.
      */
     public Builder dropBand(double value) {
       this.dropBand = value;
@@ -749,7 +758,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     }
 
     private double dropBand() {
-      return Double.isNaN(dropBand) ? 2 * stableBand : dropBand;
+      return Double.isNaN(dropBand) ? Math.max(DEFAULT_DROP_BAND, stableBand) : dropBand;
     }
 
     public DeepRecSchedPolicy build() {

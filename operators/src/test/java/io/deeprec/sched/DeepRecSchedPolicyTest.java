@@ -17,8 +17,10 @@ class DeepRecSchedPolicyTest {
     return s -> 10 + 10 * Math.abs(Math.log(s.batchSize() / (double) bestBatch) / Math.log(2));
   }
 
+  /** Short steps, and a narrow band: these landscapes have no noise, and their neighbouring rungs differ by 10-20%. */
   private static DeepRecSchedPolicy.Builder quickPolicy(double targetMs) {
-    return DeepRecSchedPolicy.builder(targetMs).windowsPerStep(2).transitionWindows(1).watchWindows(4);
+    return DeepRecSchedPolicy.builder(targetMs).windowsPerStep(2).transitionWindows(1).watchWindows(4).stableBand(0.10)
+        .dropBand(0.20);
   }
 
   private static void feed(DeepRecSchedPolicy policy, int windows, double qps, ToDoubleFunction<BatchSettings> landscape) {

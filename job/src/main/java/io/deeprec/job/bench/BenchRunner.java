@@ -187,9 +187,13 @@ public final class BenchRunner {
   }
 
   /**
-   * Rounds of paired LBT searches, a fresh deeprecsched (per probe, as in the main search) then the
-   * oracle's fixed size, each round on its own arrivals. The searches start at the oracle's sweep
-   * LBT with a finer grid ({@value #CONFIRM_GROWTH}x), since the answer is known to be near it.
+   * Rounds of paired LBT searches, deeprecsched then the oracle's fixed size, each round on its own
+   * arrivals. The searches start at the oracle's sweep LBT with a finer grid
+   * ({@value #CONFIRM_GROWTH}x), since the answer is known to be near it. One deeprecsched instance
+   * lives through each search, as deployed under a load that moves: it tunes itself at the first
+   * rate, near the LBT, keeps that choice for later rates within its load-change fraction and
+   * explores again beyond it (a fresh instance per probe, as in the main search, would climb anew
+   * at every rate and cost several times more).
    */
   private BenchResults.Confirmation confirm(String tag, InProcessHarness harness, PolicyConfig policyConfig,
       PolicyResult oracle, InProcessHarness.Plan lean) {
@@ -203,8 +207,9 @@ public final class BenchRunner {
       InProcessHarness.Plan plan = new InProcessHarness.Plan(lean.targetP95Ms(), lean.warmupS(), lean.windowS(),
           lean.windows(), lean.minWindowQueries(), lean.seed() + 104_729L * (i + 1), false);
       String round = "round " + (i + 1) + "/" + rounds;
+      BatchPolicy schedPolicy = BatchPolicies.create("deeprecsched", policyConfig);
       sched[i] = search.search(oracle.lbtQps(), qps -> progress(tag, "confirm-sched",
-          harness.probe(BatchPolicies.create("deeprecsched", policyConfig), qps, plan))).lbtQps();
+          harness.probe(schedPolicy, qps, plan))).lbtQps();
       searchDone();
       BatchPolicy fixedPolicy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
       fixed[i] = search.search(oracle.lbtQps(), qps -> progress(tag, "confirm-" + batch,
