@@ -49,8 +49,8 @@ import java.util.TreeSet;
  * keeps an overloaded system from exploring forever.
  *
  * <p><b>Seeding.</b> Given the profiler's batch-size curve (request latency per batch size), the
- * first setting is the largest batch whose request latency is at most {@code seedLatencyFraction}
- * of the target; once the load is measured (and on every re-exploration) a rough M/G/c queueing
+ * first setting is the one with the most capacity among those that serve a typical query within
+ * {@code seedLatencyFraction} of the target; once the load is measured (and on every re-exploration) a rough M/G/c queueing
  * estimate picks the starting batch size for the observed load, so the climb starts near the
  * optimum. Without a curve the policy starts from the largest candidate (no splitting: the most
  * capacity, the safe choice under unknown load).
@@ -393,18 +393,37 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     return ladder;
   }
 
-  /** The first batch size before any load is known. */
+  /**
+   * The first batch size before any load is known: with a profile, the size with the most capacity
+   * (a typical query's worker time, from the profile measured with every worker busy) among those
+   * whose typical query is served within {@code seedLatencyFraction} of the target when unloaded.
+   * Under an unknown load the most capacity is the safe start: a start that cannot carry the load
+   * builds a backlog that every later step of the climb is measured through. Without a profile,
+   * the largest candidate (no splitting).
+   */
   private int seedWithoutLoad() {
     if (profile == null) {
       return batchCandidates.get(0);
     }
     int typicalQuery = Math.max(1, (int) Math.round(meanQueryItems));
-    for (int size : batchCandidates) {
-      if (profile.latencyMs(Math.min(size, typicalQuery)) <= seedLatencyFraction * targetP95Ms) {
-        return size;
+    TreeSet<Integer> sizes = new TreeSet<>(batchCandidates);
+    for (int parts = 1; parts <= maxSplitParts; parts++) {
+      sizes.add(Math.min(BatchSettings.MAX_BATCH, (int) Math.ceil((double) typicalQuery / parts)));
+    }
+    int best = -1;
+    double leastWorkMs = Double.POSITIVE_INFINITY;
+    for (int size : sizes.descendingSet()) {
+      int parts = QuerySplitter.requestCount(typicalQuery, size);
+      int rounds = workers < 1 ? 1 : (parts + workers - 1) / workers;
+      double unloadedMs = rounds * profile.latencyMs(Math.min(size, typicalQuery));
+      double workMs = typicalQueryWorkMs(size);
+      // Strictly less work (by a hair) to move: among equals the larger batch, fewer requests.
+      if (unloadedMs <= seedLatencyFraction * targetP95Ms && workMs < leastWorkMs * (1 - 1e-6)) {
+        best = size;
+        leastWorkMs = workMs;
       }
     }
-    return batchCandidates.get(batchCandidates.size() - 1);
+    return best > 0 ? best : batchCandidates.get(batchCandidates.size() - 1);
   }
 
   /** The rung a queueing estimate favours at {@code qps}, or null without a curve or worker count. */

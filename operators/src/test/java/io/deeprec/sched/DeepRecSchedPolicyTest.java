@@ -124,6 +124,26 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.settings().batchSize()).isEqualTo(64);
   }
 
+  /**
+   * Before the load is known, the start is the size with the most capacity by the profile: RMC1's
+   * pool curve on two cores (measured by deeprec bench) serves twice the items/s in requests of ~32
+   * as in whole queries, whose capacity a high load would overrun from the first window.
+   */
+  @Test
+  void startsFromTheSizeWithTheMostCapacity() {
+    java.util.Map<Integer, Double> rmc1PoolCurve = java.util.Map.ofEntries(java.util.Map.entry(1, 0.30),
+        java.util.Map.entry(2, 0.23), java.util.Map.entry(4, 0.35), java.util.Map.entry(8, 0.28),
+        java.util.Map.entry(16, 0.35), java.util.Map.entry(32, 0.53), java.util.Map.entry(48, 0.97),
+        java.util.Map.entry(64, 1.78), java.util.Map.entry(96, 2.86), java.util.Map.entry(128, 3.87),
+        java.util.Map.entry(192, 5.58), java.util.Map.entry(256, 7.48), java.util.Map.entry(384, 11.61),
+        java.util.Map.entry(512, 16.83), java.util.Map.entry(1024, 34.46));
+
+    DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(100).profileMs(rmc1PoolCurve).workers(2).build();
+
+    assertThat(policy.settings().batchSize()).isBetween(24, 48);
+    assertThat(policy.capacityQps(policy.settings().batchSize())).isGreaterThan(1.5 * policy.capacityQps(1024));
+  }
+
   /** With a profile and a worker count, the queueing estimate prefers splitting at low load and less of it at high load. */
   @Test
   void queueingEstimateSplitsLessAsTheLoadGrows() {
