@@ -35,7 +35,8 @@ import java.util.TreeSet;
  * the best so far. A tie (p95 within the band) goes to the setting with clearly more capacity
  * by the profile (queries/s with every worker busy): at a moderate load splitting and whole queries
  * often give the same p95 within noise, and the one with more capacity holds the target to a higher
- * load, which is the objective. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
+ * load, which is the objective. Settings the profile says could not carry the measured load (above
+ * 90% utilisation) are skipped: their backlog would be measured through in every later step. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
  * left by the previous setting, so there the completion rate, which is then the setting's
  * capacity, decides; a setting that meets the target beats one that misses it. Then, with an accelerator, the same climb runs over offload thresholds, from "off"
  * toward more offloading. Windows whose applied settings are not the ones asked for (a decision
@@ -93,6 +94,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   /** A percentile of an exponential wait is about 3x its mean: p95 = ln(20) = 3.0 means. */
   private static final double P95_WAIT_MULTIPLIER = 3.0;
   private static final double SEED_MAX_UTILISATION = 0.95;
+  /**
+   * The climb skips settings that the profile says would run above this utilisation at the
+   * measured load: their p95 would be a backlog, and the backlog would be measured again in every
+   * step after them (near the LBT only the settings with the most capacity are worth a step).
+   */
+  private static final double MAX_EXPLORE_UTILISATION = 0.9;
   /** Climb directions over a ladder ordered largest batch (or no offload) first. */
   private static final int TOWARD_SMALLER = 1;
   private static final int TOWARD_LARGER = -1;
@@ -238,6 +245,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       }
       climb = newClimb(batchLadder(), null, current, TOWARD_SMALLER);
     }
+    climb.requireCapacity(exploreLoadQps / MAX_EXPLORE_UTILISATION);
     BatchSettings next = climb.onMeasured(new Step(p95Ms, qps), stableBand, dropBand);
     if (next == null && phase == Phase.BATCH_SIZE && hasAccelerator && !offloadThresholds.isEmpty()) {
       phase = Phase.OFFLOAD_THRESHOLD;
@@ -524,6 +532,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     private final double[] capacities;
     private final int start;
     private final double targetP95Ms;
+    private double minCapacityQps;
     private int position;
     private int direction;
     private boolean turned;
@@ -619,8 +628,16 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       return best;
     }
 
+    /** Rungs with a known capacity below this (queries/s) are not stepped on from now on. */
+    void requireCapacity(double qps) {
+      this.minCapacityQps = qps > 0 ? qps : 0;
+    }
+
     private BatchSettings advance() {
       int next = position + direction;
+      while (next >= 0 && next < ladder.size() && capacities != null && capacities[next] < minCapacityQps) {
+        next += direction;
+      }
       if (next < 0 || next >= ladder.size()) {
         return turnOrStop();
       }

@@ -272,4 +272,31 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.converged()).isTrue();
     assertThat(policy.settings().batchSize()).isEqualTo(84);
   }
+
+  /**
+   * Near its capacity the climb never steps on a setting the profile says cannot carry the load:
+   * with RMC1-like costs at 900 queries/s only sizes of ~24-64 keep up, and measuring 4 or 8 there
+   * would build a backlog the next steps are measured through.
+   */
+  @Test
+  void skipsSettingsThatCannotCarryTheMeasuredLoad() {
+    java.util.Map<Integer, Double> curve = new java.util.TreeMap<>();
+    // 0.2 ms per request plus 0.01 ms per item, and a cache penalty above 48 items.
+    for (int b : new int[] {1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 1024}) {
+      curve.put(b, 0.2 + 0.01 * b + (b > 48 ? 0.02 * (b - 48) : 0));
+    }
+    DeepRecSchedPolicy policy = quickPolicy(100).profileMs(curve).workers(2).build();
+    double load = 0.8 * policy.capacityQps(32);
+    java.util.Set<Integer> visited = new java.util.TreeSet<>();
+
+    for (int i = 0; i < 400; i++) {
+      BatchSettings applied = policy.settings();
+      visited.add(applied.batchSize());
+      policy.observe(new WindowObservation(i, 64, load, 10, 20, 24, applied));
+    }
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(visited).isNotEmpty().allSatisfy(b -> assertThat(policy.capacityQps(b)).as("capacity at batch %d", b)
+        .isGreaterThanOrEqualTo(load / 0.9));
+  }
 }
