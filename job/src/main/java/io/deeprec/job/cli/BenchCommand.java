@@ -69,7 +69,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Windows are stretched to hold this many arrivals (default: ${DEFAULT-VALUE}).")
   int minWindowQueries;
 
-  @Option(names = "--precision", description = "Bisection stops at this relative bracket width (default: 0.08; --quick: 0.2).")
+  @Option(names = "--precision", description = "Bisection stops at this relative bracket width (default: 0.04, fine enough to tell "
+      + "0.95x from 1x; --quick: 0.2).")
   Double precision;
 
   @Option(names = "--oracle", description = "Also sweep fixed batch sizes for the oracle.")
@@ -152,7 +153,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     return new BenchConfig(ids, new ArrayList<>(names), LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)), overrides,
         or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
-        batchSize, maxQueueDelayMs, plan, 2.0, or(precision, quick ? 0.2 : 0.08), oracle ? oracleSizes : List.of(),
+        batchSize, maxQueueDelayMs, plan, 2.0, or(precision, quick ? 0.2 : 0.04), oracle ? oracleSizes : List.of(),
         quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
         output, seed, verifyAgainst != null ? Math.max(1, verifyRepeats) : oracle ? verifyRepeats : 0, verifyAgainst,
         oracle && verifyAgainst == null ? confirmRounds : 0);
