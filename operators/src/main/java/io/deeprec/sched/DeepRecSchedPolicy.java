@@ -46,8 +46,9 @@ import java.util.TreeSet;
  * changes while the load is stationary) and explores again when the offered load moves by more
  * than {@code loadChangeFraction} from the load the choice was made at, or when the p95 exceeds
  * the target and is worse than at convergence by more than the band. A choice that could not meet
- * the target in the first place is not re-explored for that reason until the load changes, which
- * keeps an overloaded system from exploring forever.
+ * the target in the first place is not re-explored for that reason while the load stays (which
+ * keeps an overloaded system from exploring forever), but is once the load has fallen by half the
+ * load-change fraction and the target is still missed.
  *
  * <p><b>Seeding.</b> Given the profiler's batch-size curve (request latency per batch size), the
  * first setting is the one with the most capacity among those that serve a typical query within
@@ -291,7 +292,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       return;
     }
     boolean targetNewlyMissed = convergedP95Ms <= targetP95Ms && p95 > targetP95Ms && p95 > convergedP95Ms * (1 + stableBand);
-    if (loadChanged(qps, convergedLoadQps) || targetNewlyMissed) {
+    // A choice made while missing the target (under a load it could not carry) is revisited once the
+    // load has fallen by half the load-change fraction and the target is still missed: at the lower
+    // load another setting may meet it. Bounded: the next baseline is the lower load.
+    boolean stillMissedAtLowerLoad = convergedP95Ms > targetP95Ms && p95 > targetP95Ms
+        && qps < convergedLoadQps * (1 - loadChangeFraction / 2);
+    if (loadChanged(qps, convergedLoadQps) || targetNewlyMissed || stillMissedAtLowerLoad) {
       explore(qps, qps > convergedLoadQps || targetNewlyMissed);
     }
   }

@@ -86,6 +86,22 @@ class DeepRecSchedPolicyTest {
     assertThat(neverMet.explorations()).isEqualTo(1);
   }
 
+  /**
+   * A choice that never met the target is explored again once the load falls by half the
+   * load-change fraction and the target is still missed (a choice made under overload), not before.
+   */
+  @Test
+  void reExploresAChoiceThatNeverMetTheTargetWhenTheLoadFalls() {
+    DeepRecSchedPolicy policy = quickPolicy(5).build();
+    feed(policy, 200, 100, valleyAt(84));
+    feed(policy, 50, 95, s -> 30);
+    assertThat(policy.explorations()).as("5% lower load").isEqualTo(1);
+
+    feed(policy, 50, 80, s -> 30);
+
+    assertThat(policy.explorations()).as("20% lower load").isEqualTo(2);
+  }
+
   /** With an accelerator the batch-size climb is followed by a climb over offload thresholds. */
   @Test
   void thenClimbsOverOffloadThresholdsWhenAnAcceleratorExists() {
