@@ -158,7 +158,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     this.meanQueryItems = b.expectedQueryItems;
     int initialBatch = b.initialBatchSize > 0 ? b.initialBatchSize : seedWithoutLoad();
     this.current = new BatchSettings(initialBatch, 0, hasAccelerator ? b.initialOffloadThreshold : 0);
-    this.climb = newClimb(batchLadder(), null, current, TOWARD_SMALLER);
+    this.climb = newClimb(batchLadder(), current, TOWARD_SMALLER);
   }
 
   /** A builder for the given p95 latency target (ms); every other setting has a default. */
@@ -240,11 +240,11 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       loadUnknown = false;
       BatchSettings seeded = queueingSeed(qps);
       if (seeded != null && seeded.batchSize() != current.batchSize()) {
-        climb = newClimb(batchLadderWith(seeded.batchSize()), null, seeded, TOWARD_SMALLER);
+        climb = newClimb(batchLadderWith(seeded.batchSize()), seeded, TOWARD_SMALLER);
         apply(seeded);
         return;
       }
-      climb = newClimb(batchLadder(), null, current, TOWARD_SMALLER);
+      climb = newClimb(batchLadder(), current, TOWARD_SMALLER);
     }
     climb.requireCapacity(exploreLoadQps / MAX_EXPLORE_UTILISATION);
     BatchSettings next = climb.onMeasured(new Step(p95Ms, qps), stableBand, dropBand);
@@ -319,7 +319,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     clearSteps();
     BatchSettings seeded = queueingSeed(loadQps);
     BatchSettings start = seeded != null ? seeded : current;
-    climb = newClimb(batchLadderWith(start.batchSize()), null, start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER);
+    climb = newClimb(batchLadderWith(start.batchSize()), start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER);
     apply(start);
     // Skip a transition even when the start is the incumbent: the backlog of a load step is still draining.
     windowsSinceChange = 0;
@@ -337,12 +337,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   }
 
   /** A climb over batch-size rungs, each with its capacity from the profile (NaN without one). */
-  private Climb newClimb(List<BatchSettings> ladder, Step startStep, BatchSettings startAt, int firstDirection) {
+  private Climb newClimb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection) {
     double[] capacities = new double[ladder.size()];
     for (int i = 0; i < capacities.length; i++) {
       capacities[i] = capacityQps(ladder.get(i).batchSize());
     }
-    return new Climb(ladder, capacities, startStep, startAt, firstDirection, targetP95Ms);
+    return new Climb(ladder, capacities, null, startAt, firstDirection, targetP95Ms);
   }
 
   /**
@@ -373,10 +373,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
    * query, and {@code incumbent}; sizes at or above the largest query seen collapse into one.
    */
   private List<BatchSettings> batchLadderWith(int incumbent) {
-    TreeSet<Integer> sizes = new TreeSet<>(batchCandidates);
-    for (int parts = 1; parts <= maxSplitParts; parts++) {
-      sizes.add(Math.min(BatchSettings.MAX_BATCH, Math.max(1, (int) Math.ceil(meanQueryItems / parts))));
-    }
+    TreeSet<Integer> sizes = candidateSizes(meanQueryItems);
     sizes.add(incumbent);
     if (maxQueryItems > 0) {
       TreeSet<Integer> noSplit = new TreeSet<>(sizes.tailSet(maxQueryItems, true));
@@ -390,6 +387,15 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       ladder.add(new BatchSettings(size, 0, current.offloadThreshold()));
     }
     return ladder;
+  }
+
+  /** The absolute candidates and the split-into-k sizes of a query of {@code queryItems} items. */
+  private TreeSet<Integer> candidateSizes(double queryItems) {
+    TreeSet<Integer> sizes = new TreeSet<>(batchCandidates);
+    for (int parts = 1; parts <= maxSplitParts; parts++) {
+      sizes.add(Math.min(BatchSettings.MAX_BATCH, Math.max(1, (int) Math.ceil(queryItems / parts))));
+    }
+    return sizes;
   }
 
   /** Offload rungs in order of more offloading: off, then thresholds from high to low. */
@@ -420,10 +426,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       return batchCandidates.get(0);
     }
     int typicalQuery = Math.max(1, (int) Math.round(meanQueryItems));
-    TreeSet<Integer> sizes = new TreeSet<>(batchCandidates);
-    for (int parts = 1; parts <= maxSplitParts; parts++) {
-      sizes.add(Math.min(BatchSettings.MAX_BATCH, (int) Math.ceil((double) typicalQuery / parts)));
-    }
+    TreeSet<Integer> sizes = candidateSizes(typicalQuery);
     int best = -1;
     double leastWorkMs = Double.POSITIVE_INFINITY;
     for (int size : sizes.descendingSet()) {

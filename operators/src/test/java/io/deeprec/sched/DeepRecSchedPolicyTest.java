@@ -239,6 +239,15 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(256);
   }
 
+  /** A request costs a fixed 2 ms plus 0.05 ms per item: whole queries serve the most. */
+  private static java.util.Map<Integer, Double> perRequestOverheadProfile() {
+    java.util.Map<Integer, Double> profile = new java.util.TreeMap<>();
+    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
+      profile.put(b, 2 + 0.05 * b);
+    }
+    return profile;
+  }
+
   /**
    * Where every setting gives the same p95 at the current load (within the band), the one with
    * the most capacity by the profile wins: here a request costs a fixed 2 ms plus 0.05 ms per item,
@@ -246,10 +255,7 @@ class DeepRecSchedPolicyTest {
    */
   @Test
   void breaksALatencyTieTowardMoreCapacity() {
-    java.util.Map<Integer, Double> perRequestOverhead = new java.util.TreeMap<>();
-    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
-      perRequestOverhead.put(b, 2 + 0.05 * b);
-    }
+    java.util.Map<Integer, Double> perRequestOverhead = perRequestOverheadProfile();
     DeepRecSchedPolicy policy = quickPolicy(50).profileMs(perRequestOverhead).workers(2).initialBatchSize(42).build();
 
     feed(policy, 400, 50, s -> 10);
@@ -277,10 +283,7 @@ class DeepRecSchedPolicyTest {
   /** A tie is only a tie: a setting with more capacity but a clearly worse p95 does not win. */
   @Test
   void capacityNeverOverridesAClearlyBetterLatency() {
-    java.util.Map<Integer, Double> perRequestOverhead = new java.util.TreeMap<>();
-    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
-      perRequestOverhead.put(b, 2 + 0.05 * b);
-    }
+    java.util.Map<Integer, Double> perRequestOverhead = perRequestOverheadProfile();
     DeepRecSchedPolicy policy = quickPolicy(50).profileMs(perRequestOverhead).workers(2).initialBatchSize(84).build();
 
     feed(policy, 400, 50, valleyAt(84));

@@ -175,8 +175,7 @@ public final class BenchRunner {
     int schedHeld = 0;
     int oracleHeld = 0;
     for (int i = 0; i < config.verifyRepeats(); i++) {
-      InProcessHarness.Plan plan = new InProcessHarness.Plan(lean.targetP95Ms(), lean.warmupS(), lean.windowS(),
-          lean.windows(), lean.minWindowQueries(), lean.seed() + 7919L * (i + 1), false);
+      InProcessHarness.Plan plan = lean.withSeed(lean.seed() + 7919L * (i + 1));
       schedHeld += progress(tag, "verify-sched", harness.probe(sched, rate, plan)).feasible() ? 1 : 0;
       oracleHeld += progress(tag, "verify-" + batch, harness.probe(fixed, rate, plan)).feasible() ? 1 : 0;
     }
@@ -204,8 +203,7 @@ public final class BenchRunner {
     double[] sched = new double[rounds];
     double[] fixed = new double[rounds];
     for (int i = 0; i < rounds; i++) {
-      InProcessHarness.Plan plan = new InProcessHarness.Plan(lean.targetP95Ms(), lean.warmupS(), lean.windowS(),
-          lean.windows(), lean.minWindowQueries(), lean.seed() + 104_729L * (i + 1), false);
+      InProcessHarness.Plan plan = lean.withSeed(lean.seed() + 104_729L * (i + 1));
       String round = "round " + (i + 1) + "/" + rounds;
       BatchPolicy schedPolicy = BatchPolicies.create("deeprecsched", policyConfig);
       sched[i] = search.search(oracle.lbtQps(), qps -> progress(tag, "confirm-sched",

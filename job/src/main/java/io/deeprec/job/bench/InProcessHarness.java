@@ -93,6 +93,11 @@ public final class InProcessHarness {
       }
     }
 
+    /** The same plan with other arrivals, sizes and inputs. */
+    Plan withSeed(long otherSeed) {
+      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, otherSeed, keepLatencies);
+    }
+
     /** Stretched to hold {@code minWindowQueries} arrivals, but never past {@value #MAX_WINDOW_STRETCH}x. */
     double windowSecondsAt(double qps) {
       return Math.max(windowS, Math.min(minWindowQueries / qps, MAX_WINDOW_STRETCH * windowS));
