@@ -535,6 +535,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
 
     /** A tie is broken for a rung with this much more capacity than the best so far. */
     private static final double CAPACITY_MARGIN = 0.05;
+    /** Rungs within this share of the most capacity on the ladder are never skipped for lack of capacity. */
+    private static final double SKIP_NEVER_WITHIN = 0.10;
 
     private final List<BatchSettings> ladder;
     /** Capacity (queries/s) of each rung, NaN where unknown: breaks ties between equal p95s. */
@@ -637,9 +639,21 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       return best;
     }
 
-    /** Rungs with a known capacity below this (queries/s) are not stepped on from now on. */
+    /**
+     * Rungs with a known capacity below this (queries/s) are not stepped on from now on, except
+     * those within {@value #SKIP_NEVER_WITHIN} of the ladder's most capacity: when the load is beyond
+     * what the profile says any rung carries (an optimistic or noisy profile), the rungs with the most
+     * capacity are exactly the ones to measure.
+     */
     void requireCapacity(double qps) {
-      this.minCapacityQps = qps > 0 ? qps : 0;
+      double most = 0;
+      if (capacities != null) {
+        for (double capacity : capacities) {
+          most = Double.isNaN(capacity) ? most : Math.max(most, capacity);
+        }
+      }
+      double required = qps > 0 ? qps : 0;
+      this.minCapacityQps = most > 0 ? Math.min(required, most * (1 - SKIP_NEVER_WITHIN)) : required;
     }
 
     private BatchSettings advance() {

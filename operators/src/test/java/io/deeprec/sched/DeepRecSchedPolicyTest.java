@@ -318,4 +318,33 @@ class DeepRecSchedPolicyTest {
     assertThat(visited).isNotEmpty().allSatisfy(b -> assertThat(policy.capacityQps(b)).as("capacity at batch %d", b)
         .isGreaterThanOrEqualTo(load / 0.9));
   }
+
+  /**
+   * Under a load beyond what the profile says any setting carries (a profile measured optimistic or
+   * noisy), the climb still measures the settings with the most capacity instead of skipping them
+   * all and staying on its seed.
+   */
+  @Test
+  void stillMeasuresTheSettingsWithTheMostCapacityWhenNoneCarriesTheLoad() {
+    java.util.Map<Integer, Double> curve = new java.util.TreeMap<>();
+    // 0.2 ms per request plus 0.01 ms per item: whole queries have the most capacity.
+    for (int b : new int[] {1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 1024}) {
+      curve.put(b, 0.2 + 0.01 * b);
+    }
+    DeepRecSchedPolicy policy = quickPolicy(100).profileMs(curve).workers(2).initialBatchSize(16).build();
+    double load = 1.1 * policy.capacityQps(1024);
+    // Measured: the more capacity, the lower the p95 (all miss the target: the load is too high).
+    ToDoubleFunction<BatchSettings> backlog = s -> 100 + 100_000 / policy.capacityQps(s.batchSize());
+    java.util.Set<Integer> visited = new java.util.TreeSet<>();
+
+    for (int i = 0; i < 400; i++) {
+      BatchSettings applied = policy.settings();
+      visited.add(applied.batchSize());
+      double p95 = backlog.applyAsDouble(applied);
+      policy.observe(new WindowObservation(i, 64, load, p95 / 2, p95, p95 * 1.2, applied));
+    }
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(visited).anySatisfy(b -> assertThat(b).isGreaterThanOrEqualTo(167));
+  }
 }

@@ -65,12 +65,21 @@ public final class InProcessHarness {
   private static final int DRAIN_WINDOWS = 16;
   private static final double MAX_DRAIN_S = 10;
   private static final long DRAIN_TIMEOUT_NANOS = 120_000_000_000L;
-  private static final int POOL_VARIANTS = 2;
+  /**
+   * Bytes of pre-drawn features that requests are sliced from. Requests must touch embedding rows
+   * the way random candidate items do: slicing every request from the start of a couple of pooled
+   * batches (as this harness first did) reused the same few rows, kept them in cache and favoured
+   * small batches of embedding-heavy models (rmc1 at 32 items touched 64 items' rows in total).
+   */
+  private static final long POOL_BYTES = 96L << 20;
+  private static final int MIN_POOL_ITEMS = 2 * BatchSettings.MAX_BATCH;
+  private static final int MAX_POOL_ITEMS = 32 * BatchSettings.MAX_BATCH;
 
   private final RecModel model;
   private final InferenceWorkers workers;
   private final QuerySizes sizes;
-  private final FeatureBatch[] pool;
+  private final FeatureBatch pool;
+  private final int poolItems;
   private final int denseDim;
   private final int sparsePerItem;
 
@@ -113,18 +122,25 @@ public final class InProcessHarness {
     ModelSpec spec = model.spec();
     this.denseDim = spec.denseDim();
     this.sparsePerItem = spec.sparseIdsPerItem();
-    SplittableRandom random = new SplittableRandom(seed);
-    this.pool = new FeatureBatch[POOL_VARIANTS];
-    for (int i = 0; i < pool.length; i++) {
-      pool[i] = FeatureStore.randomBatch(spec, BatchSettings.MAX_BATCH, random);
-    }
+    this.poolItems = poolItems(spec);
+    this.pool = FeatureStore.randomBatch(spec, poolItems, new SplittableRandom(seed));
   }
 
-  /** Features for one request of {@code items} items (inputs are drawn up front, as the profiler's are). */
+  /** Items in the feature pool: {@value #POOL_BYTES} bytes of features, within [2048, 32768] items. */
+  static int poolItems(ModelSpec spec) {
+    long bytesPerItem = 4L * (spec.sparseIdsPerItem() + spec.denseDim());
+    return (int) Math.max(MIN_POOL_ITEMS, Math.min(MAX_POOL_ITEMS, POOL_BYTES / Math.max(1, bytesPerItem)));
+  }
+
+  /**
+   * Features for one request of {@code items} items: a slice at a random offset of a pool drawn up
+   * front (drawing hundreds of ids per item at the offered rate would compete with the workers for
+   * the same cores), so consecutive requests gather different embedding rows, as random candidates do.
+   */
   FeatureBatch inputs(int items, SplittableRandom random) {
-    FeatureBatch source = pool[random.nextInt(pool.length)];
-    return new FeatureBatch(items, Arrays.copyOf(source.dense(), items * denseDim),
-        Arrays.copyOf(source.sparse(), items * sparsePerItem));
+    int from = random.nextInt(poolItems - items + 1);
+    return new FeatureBatch(items, Arrays.copyOfRange(pool.dense(), from * denseDim, (from + items) * denseDim),
+        Arrays.copyOfRange(pool.sparse(), from * sparsePerItem, (from + items) * sparsePerItem));
   }
 
   public RecModel model() {

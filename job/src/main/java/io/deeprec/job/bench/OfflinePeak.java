@@ -28,6 +28,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double itemsPerSecond, double queriesPerSecond) {
   /** Sizes between the powers of two that deeprecsched also tries. */
   private static final List<Integer> EXTRA_SIZES = List.of(48, 96, 192, 384);
+  /** Distinct inputs per batch size, used in turn. */
+  private static final int INPUT_ROTATION = 8;
 
   static OfflinePeak measure(InProcessHarness harness, List<Integer> powersOfTwo, double secondsPerSize, double seconds,
       double meanQueryItems) {
@@ -47,7 +49,13 @@ public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double
   private static BatchProfiler.Row saturate(InProcessHarness harness, int batch, int perWorker, double seconds,
       LatencyStats latencies) {
     int workers = harness.workers().workerCount();
-    FeatureBatch input = harness.inputs(batch, new SplittableRandom(3));
+    // Several slices of the feature pool in turn: one input repeated keeps its embedding rows in cache.
+    SplittableRandom random = new SplittableRandom(3);
+    FeatureBatch[] inputs = new FeatureBatch[INPUT_ROTATION];
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = harness.inputs(batch, random);
+    }
+    int next = 0;
     Semaphore slots = new Semaphore(perWorker * workers);
     AtomicLong completed = new AtomicLong();
     long warmEnd = System.nanoTime() + (long) (Math.min(0.5, seconds / 4) * 1e9);
@@ -67,6 +75,7 @@ public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double
       }
       slots.acquireUninterruptibly();
       long submitted = System.nanoTime();
+      FeatureBatch input = inputs[next++ % inputs.length];
       harness.workers().submit(harness.model(), input).whenComplete((scored, error) -> {
         double ms = (System.nanoTime() - submitted) / 1e6;
         synchronized (latencies) {
