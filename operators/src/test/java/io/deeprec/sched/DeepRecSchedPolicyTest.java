@@ -347,4 +347,22 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.converged()).isTrue();
     assertThat(visited).anySatisfy(b -> assertThat(b).isGreaterThanOrEqualTo(167));
   }
+
+  /**
+   * When neither the p95 nor the profile tells two settings apart (latency proportional to the
+   * batch: equal capacity), the tie goes to the larger batch, i.e. fewer requests per query.
+   */
+  @Test
+  void breaksAFullTieTowardFewerRequests() {
+    java.util.Map<Integer, Double> proportional = new java.util.TreeMap<>();
+    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
+      proportional.put(b, 0.05 * b);
+    }
+    DeepRecSchedPolicy policy = quickPolicy(100).profileMs(proportional).workers(2).initialBatchSize(84).build();
+
+    feed(policy, 600, 20, s -> 30);
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(167);
+  }
 }

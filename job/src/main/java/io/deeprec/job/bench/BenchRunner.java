@@ -113,7 +113,9 @@ public final class BenchRunner {
     // and which make splitting into small requests look cheaper than it is (rmc1: 0.42 ms median
     // at 16 items, 0.49 ms of worker time).
     Map<Integer, Double> profileMs = new TreeMap<>();
-    peak.profile().forEach(row -> profileMs.put(row.batchSize(),
+    // A size that completed nothing in its time budget (rmc2 at 1024: one request takes ~1 s) has no
+    // throughput to read; the curve extends its neighbours' slope there instead.
+    peak.profile().stream().filter(row -> row.itemsPerSecond() > 0).forEach(row -> profileMs.put(row.batchSize(),
         Math.max(row.medianMs(), workers.workerCount() * row.batchSize() * 1000.0 / row.itemsPerSecond())));
     PolicyConfig policyConfig = new PolicyConfig(target, config.fixedBatchSize(), config.maxQueueDelayMs(),
         workers.workerCount(), false, profileMs);
