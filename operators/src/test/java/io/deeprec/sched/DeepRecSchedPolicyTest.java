@@ -365,4 +365,19 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.converged()).isTrue();
     assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(167);
   }
+
+  /**
+   * A target so tight that no size serves a typical query within the seed's share of it still
+   * starts from the size with the most capacity, not from the smallest batch (the least capacity).
+   */
+  @Test
+  void startsFromTheMostCapacityWhenNoSizeIsFastEnough() {
+    java.util.Map<Integer, Double> perRequestOverhead = perRequestOverheadProfile();
+    DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(0.5).profileMs(perRequestOverhead).workers(2).build();
+
+    int start = policy.settings().batchSize();
+
+    assertThat(start).isGreaterThanOrEqualTo(167);
+    assertThat(policy.capacityQps(start)).isGreaterThan(policy.capacityQps(4));
+  }
 }
