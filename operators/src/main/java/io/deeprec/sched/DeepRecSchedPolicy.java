@@ -18,8 +18,8 @@ import java.util.TreeSet;
  * load), so each step compares the p95 of two settings measured under the same offered load.
  *
  * <p><b>Candidates.</b> Absolute batch sizes (1024 ... 4 by default: an embedding-heavy model such
- * as RMC2 can serve the most items per second in requests of a few items, whose gathers stay in
- * cache) and "split a query into k
+ * as RMC2 may serve the most items per second in requests of a few items, depending on the
+ * machine's caches) and "split a query into k
  * parts" sizes ceil(meanQueryItems / k), k = 1..{@code maxSplitParts}: a 167-item query on two
  * workers wants ~84 items per request, which a grid of powers of two misses. Sizes at or above the
  * largest query seen all behave alike (no split) and collapse into one rung.
