@@ -552,6 +552,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     private final List<BatchSettings> ladder;
     /** Capacity (queries/s) of each rung, NaN where unknown: breaks ties between equal p95s. */
     private final double[] capacities;
+    /** The most capacity of any rung (queries/s), 0 when none is known. */
+    private final double mostCapacityQps;
     private final int start;
     private final double targetP95Ms;
     private double minCapacityQps;
@@ -570,6 +572,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         double targetP95Ms) {
       this.ladder = ladder;
       this.capacities = capacities;
+      this.mostCapacityQps = capacities == null ? 0 : Arrays.stream(capacities).filter(c -> !Double.isNaN(c)).max().orElse(0);
       this.direction = firstDirection;
       this.targetP95Ms = targetP95Ms;
       int index = ladder.indexOf(startAt);
@@ -666,14 +669,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      * capacity are exactly the ones to measure.
      */
     void requireCapacity(double qps) {
-      double most = 0;
-      if (capacities != null) {
-        for (double capacity : capacities) {
-          most = Double.isNaN(capacity) ? most : Math.max(most, capacity);
-        }
-      }
       double required = qps > 0 ? qps : 0;
-      this.minCapacityQps = most > 0 ? Math.min(required, most * (1 - SKIP_NEVER_WITHIN)) : required;
+      this.minCapacityQps = mostCapacityQps > 0 ? Math.min(required, mostCapacityQps * (1 - SKIP_NEVER_WITHIN)) : required;
     }
 
     private BatchSettings advance() {

@@ -241,9 +241,17 @@ class DeepRecSchedPolicyTest {
 
   /** A request costs a fixed 2 ms plus 0.05 ms per item: whole queries serve the most. */
   private static java.util.Map<Integer, Double> perRequestOverheadProfile() {
+    return profile(COARSE_SIZES, b -> 2 + 0.05 * b);
+  }
+
+  private static final int[] COARSE_SIZES = {1, 4, 16, 64, 128, 256, 1024};
+  private static final int[] POOL_CURVE_SIZES = {1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 1024};
+
+  /** A profile with the request latency (ms) {@code msAtBatch} at each of {@code sizes}. */
+  private static java.util.Map<Integer, Double> profile(int[] sizes, java.util.function.IntToDoubleFunction msAtBatch) {
     java.util.Map<Integer, Double> profile = new java.util.TreeMap<>();
-    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
-      profile.put(b, 2 + 0.05 * b);
+    for (int b : sizes) {
+      profile.put(b, msAtBatch.applyAsDouble(b));
     }
     return profile;
   }
@@ -268,10 +276,7 @@ class DeepRecSchedPolicyTest {
   /** The same tie goes to small requests when the profile says they serve more (RMC2's cache-resident gathers). */
   @Test
   void breaksALatencyTieTowardSmallRequestsWhenTheyServeMore() {
-    java.util.Map<Integer, Double> cacheBound = new java.util.TreeMap<>();
-    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
-      cacheBound.put(b, 0.1 * b * (1 + b / 64.0));
-    }
+    java.util.Map<Integer, Double> cacheBound = profile(COARSE_SIZES, b -> 0.1 * b * (1 + b / 64.0));
     DeepRecSchedPolicy policy = quickPolicy(500).profileMs(cacheBound).workers(2).initialBatchSize(128).build();
 
     feed(policy, 600, 20, s -> 100);
@@ -299,11 +304,8 @@ class DeepRecSchedPolicyTest {
    */
   @Test
   void skipsSettingsThatCannotCarryTheMeasuredLoad() {
-    java.util.Map<Integer, Double> curve = new java.util.TreeMap<>();
     // 0.2 ms per request plus 0.01 ms per item, and a cache penalty above 48 items.
-    for (int b : new int[] {1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 1024}) {
-      curve.put(b, 0.2 + 0.01 * b + (b > 48 ? 0.02 * (b - 48) : 0));
-    }
+    java.util.Map<Integer, Double> curve = profile(POOL_CURVE_SIZES, b -> 0.2 + 0.01 * b + (b > 48 ? 0.02 * (b - 48) : 0));
     DeepRecSchedPolicy policy = quickPolicy(100).profileMs(curve).workers(2).build();
     double load = 0.8 * policy.capacityQps(32);
     java.util.Set<Integer> visited = new java.util.TreeSet<>();
@@ -326,11 +328,8 @@ class DeepRecSchedPolicyTest {
    */
   @Test
   void stillMeasuresTheSettingsWithTheMostCapacityWhenNoneCarriesTheLoad() {
-    java.util.Map<Integer, Double> curve = new java.util.TreeMap<>();
     // 0.2 ms per request plus 0.01 ms per item: whole queries have the most capacity.
-    for (int b : new int[] {1, 2, 4, 8, 16, 32, 48, 64, 96, 128, 192, 256, 384, 512, 1024}) {
-      curve.put(b, 0.2 + 0.01 * b);
-    }
+    java.util.Map<Integer, Double> curve = profile(POOL_CURVE_SIZES, b -> 0.2 + 0.01 * b);
     DeepRecSchedPolicy policy = quickPolicy(100).profileMs(curve).workers(2).initialBatchSize(16).build();
     double load = 1.1 * policy.capacityQps(1024);
     // Measured: the more capacity, the lower the p95 (all miss the target: the load is too high).
@@ -354,10 +353,7 @@ class DeepRecSchedPolicyTest {
    */
   @Test
   void breaksAFullTieTowardFewerRequests() {
-    java.util.Map<Integer, Double> proportional = new java.util.TreeMap<>();
-    for (int b : new int[] {1, 4, 16, 64, 128, 256, 1024}) {
-      proportional.put(b, 0.05 * b);
-    }
+    java.util.Map<Integer, Double> proportional = profile(COARSE_SIZES, b -> 0.05 * b);
     DeepRecSchedPolicy policy = quickPolicy(100).profileMs(proportional).workers(2).initialBatchSize(84).build();
 
     feed(policy, 600, 20, s -> 30);
