@@ -298,8 +298,15 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     // load another setting may meet it. Bounded: the next baseline is the lower load.
     boolean stillMissedAtLowerLoad = convergedP95Ms > targetP95Ms && p95 > targetP95Ms
         && qps < convergedLoadQps * (1 - loadChangeFraction / 2);
-    if (loadChanged(qps, convergedLoadQps) || targetNewlyMissed || stillMissedAtLowerLoad) {
-      explore(qps, qps > convergedLoadQps || targetNewlyMissed);
+    if (loadChanged(qps, convergedLoadQps) || stillMissedAtLowerLoad) {
+      explore(qps, qps > convergedLoadQps);
+    } else if (targetNewlyMissed) {
+      // The same load as the climb's: the rungs below the incumbent were measured at this load and
+      // lost, so the climb starts at the incumbent and looks for more capacity first. Restarting from
+      // the queueing seed walked back through the split sizes (dien: 256 > 96 at 217 q/s), whose
+      // backlog the next steps were measured through.
+      explorations++;
+      startClimb(current, TOWARD_LARGER);
     }
   }
 
@@ -314,13 +321,16 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
    */
   private void explore(double loadQps, boolean needsCapacity) {
     explorations++;
+    BatchSettings seeded = queueingSeed(loadQps);
+    startClimb(seeded != null ? seeded : current, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER);
+  }
+
+  private void startClimb(BatchSettings start, int firstDirection) {
     phase = Phase.BATCH_SIZE;
     // The trigger's rolling estimate may straddle the change; the first settled step measures it.
     exploreLoadQps = Double.NaN;
     clearSteps();
-    BatchSettings seeded = queueingSeed(loadQps);
-    BatchSettings start = seeded != null ? seeded : current;
-    climb = newClimb(batchLadderWith(start.batchSize()), start, needsCapacity ? TOWARD_LARGER : TOWARD_SMALLER);
+    climb = newClimb(batchLadderWith(start.batchSize()), start, firstDirection);
     apply(start);
     // Skip a transition even when the start is the incumbent: the backlog of a load step is still draining.
     windowsSinceChange = 0;
@@ -602,10 +612,21 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         best = step;
         return advance();
       }
-      if (verdict < 0) {
+      if (verdict < 0 || lessCapacityThanBest()) {
         return turnOrStop();
       }
       return advance();
+    }
+
+    /**
+     * Whether the rung just measured (a tie that did not win) has clearly less capacity than the
+     * best by the profile. A walk goes on through ties only toward rungs with as much capacity:
+     * near the LBT each further split costs capacity, and the backlog of walking on through them
+     * (wnd: 96 > 84 > 64 > 56 > 48 > 42 items at 167 queries/s) was measured as the p95 of the
+     * rungs tried after them, which then lost to it.
+     */
+    private boolean lessCapacityThanBest() {
+      return capacities != null && capacities[position] < capacities[bestIndex] * (1 - CAPACITY_MARGIN);
     }
 
     /** +1: {@code step} is better than {@code incumbent} beyond the band; -1: worse beyond the drop band; 0: neither. */

@@ -3,6 +3,8 @@ package io.deeprec.sched;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.ToDoubleFunction;
 import org.junit.jupiter.api.Test;
 
@@ -84,6 +86,34 @@ class DeepRecSchedPolicyTest {
     feed(neverMet, 200, 100, valleyAt(84));
     feed(neverMet, 50, 100, s -> 30);
     assertThat(neverMet.explorations()).isEqualTo(1);
+  }
+
+  /**
+   * A new miss at the load the choice was made at starts from the choice and looks toward more
+   * capacity first: the smaller batches were measured at this load already, and walking back
+   * through them would build a backlog.
+   */
+  @Test
+  void aMissAtTheSameLoadClimbsFromTheChoiceTowardLargerBatches() {
+    DeepRecSchedPolicy policy = quickPolicy(20).profileMs(profile(POOL_CURVE_SIZES, b -> 1 + 0.02 * b)).workers(2).build();
+    feed(policy, 200, 100, valleyAt(256));
+    int chosen = policy.settings().batchSize();
+    assertThat(policy.converged()).isTrue();
+    assertThat(chosen).isEqualTo(256);
+
+    List<Integer> visited = new ArrayList<>();
+    for (int i = 0; i < 40; i++) {
+      BatchSettings applied = policy.settings();
+      if (visited.isEmpty() || visited.get(visited.size() - 1) != applied.batchSize()) {
+        visited.add(applied.batchSize());
+      }
+      double p95 = i < 10 ? 30 : valleyAt(256).applyAsDouble(applied);
+      policy.observe(new WindowObservation(i, 64, 100, p95 / 2, p95, p95 * 1.2, applied));
+    }
+
+    assertThat(policy.explorations()).isEqualTo(2);
+    assertThat(visited).hasSizeGreaterThan(1);
+    assertThat(visited.get(1)).as("first rung after the miss, from %s", visited).isGreaterThan(chosen);
   }
 
   /**
@@ -345,6 +375,28 @@ class DeepRecSchedPolicyTest {
 
     assertThat(policy.converged()).isTrue();
     assertThat(visited).anySatisfy(b -> assertThat(b).isGreaterThanOrEqualTo(167));
+  }
+
+  /**
+   * On a plateau (every setting the same p95) the walk goes on only through rungs with as much
+   * capacity as the best: with 1 ms per request, a third part costs capacity, and walking on
+   * through ever finer splits would build a backlog near the LBT.
+   */
+  @Test
+  void walksThroughTiesOnlyTowardAsMuchCapacity() {
+    java.util.Map<Integer, Double> perRequest = profile(POOL_CURVE_SIZES, b -> 1 + 0.02 * b);
+    DeepRecSchedPolicy policy = quickPolicy(100).profileMs(perRequest).workers(2).initialBatchSize(84).build();
+    java.util.Set<Integer> visited = new java.util.TreeSet<>();
+
+    for (int i = 0; i < 400; i++) {
+      BatchSettings applied = policy.settings();
+      visited.add(applied.batchSize());
+      policy.observe(new WindowObservation(i, 64, 100, 10, 20, 24, applied));
+    }
+
+    assertThat(policy.converged()).isTrue();
+    // 84 splits a typical 167-item query in two; 56 and below in three or more.
+    assertThat(visited).as("rungs measured").contains(84).allSatisfy(b -> assertThat(b).isGreaterThanOrEqualTo(56));
   }
 
   /**
