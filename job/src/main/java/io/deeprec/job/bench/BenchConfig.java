@@ -31,7 +31,7 @@ import java.util.Map;
  * @param output directory of results and charts
  * @param seed seed of weights, inputs, sizes and arrivals
  * @param verifyRepeats probes each of deeprecsched and the oracle at 0.95 x the oracle's LBT (0 = none)
- * @param verifyAgainst models.csv of an earlier run: skip the searches and verify against its oracles (null = none)
+ * @param verifyAgainst models.csv of an earlier run: skip the searches; verify and confirm against its oracles (null = none)
  * @param confirmRounds paired rounds of LBT searches of deeprecsched and the oracle's batch size after the sweep (0 = none)
  */
 public record BenchConfig(
@@ -73,8 +73,8 @@ public record BenchConfig(
     if (verifyRepeats < 0) {
       throw new IllegalArgumentException("verify repeats must be >= 0: " + verifyRepeats);
     }
-    if (verifyAgainst != null && verifyRepeats < 1) {
-      throw new IllegalArgumentException("verifying against " + verifyAgainst + " needs verify repeats >= 1");
+    if (verifyAgainst != null && verifyRepeats < 1 && confirmRounds < 1) {
+      throw new IllegalArgumentException("verifying against " + verifyAgainst + " needs verify repeats or confirm rounds >= 1");
     }
     if (confirmRounds < 0) {
       throw new IllegalArgumentException("confirm rounds must be >= 0: " + confirmRounds);

@@ -125,7 +125,12 @@ public final class BenchRunner {
     if (config.verifyAgainst() != null) {
       PolicyResult earlier = earlierOracle(model.spec().id());
       result.oracle.put(oracleBatch(earlier.policy()), earlier);
-      result.verification = verify(tag, harness, policyConfig, earlier, withTarget(target, false));
+      if (config.verifyRepeats() > 0) {
+        result.verification = verify(tag, harness, policyConfig, earlier, withTarget(target, false));
+      }
+      if (config.confirmRounds() > 0) {
+        result.confirmation = confirm(tag, harness, policyConfig, earlier, withTarget(target, false));
+      }
       return;
     }
 
@@ -314,7 +319,7 @@ public final class BenchRunner {
   /** LBT searches of the whole run: every policy and oracle size per model, and the Flink + Kafka ones. */
   int totalSearches() {
     if (config.verifyAgainst() != null) {
-      return 0;
+      return config.models().size() * 2 * config.confirmRounds();
     }
     long flinkModels = config.models().stream().filter(config.flinkModels()::contains).count();
     int confirm = config.policies().contains("deeprecsched") && !config.oracleBatchSizes().isEmpty()

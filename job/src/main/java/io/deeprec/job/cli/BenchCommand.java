@@ -93,8 +93,9 @@ public final class BenchCommand implements Callable<Integer> {
   int confirmRounds;
 
   @Option(names = "--verify-against", paramLabel = "MODELS_CSV",
-      description = "Only verify: skip the searches and probe deeprecsched and the oracle at 0.95 x the oracle LBT of an "
-          + "earlier run's models.csv, for the --models given.")
+      description = "Skip the searches: against the oracle (batch size and LBT) of an earlier run's models.csv, run the "
+          + "verification probes (--verify-repeats) and the paired confirmation searches (--confirm-rounds), for the "
+          + "--models given.")
   Path verifyAgainst;
 
   @Option(names = "--step-seconds", description = "Length of deeprecsched's online load-step run (default: 20; --quick: 4; 0 = none).")
@@ -155,8 +156,8 @@ public final class BenchCommand implements Callable<Integer> {
         or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
         batchSize, maxQueueDelayMs, plan, 2.0, or(precision, quick ? 0.2 : 0.04), oracle ? oracleSizes : List.of(),
         quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
-        output, seed, verifyAgainst != null ? Math.max(1, verifyRepeats) : oracle ? verifyRepeats : 0, verifyAgainst,
-        oracle && verifyAgainst == null ? confirmRounds : 0);
+        output, seed, oracle || verifyAgainst != null ? verifyRepeats : 0, verifyAgainst,
+        oracle || verifyAgainst != null ? confirmRounds : 0);
   }
 
   private String describe(BenchConfig c) {
