@@ -45,8 +45,10 @@ import java.util.TreeSet;
  *
  * <p><b>Staying online.</b> Once converged the policy holds its choice (no oscillation: nothing
  * changes while the load is stationary) and explores again when the offered load moves by more
- * than {@code loadChangeFraction} from the load the choice was made at, or when the p95 exceeds
- * the target and is worse than at convergence by more than the band. A choice that could not meet
+ * than {@code loadChangeFraction} from the load the choice was made at, or when the rolling p95
+ * exceeds the target and is worse than at convergence by more than the band for a whole watch span
+ * ({@code watchWindows} windows in a row); then, the load being the same, from the choice toward
+ * larger batches (more capacity). A choice that could not meet
  * the target in the first place is not re-explored for that reason while the load stays (which
  * keeps an overloaded system from exploring forever), but is once the load has fallen by half the
  * load-change fraction and the target is still missed.
@@ -137,6 +139,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private double baselineSpanMs;
   private int baselineWindows;
   private double convergedP95Ms = Double.NaN;
+  /** Consecutive windows whose rolling p95 newly missed the target since converging. */
+  private int missedWatches;
   private int explorations = 1;
   private double meanQueryItems;
   private int maxQueryItems;
@@ -259,6 +263,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     } else {
       phase = Phase.CONVERGED;
       convergedP95Ms = climb.bestStep().p95Ms();
+      missedWatches = 0;
       convergedLoadQps = Double.NaN;
       baselineQueries = 0;
       baselineSpanMs = 0;
@@ -292,7 +297,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       }
       return;
     }
-    boolean targetNewlyMissed = convergedP95Ms <= targetP95Ms && p95 > targetP95Ms && p95 > convergedP95Ms * (1 + stableBand);
+    boolean newlyMissed = convergedP95Ms <= targetP95Ms && p95 > targetP95Ms && p95 > convergedP95Ms * (1 + stableBand);
+    // Only a miss that lasts a whole watch span: near the LBT the rolling p95 of a choice that holds
+    // the target crosses it now and then, and each re-exploration at an unchanged load found the same
+    // choice again but built a backlog on the way (dien at 174 q/s: 256 > 1024 > 192 > ... > 256).
+    missedWatches = newlyMissed ? missedWatches + 1 : 0;
+    boolean targetNewlyMissed = missedWatches >= watchWindows;
     // A choice made while missing the target (under a load it could not carry) is revisited once the
     // load has fallen by half the load-change fraction and the target is still missed: at the lower
     // load another setting may meet it. Bounded: the next baseline is the lower load.

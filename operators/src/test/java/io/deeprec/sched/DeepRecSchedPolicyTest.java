@@ -88,6 +88,20 @@ class DeepRecSchedPolicyTest {
     assertThat(neverMet.explorations()).isEqualTo(1);
   }
 
+  /** A miss shorter than a watch span (the p95 of a choice near the LBT crossing the target now and then) changes nothing. */
+  @Test
+  void aShortMissDoesNotReExplore() {
+    DeepRecSchedPolicy policy = quickPolicy(20).build();
+    feed(policy, 200, 100, valleyAt(84));
+    assertThat(policy.settings().batchSize()).isEqualTo(84);
+
+    feed(policy, 3, 100, s -> 30);
+    feed(policy, 50, 100, valleyAt(84));
+
+    assertThat(policy.explorations()).isEqualTo(1);
+    assertThat(policy.settings().batchSize()).isEqualTo(84);
+  }
+
   /**
    * A new miss at the load the choice was made at starts from the choice and looks toward more
    * capacity first: the smaller batches were measured at this load already, and walking back
