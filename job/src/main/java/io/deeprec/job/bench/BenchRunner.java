@@ -94,7 +94,7 @@ public final class BenchRunner {
   }
 
   private void runModel(String tag, RecModel model, InferenceWorkers workers, QuerySizes sizes, double meanItems,
-      double target, ModelResult result) throws IOException {
+      double target, ModelResult result) throws IOException, InterruptedException {
     out.printf(Locale.ROOT, "%s %s, p95 target %.0f ms, %d workers: warming up ...%n", tag, model.spec().describe(), target,
         workers.workerCount());
     workers.prepare(model, new BatchSettings(BatchSettings.MAX_BATCH, 0, 0).warmupBatchSizes());
@@ -198,8 +198,8 @@ public final class BenchRunner {
   }
 
   /**
-   * Rounds of paired LBT searches, deeprecsched then the oracle's fixed size, each round on its own
-   * arrivals. The searches start at the oracle's sweep LBT with a finer grid
+   * Rounds of paired LBT searches of deeprecsched and the oracle's fixed size, their probes taking
+   * turns (so that the machine's drift hits both alike), each round on its own arrivals. The searches start at the oracle's sweep LBT with a finer grid
    * ({@value #CONFIRM_GROWTH}x), since the answer is known to be near it. One deeprecsched instance
    * lives through each search, as deployed under a load that moves: it tunes itself at the first
    * rate, near the LBT, keeps that choice for later rates within its load-change fraction and
@@ -207,7 +207,7 @@ public final class BenchRunner {
    * at every rate and cost several times more).
    */
   private BenchResults.Confirmation confirm(String tag, InProcessHarness harness, PolicyConfig policyConfig,
-      PolicyResult oracle, InProcessHarness.Plan lean) {
+      PolicyResult oracle, InProcessHarness.Plan lean) throws InterruptedException {
     int batch = oracleBatch(oracle.policy());
     LbtSearch search = new LbtSearch(Math.min(config.growth(), CONFIRM_GROWTH), config.precision(),
         Math.max(MIN_QPS, oracle.lbtQps() / LOWEST_SHARE_OF_START));
@@ -218,12 +218,15 @@ public final class BenchRunner {
       InProcessHarness.Plan plan = lean.withSeed(lean.seed() + 104_729L * (i + 1));
       String round = "round " + (i + 1) + "/" + rounds;
       BatchPolicy schedPolicy = BatchPolicies.create("deeprecsched", policyConfig);
-      sched[i] = search.search(oracle.lbtQps(), qps -> progress(tag, "confirm-sched",
-          harness.probe(schedPolicy, qps, plan))).lbtQps();
-      searchDone();
       BatchPolicy fixedPolicy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
-      fixed[i] = search.search(oracle.lbtQps(), qps -> progress(tag, "confirm-" + batch,
-          harness.probe(fixedPolicy, qps, plan))).lbtQps();
+      double[] lbts = TakingTurns.run(
+          turn -> search.search(oracle.lbtQps(), qps -> turn.take(() -> progress(tag, "confirm-sched",
+              harness.probe(schedPolicy, qps, plan)))).lbtQps(),
+          turn -> search.search(oracle.lbtQps(), qps -> turn.take(() -> progress(tag, "confirm-" + batch,
+              harness.probe(fixedPolicy, qps, plan)))).lbtQps());
+      sched[i] = lbts[0];
+      fixed[i] = lbts[1];
+      searchDone();
       searchDone();
       out.printf(Locale.ROOT, "%s confirm %s: deeprecsched LBT %.1f, %s LBT %.1f queries/s%n", tag, round, sched[i],
           oracle.policy(), fixed[i]);
