@@ -29,9 +29,10 @@ import java.util.TreeSet;
  * incumbent the climb first walks toward smaller batches (more splitting), or toward larger ones when
  * it re-explores because the load rose or the target was missed; it keeps a move only
  * when the p95 improves by more than the stable band, walks on through settings within the band
- * (plateaus: several sizes split typical queries identically), and stops at the first drop (p95
+ * (plateaus: several sizes split typical queries identically), and stops at a drop (p95
  * worse than the best by more than the drop band, wider than the stable band, since the p95
- * of a few windows is noisy). Then it walks the other way from its start, against
+ * of a few windows is noisy); once per direction it looks one rung past a drop when that rung
+ * has as much capacity as the best (an uneven split can lie between two better sizes). Then it walks the other way from its start, against
  * the best so far. A tie (p95 within the band) goes to the setting with clearly (5%) more capacity
  * by the profile (queries/s with every worker busy): at a moderate load splitting and whole queries
  * often give the same p95 within noise, and the one with more capacity holds the target to a higher
@@ -557,7 +558,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
    * capacity, while its p95 mostly measures the backlog the previous setting left.
    */
   private static final class Climb implements Serializable {
-    private static final long serialVersionUID = 2L;
+    private static final long serialVersionUID = 3L;
     /**
      * A p95 beyond this many targets is a backlog rather than slow service: only then is the
      * completion rate compared (below it, the completion rate is the arrival rate plus noise).
@@ -580,6 +581,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     private int position;
     private int direction;
     private boolean turned;
+    private boolean lookedPastDrop;
     private int bestIndex;
     private Step best;
 
@@ -622,10 +624,23 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         best = step;
         return advance();
       }
+      if (verdict < 0 && !lookedPastDrop && nextHasAsMuchCapacityAsBest()) {
+        // The ladder is not convex: a size that splits a typical query unevenly (wnd: 128 cuts a
+        // 167-item query into 128 + 39) can lie between two better ones (96, an even split, and 167,
+        // whole queries). Once per direction the walk looks past a drop, toward as much capacity.
+        lookedPastDrop = true;
+        return advance();
+      }
       if (verdict < 0 || lessCapacityThanBest()) {
         return turnOrStop();
       }
       return advance();
+    }
+
+    /** Whether the rung the walk would step on next has, by the profile, as much capacity as the best (within the margin). */
+    private boolean nextHasAsMuchCapacityAsBest() {
+      int next = nextPosition();
+      return capacities != null && next >= 0 && capacities[next] >= capacities[bestIndex] * (1 - CAPACITY_MARGIN);
     }
 
     /**
@@ -705,15 +720,21 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     }
 
     private BatchSettings advance() {
-      int next = position + direction;
-      while (next >= 0 && next < ladder.size() && capacities != null && capacities[next] < minCapacityQps) {
-        next += direction;
-      }
-      if (next < 0 || next >= ladder.size()) {
+      int next = nextPosition();
+      if (next < 0) {
         return turnOrStop();
       }
       position = next;
       return ladder.get(position);
+    }
+
+    /** The rung the walk steps on next in its direction (past those lacking capacity), or -1 at the end. */
+    private int nextPosition() {
+      int next = position + direction;
+      while (next >= 0 && next < ladder.size() && capacities != null && capacities[next] < minCapacityQps) {
+        next += direction;
+      }
+      return next >= 0 && next < ladder.size() ? next : -1;
     }
 
     /**
@@ -726,6 +747,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         return null;
       }
       turned = true;
+      lookedPastDrop = false;
       direction = -direction;
       position = start;
       return advance();

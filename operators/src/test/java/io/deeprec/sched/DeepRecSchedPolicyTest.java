@@ -414,6 +414,24 @@ class DeepRecSchedPolicyTest {
   }
 
   /**
+   * An uneven split between two better sizes does not end the walk: wnd's 128 cuts a 167-item
+   * query into 128 + 39 and measured worse than both 96 (an even split) and whole queries, and
+   * the climb stopped at 96 without measuring whole queries.
+   */
+  @Test
+  void looksPastAnUnevenSplitTowardMoreCapacity() {
+    java.util.Map<Integer, Double> perRequest = profile(POOL_CURVE_SIZES, b -> 1 + 0.02 * b);
+    DeepRecSchedPolicy policy = quickPolicy(100).profileMs(perRequest).workers(2).initialBatchSize(84).build();
+    // Even splits 20 ms, uneven ones (between 97 and 166) 40 ms, whole queries 10 ms.
+    ToDoubleFunction<BatchSettings> notConvex = s -> s.batchSize() >= 167 ? 10 : s.batchSize() > 96 ? 40 : 20;
+
+    feed(policy, 400, 100, notConvex);
+
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(167);
+  }
+
+  /**
    * When neither the p95 nor the profile tells two settings apart (latency proportional to the
    * batch: equal capacity), the tie goes to the larger batch, i.e. fewer requests per query.
    */
