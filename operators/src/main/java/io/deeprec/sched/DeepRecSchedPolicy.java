@@ -640,7 +640,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     /** Whether the rung the walk would step on next has, by the profile, as much capacity as the best (within the margin). */
     private boolean nextHasAsMuchCapacityAsBest() {
       int next = nextPosition();
-      return capacities != null && next >= 0 && capacities[next] >= capacities[bestIndex] * (1 - CAPACITY_MARGIN);
+      return capacities != null && next >= 0 && capacities[next] >= leastCapacityOfATie();
     }
 
     /**
@@ -651,7 +651,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      * rungs tried after them, which then lost to it.
      */
     private boolean lessCapacityThanBest() {
-      return capacities != null && capacities[position] < capacities[bestIndex] * (1 - CAPACITY_MARGIN);
+      return capacities != null && capacities[position] < leastCapacityOfATie();
+    }
+
+    /** Capacity (queries/s) below which a rung has clearly less than the best: NaN when unknown. */
+    private double leastCapacityOfATie() {
+      return capacities[bestIndex] * (1 - CAPACITY_MARGIN);
     }
 
     /** +1: {@code step} is better than {@code incumbent} beyond the band; -1: worse beyond the drop band; 0: neither. */
@@ -694,7 +699,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       if (here > incumbent * (1 + CAPACITY_MARGIN)) {
         return true;
       }
-      if (here < incumbent * (1 - CAPACITY_MARGIN)) {
+      if (here < leastCapacityOfATie()) {
         return false;
       }
       return ladder.get(position).batchSize() > ladder.get(bestIndex).batchSize();

@@ -120,16 +120,17 @@ public final class BenchRunner {
     PolicyConfig policyConfig = new PolicyConfig(target, config.fixedBatchSize(), config.maxQueueDelayMs(),
         workers.workerCount(), false, profileMs);
     InProcessHarness.Plan plan = withTarget(target, true);
+    InProcessHarness.Plan lean = withTarget(target, false);
     double start = Math.max(MIN_QPS * 2, peak.queriesPerSecond() * START_SHARE_OF_PEAK);
     LbtSearch search = search(start);
     if (config.verifyAgainst() != null) {
       PolicyResult earlier = earlierOracle(model.spec().id());
       result.oracle.put(oracleBatch(earlier.policy()), earlier);
       if (config.verifyRepeats() > 0) {
-        result.verification = verify(tag, harness, policyConfig, earlier, withTarget(target, false));
+        result.verification = verify(tag, harness, policyConfig, earlier, lean);
       }
       if (config.confirmRounds() > 0) {
-        result.confirmation = confirm(tag, harness, policyConfig, earlier, withTarget(target, false));
+        result.confirmation = confirm(tag, harness, policyConfig, earlier, lean);
       }
       return;
     }
@@ -149,7 +150,6 @@ public final class BenchRunner {
       out.printf(Locale.ROOT, "%s %-12s LBT %.1f queries/s (p95 %.1f ms, batch %d) after %d probes%n", tag, name,
           r.lbtQps(), r.p95Ms(), r.batchSize(), r.probes());
     }
-    InProcessHarness.Plan lean = withTarget(target, false);
     for (int batch : config.oracleBatchSizes()) {
       String name = "fixed-" + batch;
       BatchPolicy policy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
