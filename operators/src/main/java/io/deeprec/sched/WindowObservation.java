@@ -13,7 +13,18 @@ import java.io.Serializable;
  * @param p95Ms 95th percentile query latency in the window
  * @param p99Ms 99th percentile query latency in the window
  * @param applied the settings that were in force during the window
+ * @param workMsPerQuery worker time (ms of model execution, summed over the requests that served
+ *     the window's queries) per completed query: what a query really costs the workers under the
+ *     applied settings, per-request overheads included; NaN when not measured
  */
 public record WindowObservation(
-    long windowEndMs, long queries, double qps, double p50Ms, double p95Ms, double p99Ms, BatchSettings applied)
-    implements Serializable {}
+    long windowEndMs, long queries, double qps, double p50Ms, double p95Ms, double p99Ms, BatchSettings applied,
+    double workMsPerQuery)
+    implements Serializable {
+
+  /** A window whose worker time was not measured. */
+  public WindowObservation(long windowEndMs, long queries, double qps, double p50Ms, double p95Ms, double p99Ms,
+      BatchSettings applied) {
+    this(windowEndMs, queries, qps, p50Ms, p95Ms, p99Ms, applied, Double.NaN);
+  }
+}

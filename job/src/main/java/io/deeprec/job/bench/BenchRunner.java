@@ -352,9 +352,9 @@ public final class BenchRunner {
   }
 
   private Probe progress(String tag, String policy, Probe p) {
-    out.printf(Locale.ROOT, "%s   %-12s %8.1f q/s (sent %8.1f)  p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  %s%n", tag,
-        policy, p.askedQps(), p.sentQps(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
-        p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()),
+    out.printf(Locale.ROOT, "%s   %-12s %8.1f q/s (sent %8.1f)  p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  work %6.2f ms/q  %s%n",
+        tag, policy, p.askedQps(), p.sentQps(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
+        p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()), p.workMsPerQuery(),
         p.feasible() ? "meets target" : p.overloaded() ? "overloaded" : "misses target");
     if (p.trace().stream().mapToInt(Probe.TracePoint::batchSize).distinct().count() > 1) {
       out.printf(Locale.ROOT, "%s       batch sizes over the probe (size x feedback windows): %s%n", tag, p.batchPath());

@@ -187,7 +187,7 @@ final class FlinkKafkaPath implements AutoCloseable {
         warm.awaitAnswered(warmLoad.generated(), Duration.ofSeconds(5));
         boolean complete = s.answered() >= sent;
         boolean feasible = complete && s.p95Ms() <= targetMs;
-        return new Probe(qps, sentQps, s.answered(), List.of(s.p95Ms()), s.p50Ms(), s.p95Ms(), s.p99Ms(), Double.NaN, null,
+        return new Probe(qps, sentQps, s.answered(), List.of(s.p95Ms()), s.p50Ms(), s.p95Ms(), s.p99Ms(), Double.NaN, Double.NaN, null,
             feasible, !complete, new double[0], List.of());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

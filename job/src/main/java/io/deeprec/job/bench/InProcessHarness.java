@@ -21,6 +21,7 @@ import java.util.List;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.locks.LockSupport;
 
 /**
@@ -218,6 +219,10 @@ public final class InProcessHarness {
     private final AtomicLong failures = new AtomicLong();
     private final Object feedbackLock = new Object();
     private final LatencyStats feedback = new LatencyStats();
+    /** Worker time of the requests completed since the last feedback window, ms. */
+    private final DoubleAdder feedbackWorkMs = new DoubleAdder();
+    /** Worker time of the requests that served measured queries, ms. */
+    private final DoubleAdder measuredWorkMs = new DoubleAdder();
     private final List<Probe.TracePoint> trace = new ArrayList<>();
     private volatile BatchSettings current;
     private long feedbackStartNanos;
@@ -348,8 +353,9 @@ public final class InProcessHarness {
           traceCopy = List.copyOf(trace);
         }
         return new Probe(nominalQps, sentQps, overall.count(), windowP95, overall.percentile(50), overall.percentile(95),
-            overall.percentile(99), measuredRequests == 0 ? 0 : (double) measuredItems / measuredRequests, current, feasible,
-            cutShort, kept, traceCopy);
+            overall.percentile(99), measuredRequests == 0 ? 0 : (double) measuredItems / measuredRequests,
+            overall.count() == 0 ? Double.NaN : measuredWorkMs.sum() / overall.count(), current, feasible, cutShort, kept,
+            traceCopy);
       }
     }
 
@@ -359,6 +365,12 @@ public final class InProcessHarness {
       workers.submit(model, batch).whenComplete((scored, error) -> {
         if (error != null) {
           failures.incrementAndGet();
+        } else {
+          // Before the members complete: a window that counts a query has counted its last request's work.
+          feedbackWorkMs.add(scored.inferenceMs());
+          if (members.get(0).window >= 0) {
+            measuredWorkMs.add(scored.inferenceMs());
+          }
         }
         for (Query member : members) {
           if (member.openParts.decrementAndGet() == 0) {
@@ -397,7 +409,8 @@ public final class InProcessHarness {
       double spanMs = Math.max((now - feedbackStartNanos) / 1e6, 1e-6);
       double sinceStartMs = (now - startNanos) / 1e6;
       WindowObservation observation = new WindowObservation(Math.round(sinceStartMs), queries, queries * 1000.0 / spanMs,
-          feedback.percentile(50), feedback.percentile(95), feedback.percentile(99), current);
+          feedback.percentile(50), feedback.percentile(95), feedback.percentile(99), current,
+          feedbackWorkMs.sumThenReset() / queries);
       if (policy instanceof QuerySizeAware sizeAware) {
         sizeAware.observeQuerySizes((double) feedbackItems / queries, feedbackMaxItems);
       }

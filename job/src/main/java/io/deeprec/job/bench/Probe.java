@@ -15,6 +15,8 @@ import java.util.List;
  * @param p95Ms 95th percentile over the measured windows
  * @param p99Ms 99th percentile over the measured windows
  * @param meanRequestItems mean items per inference request over the measured windows
+ * @param workMsPerQuery worker time (model execution, all of a query's requests) per measured query,
+ *     ms; NaN when not measured
  * @param settingsAtEnd the policy's settings when the run ended
  * @param feasible every measured window met the target and the run was not cut short
  * @param overloaded the run was cut short because queries piled up far beyond the target
@@ -30,6 +32,7 @@ public record Probe(
     double p95Ms,
     double p99Ms,
     double meanRequestItems,
+    double workMsPerQuery,
     BatchSettings settingsAtEnd,
     boolean feasible,
     boolean overloaded,

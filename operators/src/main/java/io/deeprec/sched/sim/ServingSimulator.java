@@ -157,6 +157,8 @@ public final class ServingSimulator {
     private double lastMeasuredCompletionMs;
     private long offloaded;
     private double cpuBusyMs;
+    /** CPU service time started since the last feedback window, ms. */
+    private double windowWorkMs;
     private long cpuRequests;
     private long cpuItems;
     private double windowStartMs;
@@ -291,6 +293,7 @@ public final class ServingSimulator {
         idleWorkers--;
         double serviceMs = noisy(cpuService.serviceMs(request.items));
         cpuBusyMs += serviceMs;
+        windowWorkMs += serviceMs;
         cpuRequests++;
         cpuItems += request.items;
         schedule(now + serviceMs, CPU_DONE, request);
@@ -351,7 +354,7 @@ public final class ServingSimulator {
       double spanMs = Math.max(now - windowStartMs, 1e-9);
       WindowObservation observation = new WindowObservation(
           Math.round(now), queries, queries * 1000.0 / spanMs,
-          window.percentile(50), window.percentile(95), window.percentile(99), settings);
+          window.percentile(50), window.percentile(95), window.percentile(99), settings, windowWorkMs / queries);
       if (policy instanceof QuerySizeAware sizeAware) {
         sizeAware.observeQuerySizes((double) windowItems / queries, windowMaxItems);
       }
@@ -366,6 +369,7 @@ public final class ServingSimulator {
       window.reset();
       windowStartMs = now;
       windowItems = 0;
+      windowWorkMs = 0;
       windowMaxItems = 0;
     }
   }
