@@ -62,7 +62,7 @@ import java.util.TreeSet;
  * capacity, the safe choice under unknown load).
  */
 public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
-  private static final long serialVersionUID = 1L;
+  private static final long serialVersionUID = 2L;
 
   /** Default absolute batch-size candidates. */
   public static final List<Integer> DEFAULT_BATCH_CANDIDATES =
@@ -133,6 +133,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private final List<Double> stepP95s = new ArrayList<>();
   private final List<Double> stepQueries = new ArrayList<>();
   private final List<Double> stepSpansMs = new ArrayList<>();
+  /** Measured worker ms per query of each window of the step (NaN where not measured). */
+  private final List<Double> stepWorkMs = new ArrayList<>();
   private boolean loadUnknown = true;
   private double exploreLoadQps = Double.NaN;
   private double convergedLoadQps = Double.NaN;
@@ -225,26 +227,26 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     stepP95s.add(window.p95Ms());
     stepQueries.add((double) window.queries());
     stepSpansMs.add(window.qps() > 0 ? window.queries() * 1000.0 / window.qps() : 0.0);
+    stepWorkMs.add(window.workMsPerQuery());
     if (phase == Phase.CONVERGED) {
       watchConverged();
     } else if (stepP95s.size() >= windowsPerStep) {
-      double p95 = mean(stepP95s);
-      double qps = measuredQps();
+      Step step = new Step(mean(stepP95s), measuredQps(), measuredWorkMs());
       clearSteps();
-      onStepMeasured(p95, qps);
+      onStepMeasured(step);
     }
     return current;
   }
 
-  private void onStepMeasured(double p95Ms, double qps) {
+  private void onStepMeasured(Step step) {
     if (Double.isNaN(exploreLoadQps)) {
       // The load this exploration's choice is made at: measured on its first, settled step.
-      exploreLoadQps = qps;
+      exploreLoadQps = step.qps();
     }
     if (loadUnknown) {
       // The first ladder was built before any query size was seen: rebuild it, seeded by the load.
       loadUnknown = false;
-      BatchSettings seeded = queueingSeed(qps);
+      BatchSettings seeded = queueingSeed(step.qps());
       if (seeded != null && seeded.batchSize() != current.batchSize()) {
         climb = newClimb(batchLadderWith(seeded.batchSize()), seeded, TOWARD_SMALLER);
         apply(seeded);
@@ -253,10 +255,11 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       climb = newClimb(batchLadder(), current, TOWARD_SMALLER);
     }
     climb.requireCapacity(exploreLoadQps / MAX_EXPLORE_UTILISATION);
-    BatchSettings next = climb.onMeasured(new Step(p95Ms, qps), stableBand, dropBand);
+    BatchSettings next = climb.onMeasured(step, stableBand, dropBand);
     if (next == null && phase == Phase.BATCH_SIZE && hasAccelerator && !offloadThresholds.isEmpty()) {
       phase = Phase.OFFLOAD_THRESHOLD;
-      climb = new Climb(thresholdLadder(climb.best()), null, climb.bestStep(), climb.best(), TOWARD_SMALLER, targetP95Ms);
+      climb = new Climb(thresholdLadder(climb.best()), null, climb.bestStep(), climb.best(), TOWARD_SMALLER, targetP95Ms,
+          workers);
       next = climb.firstMove();
     }
     if (next != null) {
@@ -279,6 +282,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       stepP95s.remove(0);
       stepQueries.remove(0);
       stepSpansMs.remove(0);
+      stepWorkMs.remove(0);
     }
     if (stepP95s.size() < watchWindows) {
       return;
@@ -364,7 +368,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     for (int i = 0; i < capacities.length; i++) {
       capacities[i] = capacityQps(ladder.get(i).batchSize());
     }
-    return new Climb(ladder, capacities, null, startAt, firstDirection, targetP95Ms);
+    return new Climb(ladder, capacities, null, startAt, firstDirection, targetP95Ms, workers);
   }
 
   /**
@@ -520,6 +524,18 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     stepP95s.clear();
     stepQueries.clear();
     stepSpansMs.clear();
+    stepWorkMs.clear();
+  }
+
+  /** Worker ms per query over the collected windows, weighted by their queries; NaN unless every window measured it. */
+  private double measuredWorkMs() {
+    double work = 0;
+    double queries = 0;
+    for (int i = 0; i < stepWorkMs.size(); i++) {
+      work += stepWorkMs.get(i) * stepQueries.get(i);
+      queries += stepQueries.get(i);
+    }
+    return queries > 0 && work > 0 ? work / queries : Double.NaN;
   }
 
   /** Completed queries per second over the collected windows: a ratio of sums, unbiased by short windows. */
@@ -545,20 +561,29 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         + ", offloadThreshold=" + current.offloadThreshold() + ", targetP95Ms=" + targetP95Ms + ")";
   }
 
-  /** One measured setting: the mean window p95 (ms) and the completed queries per second. */
-  private record Step(double p95Ms, double qps) implements Serializable {}
+  /**
+   * One measured setting: the mean window p95 (ms), the completed queries per second and the
+   * workers' time per query (ms, NaN when not measured).
+   */
+  private record Step(double p95Ms, double qps, double workMs) implements Serializable {}
 
   /**
    * One hill climb over a ladder of settings: measure the start, walk one way while the result does
    * not drop, keep only improvements beyond the band, then walk the other way from the start.
    *
    * <p>Settings are compared on the p95, and one that meets the target beats one that does not.
-   * Between two whose p95 is beyond twice the target, the one that completes more queries per
-   * second wins: a backlog keeps the workers busy, so the completion rate is the setting's
-   * capacity, while its p95 mostly measures the backlog the previous setting left.
+   * Near saturation (the load at {@value #CAPACITY_DECIDES_UTILISATION} or more of the smaller
+   * measured capacity) the one with clearly more measured capacity wins: there the p95 is set by
+   * the utilisation, and a step's p95 also carries the backlog the previous step left. Between two
+   * whose p95 is beyond twice the target, the one that completes more queries per second wins: a
+   * backlog keeps the workers busy, so the completion rate is the setting's capacity.
+   *
+   * <p>Capacity is measured where the windows carry the workers' time per query (queries/s =
+   * workers x 1000 / ms per query: per-request costs included, which the profile's model calls
+   * miss), else taken from the profile.
    */
   private static final class Climb implements Serializable {
-    private static final long serialVersionUID = 3L;
+    private static final long serialVersionUID = 4L;
     /**
      * A p95 beyond this many targets is a backlog rather than slow service: only then is the
      * completion rate compared (below it, the completion rate is the arrival rate plus noise).
@@ -569,6 +594,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     private static final double CAPACITY_MARGIN = 0.05;
     /** Rungs within this share of the most capacity on the ladder are never skipped for lack of capacity. */
     private static final double SKIP_NEVER_WITHIN = 0.10;
+    /**
+     * From this utilisation of the smaller of two measured capacities on, capacity decides between
+     * two settings that both meet or both miss the target: at 75% a 5% capacity difference moves
+     * the M/M/2 queueing wait by ~25%, the p95 of a few windows by as much in noise.
+     */
+    private static final double CAPACITY_DECIDES_UTILISATION = 0.75;
 
     private final List<BatchSettings> ladder;
     /** Capacity (queries/s) of each rung, NaN where unknown: breaks ties between equal p95s. */
@@ -577,6 +608,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     private final double mostCapacityQps;
     private final int start;
     private final double targetP95Ms;
+    /** Workers serving the model, to turn measured ms per query into queries/s; 0 when unknown. */
+    private final int workers;
     private double minCapacityQps;
     private int position;
     private int direction;
@@ -591,12 +624,13 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      * @param firstDirection +1 to walk down the ladder first (smaller batches, more offloading), -1 up
      */
     Climb(List<BatchSettings> ladder, double[] capacities, Step startStep, BatchSettings startAt, int firstDirection,
-        double targetP95Ms) {
+        double targetP95Ms, int workers) {
       this.ladder = ladder;
       this.capacities = capacities;
       this.mostCapacityQps = capacities == null ? 0 : Arrays.stream(capacities).filter(c -> !Double.isNaN(c)).max().orElse(0);
       this.direction = firstDirection;
       this.targetP95Ms = targetP95Ms;
+      this.workers = workers;
       int index = ladder.indexOf(startAt);
       if (index < 0) {
         throw new IllegalStateException("start " + startAt + " is not a rung of " + ladder);
@@ -631,7 +665,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         lookedPastDrop = true;
         return advance();
       }
-      if (verdict < 0 || lessCapacityThanBest()) {
+      if (verdict < 0 || lessCapacityThanBest(step)) {
         return turnOrStop();
       }
       return advance();
@@ -650,8 +684,32 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      * (wnd: 96 > 84 > 64 > 56 > 48 > 42 items at 167 queries/s) was measured as the p95 of the
      * rungs tried after them, which then lost to it.
      */
-    private boolean lessCapacityThanBest() {
-      return capacities != null && capacities[position] < leastCapacityOfATie();
+    private boolean lessCapacityThanBest(Step step) {
+      double[] both = comparableCapacities(step);
+      return both != null && both[0] < both[1] * (1 - CAPACITY_MARGIN);
+    }
+
+    /**
+     * The capacities (queries/s) of {@code step}, at the current position, and of the best so far,
+     * measured when both were, else by the profile; null when unknown. Never one of each: the
+     * profile's model calls leave out per-request costs that a measurement includes.
+     */
+    private double[] comparableCapacities(Step step) {
+      double here = measuredCapacity(step);
+      double incumbent = measuredCapacity(best);
+      if (!Double.isNaN(here) && !Double.isNaN(incumbent)) {
+        return new double[] {here, incumbent};
+      }
+      return capacities == null ? null : new double[] {capacities[position], capacities[bestIndex]};
+    }
+
+    /**
+     * Queries/s the workers complete at {@code step}'s measured time per query; NaN when not
+     * measured, and on the offload climb (capacities null), where the CPU's time per query leaves
+     * out the accelerator's.
+     */
+    private double measuredCapacity(Step step) {
+      return capacities != null && workers > 0 && step.workMs() > 0 ? workers * 1000.0 / step.workMs() : Double.NaN;
     }
 
     /** Capacity (queries/s) below which a rung has clearly less than the best: NaN when unknown. */
@@ -665,6 +723,10 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       boolean incumbentMeets = incumbent.p95Ms() <= targetP95Ms;
       if (meets != incumbentMeets) {
         return meets ? 1 : -1;
+      }
+      int byCapacity = compareNearSaturation(step, incumbent);
+      if (byCapacity != 0) {
+        return byCapacity;
       }
       if (step.p95Ms() > BACKLOG_TARGETS * targetP95Ms && incumbent.p95Ms() > BACKLOG_TARGETS * targetP95Ms
           && incumbent.qps() > 0) {
@@ -682,8 +744,29 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     }
 
     /**
+     * +1 / -1 when the load is near the smaller measured capacity of the two and one has clearly
+     * more; 0 otherwise (or unmeasured). Under a load near its capacity each setting's p95 is set by
+     * its utilisation, so the one with more capacity holds the target to a higher load: the LBT.
+     */
+    private int compareNearSaturation(Step step, Step incumbent) {
+      double here = measuredCapacity(step);
+      double there = measuredCapacity(incumbent);
+      if (Double.isNaN(here) || Double.isNaN(there)) {
+        return 0;
+      }
+      double load = Math.max(step.qps(), incumbent.qps());
+      if (load < CAPACITY_DECIDES_UTILISATION * Math.min(here, there)) {
+        return 0;
+      }
+      if (here > there * (1 + CAPACITY_MARGIN)) {
+        return 1;
+      }
+      return here < there * (1 - CAPACITY_MARGIN) ? -1 : 0;
+    }
+
+    /**
      * A tie on the p95 (within the band) at the current load goes to the rung with clearly more
-     * capacity: it holds the target up to a higher load, which is what the objective (LBT) asks.
+     * capacity (measured, else by the profile): it holds the target up to a higher load, which is what the objective (LBT) asks.
      * At a moderate load, splitting and whole queries often give the same p95 within noise; near
      * the LBT only capacity counts. When the profile cannot tell them apart either, the tie goes to
      * the larger batch: fewer requests per query, and each request costs more than the profile's
@@ -691,15 +774,16 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      * rmc3 split in two measured 115-128 queries/s against 146 for whole queries with the same profiled capacity.
      */
     private boolean winsTie(Step step, double band) {
-      if (capacities == null || step.p95Ms() > targetP95Ms || step.p95Ms() > best.p95Ms() * (1 + band)) {
+      double[] both = comparableCapacities(step);
+      if (both == null || step.p95Ms() > targetP95Ms || step.p95Ms() > best.p95Ms() * (1 + band)) {
         return false;
       }
-      double here = capacities[position];
-      double incumbent = capacities[bestIndex];
+      double here = both[0];
+      double incumbent = both[1];
       if (here > incumbent * (1 + CAPACITY_MARGIN)) {
         return true;
       }
-      if (here < leastCapacityOfATie()) {
+      if (here < incumbent * (1 - CAPACITY_MARGIN)) {
         return false;
       }
       return ladder.get(position).batchSize() > ladder.get(bestIndex).batchSize();

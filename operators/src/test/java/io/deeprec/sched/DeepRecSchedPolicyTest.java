@@ -460,4 +460,78 @@ class DeepRecSchedPolicyTest {
     assertThat(start).isGreaterThanOrEqualTo(167);
     assertThat(policy.capacityQps(start)).isGreaterThan(policy.capacityQps(4));
   }
+
+  /**
+   * What a typical 167-item query really costs the workers (ms) split at {@code s}: 2 ms per
+   * request (hand-off, tensor set-up: costs a profile of bare model calls leaves out) plus 0.04 ms
+   * per item.
+   */
+  private static double workWithRequestOverhead(BatchSettings s) {
+    return QuerySplitter.requestCount(167, s.batchSize()) * 2 + 0.04 * 167;
+  }
+
+  /**
+   * A profile of model calls alone that favours small requests (cache-resident gathers): 7% more
+   * capacity for a typical query split in two than whole (220 against 206 queries/s on 2 workers).
+   */
+  private static java.util.Map<Integer, Double> smallRequestsLookCheaperProfile() {
+    return profile(POOL_CURVE_SIZES, b -> 0.05 * b * (1 + b / 1024.0));
+  }
+
+  /** Feeds windows of {@code qps} with the p95 of {@code landscape} and, unless null, the workers' time per query of {@code work}. */
+  private static void feedMeasured(DeepRecSchedPolicy policy, int windows, double qps, ToDoubleFunction<BatchSettings> landscape,
+      ToDoubleFunction<BatchSettings> work) {
+    for (int i = 0; i < windows; i++) {
+      BatchSettings applied = policy.settings();
+      double p95 = landscape.applyAsDouble(applied);
+      double workMs = work == null ? Double.NaN : work.applyAsDouble(applied);
+      policy.observe(new WindowObservation(i, 64, qps, p95 / 2, p95, p95 * 1.2, applied, workMs));
+    }
+  }
+
+  /**
+   * A p95 tie goes to the setting with more measured capacity when the windows carry the workers'
+   * time per query, even where the profile says otherwise: rmc3 split in two measured 10-20% less
+   * LBT than whole queries that its profile rated the same. Without the measurement the profile
+   * decides, and the same landscape ends split.
+   */
+  @Test
+  void breaksATieByMeasuredCapacityOverTheProfile() {
+    DeepRecSchedPolicy measured = quickPolicy(100).profileMs(smallRequestsLookCheaperProfile()).workers(2)
+        .initialBatchSize(84).build();
+    DeepRecSchedPolicy profiled = quickPolicy(100).profileMs(smallRequestsLookCheaperProfile()).workers(2)
+        .initialBatchSize(84).build();
+
+    feedMeasured(measured, 600, 50, s -> 20, DeepRecSchedPolicyTest::workWithRequestOverhead);
+    feedMeasured(profiled, 600, 50, s -> 20, null);
+
+    assertThat(measured.converged()).isTrue();
+    assertThat(measured.settings().batchSize()).isGreaterThanOrEqualTo(167);
+    assertThat(profiled.converged()).isTrue();
+    assertThat(profiled.settings().batchSize()).isLessThan(167);
+  }
+
+  /**
+   * Near saturation (here 150 queries/s against a measured 230 for whole queries, 187 split in two
+   * and 158 in three) the
+   * setting with clearly more measured capacity wins even when its p95 reads worse: there the p95
+   * of a few windows carries the backlog of the step before and is set by the utilisation, and the
+   * LBT by the capacity. At a light load the same p95s decide for the split.
+   */
+  @Test
+  void nearSaturationMeasuredCapacityDecides() {
+    ToDoubleFunction<BatchSettings> splitsReadFaster = s -> s.batchSize() >= 167 ? 40 : 20;
+    DeepRecSchedPolicy heavy = quickPolicy(100).profileMs(smallRequestsLookCheaperProfile()).workers(2)
+        .initialBatchSize(84).build();
+    DeepRecSchedPolicy light = quickPolicy(100).profileMs(smallRequestsLookCheaperProfile()).workers(2)
+        .initialBatchSize(84).build();
+
+    feedMeasured(heavy, 600, 150, splitsReadFaster, DeepRecSchedPolicyTest::workWithRequestOverhead);
+    feedMeasured(light, 600, 50, splitsReadFaster, DeepRecSchedPolicyTest::workWithRequestOverhead);
+
+    assertThat(heavy.converged()).isTrue();
+    assertThat(heavy.settings().batchSize()).isGreaterThanOrEqualTo(167);
+    assertThat(light.converged()).isTrue();
+    assertThat(light.settings().batchSize()).isLessThan(167);
+  }
 }
