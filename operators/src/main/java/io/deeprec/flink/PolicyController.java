@@ -61,8 +61,10 @@ public class PolicyController extends KeyedCoProcessFunction<String, MetricsSnap
       sizeAware.observeQuerySizes(window.getMeanQueryItems(), window.getMaxQueryItems());
     }
     BatchSettings before = policy.settings();
+    // The metrics topic carries 0 for "not measured"; a policy expects NaN there.
+    double workMsPerQuery = window.getWorkMsPerQuery() > 0 ? window.getWorkMsPerQuery() : Double.NaN;
     BatchSettings after = policy.observe(new WindowObservation(window.getWindowEndMs(), window.getOkCount(),
-        window.getQps(), window.getP50Ms(), window.getP95Ms(), window.getP99Ms(), before));
+        window.getQps(), window.getP50Ms(), window.getP95Ms(), window.getP99Ms(), before, workMsPerQuery));
     if (!after.equals(before)) {
       out.collect(ControlDecision.newBuilder()
           .setModel(model)

@@ -14,8 +14,9 @@ import org.apache.flink.util.Collector;
 /**
  * Keyed by query id: folds the scored parts of a split query (keeping only the running top k) and
  * emits the {@link RecResult} when the last part arrives, then clears the state. Latency is
- * completion of the last part minus the query's arrival. A query whose parts stop arriving is
- * answered REJECTED after {@code abandonAfterMs}, so every query gets exactly one answer.
+ * completion of the last part minus the query's arrival; the worker time is the sum of the parts'
+ * shares of their requests' model execution ({@link #workShareMs}). A query whose parts stop
+ * arriving is answered REJECTED after {@code abandonAfterMs}, so every query gets exactly one answer.
  */
 public class Reassembler extends KeyedProcessFunction<String, PartialResult, RecResult> {
   private static final long serialVersionUID = 1L;
@@ -24,6 +25,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
 
   private transient ValueState<PartialResult> folded;
   private transient ValueState<Integer> parts;
+  private transient ValueState<Double> workMs;
   private transient ValueState<Long> abandonTimer;
 
   /** @param abandonAfterMs how long (ms) an incomplete query may wait for its missing parts */
@@ -36,6 +38,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
     folded = getRuntimeContext().getState(
         new ValueStateDescriptor<>("folded-parts", new AvroTypeInfo<>(PartialResult.class)));
     parts = getRuntimeContext().getState(new ValueStateDescriptor<>("part-count", Integer.class));
+    workMs = getRuntimeContext().getState(new ValueStateDescriptor<>("work-ms", Double.class));
     abandonTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("abandon-timer", Long.class));
   }
 
@@ -43,14 +46,16 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
   public void processElement(PartialResult part, Context ctx, Collector<RecResult> out) throws Exception {
     PartialResult sofar = folded.value();
     int count = (parts.value() == null ? 0 : parts.value()) + 1;
+    double work = (workMs.value() == null ? 0 : workMs.value()) + workShareMs(part);
     PartialResult merged = sofar == null ? part : fold(sofar, part);
     if (merged.getSliceItems() >= merged.getQueryItems()) {
-      out.collect(result(merged, count));
+      out.collect(result(merged, count, work));
       clear(ctx);
       return;
     }
     folded.update(merged);
     parts.update(count);
+    workMs.update(work);
     if (abandonTimer.value() == null) {
       long at = ctx.timerService().currentProcessingTime() + abandonAfterMs;
       ctx.timerService().registerProcessingTimeTimer(at);
@@ -66,10 +71,13 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
       sofar.setReason("incomplete after " + abandonAfterMs + " ms: " + sofar.getSliceItems() + " of "
           + sofar.getQueryItems() + " items scored");
       sofar.setCompletedTimeMs(timestamp);
-      out.collect(result(sofar, parts.value() == null ? 0 : parts.value()));
+      // The parts that did run cost worker time even though the query failed.
+      double work = workMs.value() == null ? 0 : workMs.value();
+      out.collect(result(sofar, parts.value() == null ? 0 : parts.value(), work));
     }
     folded.clear();
     parts.clear();
+    workMs.clear();
     abandonTimer.clear();
   }
 
@@ -80,7 +88,25 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
     }
     folded.clear();
     parts.clear();
+    workMs.clear();
     abandonTimer.clear();
+  }
+
+  /**
+   * The worker time one part cost, ms: its request's model execution time, in proportion to the
+   * part's items among the request's scored items. A part's {@code inferenceMs} is the whole
+   * request's, so when a request merged several queries' slices, charging each query all of it
+   * would count the same worker time once per query. A part alone in its request (no merging)
+   * costs all of it; an expired or failed part, none.
+   */
+  static double workShareMs(PartialResult part) {
+    if (part.getInferenceMs() <= 0) {
+      return 0;
+    }
+    if (part.getBatchSize() <= 0 || part.getSliceItems() >= part.getBatchSize()) {
+      return part.getInferenceMs();
+    }
+    return part.getInferenceMs() * part.getSliceItems() / part.getBatchSize();
   }
 
   /** Folds two parts of one query: worst status wins, top k of the union, maxima of the timings. */
@@ -105,7 +131,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
     return a.ordinal() >= b.ordinal() ? a : b;
   }
 
-  static RecResult result(PartialResult folded, int parts) {
+  static RecResult result(PartialResult folded, int parts, double workMs) {
     return RecResult.newBuilder()
         .setQueryId(folded.getQueryId())
         .setModel(folded.getModel())
@@ -123,6 +149,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setQueryItems(folded.getQueryItems())
         .setBatchSizeSetting(folded.getBatchSizeSetting())
         .setOffloadThreshold(folded.getOffloadThreshold())
+        .setWorkMs(workMs)
         .build();
   }
 }

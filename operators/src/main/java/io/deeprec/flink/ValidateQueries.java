@@ -73,6 +73,7 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
         .setCompletedTimeMs(now)
         .setQueueMs(0)
         .setInferenceMs(0)
+        .setWorkMs(0)
         .setTotalMs(Math.max(0, now - query.getArrivalTimeMs()))
         .setBatchSize(0)
         .setRequests(0)

@@ -21,8 +21,8 @@ import org.apache.flink.util.Collector;
 
 /**
  * Keyed by model: per processing-time window (aligned to multiples of {@code windowMs}), counts
- * results by status and dead letters, and computes latency percentiles of the OK queries; emits
- * one {@link MetricsSnapshot} per window that saw any event.
+ * results by status and dead letters, and computes latency percentiles and the mean worker time of
+ * the OK queries; emits one {@link MetricsSnapshot} per window that saw any event.
  */
 public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, DeadLetter, MetricsSnapshot> {
   private static final long serialVersionUID = 1L;
@@ -65,6 +65,9 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
     if (result.getStatus() == ResultStatus.OK) {
       current.setOkCount(current.getOkCount() + 1);
       latencies.add(result.getTotalMs());
+      // Running mean over the OK queries counted above, like the query size's: exact, no extra state.
+      current.setWorkMsPerQuery(current.getWorkMsPerQuery()
+          + (result.getWorkMs() - current.getWorkMsPerQuery()) / current.getOkCount());
       // The settings in force for the window's latest query: what the policy applied.
       current.setBatchSize(result.getBatchSizeSetting() > 0 ? result.getBatchSizeSetting() : result.getBatchSize());
       current.setOffloadThreshold(result.getOffloadThreshold());

@@ -4,7 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchPolicies;
+import io.deeprec.sched.BatchSettings;
 import io.deeprec.sched.PolicyConfig;
+import io.deeprec.sched.WindowObservation;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DecisionSource;
 import io.deeprec.schema.MetricsSnapshot;
@@ -22,7 +24,10 @@ class PolicyControllerTest {
   private KeyedTwoInputStreamOperatorTestHarness<String, MetricsSnapshot, ControlDecision, ControlDecision> harness;
 
   private void open(String policy) throws Exception {
-    BatchPolicy rmc1 = BatchPolicies.create(policy, PolicyConfig.defaults(100.0));
+    open(BatchPolicies.create(policy, PolicyConfig.defaults(100.0)));
+  }
+
+  private void open(BatchPolicy rmc1) throws Exception {
     harness = ProcessFunctionTestHarnesses.forKeyedCoProcessFunction(
         new PolicyController(Map.of("rmc1", rmc1)), MetricsSnapshot::getModel, ControlDecision::getModel, Types.STRING);
   }
@@ -71,6 +76,51 @@ class PolicyControllerTest {
       assertThat(decisions.get(i).getBatchSize() != decisions.get(i - 1).getBatchSize()
           || decisions.get(i).getOffloadThreshold() != decisions.get(i - 1).getOffloadThreshold()).isTrue();
     }
+  }
+
+  /**
+   * An adaptive policy that shows what it was told: its batch size becomes the window's worker time
+   * per query in tenths of a ms, or 1 when the window says it was not measured. The controller
+   * works on a copy of the policy, so its decisions are the only way to see what the copy observed.
+   */
+  static final class EchoWorkPolicy implements BatchPolicy {
+    private static final long serialVersionUID = 1L;
+    private BatchSettings settings = new BatchSettings(64, 0, 0);
+
+    @Override
+    public String name() {
+      return "echo-work";
+    }
+
+    @Override
+    public BatchSettings settings() {
+      return settings;
+    }
+
+    @Override
+    public BatchSettings observe(WindowObservation window) {
+      int batch = Double.isNaN(window.workMsPerQuery()) ? 1 : (int) Math.round(window.workMsPerQuery() * 10);
+      settings = new BatchSettings(batch, 0, 0);
+      return settings;
+    }
+
+    @Override
+    public boolean adaptive() {
+      return true;
+    }
+  }
+
+  /** Input: windows saying 12.5 ms, then 0 ms (not measured). Output: the policy saw 12.5, then NaN. */
+  @Test
+  void workerTimePerQueryReachesThePolicyAndZeroMeansUnknown() throws Exception {
+    open(new EchoWorkPolicy());
+
+    harness.processElement1(new StreamRecord<>(
+        MetricsSnapshot.newBuilder(window(1_000, 40.0, 64)).setWorkMsPerQuery(12.5).build()));
+    harness.processElement1(new StreamRecord<>(
+        MetricsSnapshot.newBuilder(window(2_000, 40.0, 125)).setWorkMsPerQuery(0).build()));
+
+    assertThat(harness.extractOutputValues()).extracting(ControlDecision::getBatchSize).containsExactly(125, 1);
   }
 
   /** A manual pin silences the controller for that model until released. */

@@ -41,6 +41,12 @@ class ReassemblerTest {
         .build();
   }
 
+  /** A part that ran alone in a request of its own items, whose model call took {@code inferenceMs}. */
+  static PartialResult ranAlone(int sliceItems, double inferenceMs) {
+    return PartialResult.newBuilder(part("q", sliceItems, 130, ResultStatus.OK, new ScoredItem((long) sliceItems, 0.5f)))
+        .setInferenceMs(inferenceMs).build();
+  }
+
   /** Input: parts of 64, 22 and 64 items of one 150-item query. Output: one result after the last, top 3 of all. */
   @Test
   void lastPartCompletesTheQueryWithTheTopKOfAllParts() throws Exception {
@@ -67,6 +73,37 @@ class ReassemblerTest {
     assertThat(harness.numProcessingTimeTimers()).isZero();
   }
 
+  /**
+   * Input: three parts, each alone in its request, whose model calls took 3, 1.5 and 4 ms. Output:
+   * the query cost the workers 8.5 ms, while inferenceMs stays the longest part (4 ms).
+   */
+  @Test
+  void workerTimeIsTheSumOfThePartsModelTime() throws Exception {
+    harness.processElement(new StreamRecord<>(ranAlone(64, 3.0)));
+    harness.processElement(new StreamRecord<>(ranAlone(22, 1.5)));
+    harness.processElement(new StreamRecord<>(ranAlone(64, 4.0)));
+
+    RecResult result = harness.extractOutputValues().get(0);
+    assertThat(result.getWorkMs()).isEqualTo(8.5);
+    assertThat(result.getInferenceMs()).isEqualTo(4.0);
+  }
+
+  /**
+   * Input: a 100-item part alone in its request (4 ms), and a 50-item part that shared a 200-item
+   * request with other queries (8 ms for the whole request). Output: 4 + 8 * 50 / 200 = 6 ms, not
+   * 12: the shared request's time is the other queries' too, and counting it whole for each of them
+   * would overstate what a query costs whenever the batcher merges queries.
+   */
+  @Test
+  void aRequestSharedWithOtherQueriesCountsOnlyThisQuerysShare() throws Exception {
+    harness.processElement(new StreamRecord<>(ranAlone(100, 4.0)));
+    harness.processElement(new StreamRecord<>(PartialResult.newBuilder(ranAlone(50, 8.0)).setBatchSize(200).build()));
+
+    RecResult result = harness.extractOutputValues().get(0);
+    assertThat(result.getWorkMs()).isEqualTo(6.0);
+    assertThat(result.getInferenceMs()).isEqualTo(8.0);
+  }
+
   /** Input: one expired part among OK parts. Output: the query is EXPIRED, with the reason and no items. */
   @Test
   void oneExpiredPartExpiresTheQuery() throws Exception {
@@ -91,16 +128,21 @@ class ReassemblerTest {
     assertThat(harness.numProcessingTimeTimers()).isZero();
   }
 
-  /** Input: a part, then nothing for the abandon time. Output: REJECTED naming what is missing; state cleared. */
+  /**
+   * Input: two parts, then nothing for the abandon time. Output: REJECTED naming what is missing,
+   * with the worker time the two parts did cost; state cleared.
+   */
   @Test
   void anIncompleteQueryIsAnsweredRejectedAfterTheAbandonTime() throws Exception {
-    harness.processElement(new StreamRecord<>(part("q", 64, 130, ResultStatus.OK, new ScoredItem(1L, 0.9f))));
+    harness.processElement(new StreamRecord<>(ranAlone(64, 3.0)));
+    harness.processElement(new StreamRecord<>(ranAlone(22, 1.5)));
 
     harness.setProcessingTime(10_000);
 
     RecResult result = harness.extractOutputValues().get(0);
     assertThat(result.getStatus()).isEqualTo(ResultStatus.REJECTED);
-    assertThat(result.getReason()).contains("64 of 150 items scored");
+    assertThat(result.getReason()).contains("86 of 150 items scored");
+    assertThat(result.getWorkMs()).isEqualTo(4.5);
     assertThat(harness.numKeyedStateEntries()).isZero();
   }
 }
