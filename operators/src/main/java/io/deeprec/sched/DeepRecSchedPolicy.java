@@ -34,10 +34,14 @@ import java.util.TreeSet;
  * of a few windows is noisy); once per direction it looks one rung past a drop when that rung
  * has as much capacity as the best (an uneven split can lie between two better sizes). Then it walks the other way from its start, against
  * the best so far. A tie (p95 within the band) goes to the setting with clearly (5%) more capacity
- * by the profile (queries/s with every worker busy): at a moderate load splitting and whole queries
- * often give the same p95 within noise, and the one with more capacity holds the target to a higher
- * load, which is the objective; where the profile cannot tell them apart either, to the larger
- * batch (fewer requests per query: per-request costs the profile does not see). Settings the profile says could not carry the measured load (above
+ * (queries/s with every worker busy): measured, where the windows carry the workers' time per
+ * query, else by the profile. At a moderate load splitting and whole queries often give the same
+ * p95 within noise, and the one with more capacity holds the target to a higher load, which is the
+ * objective; the measurement includes per-request costs that the profile's model calls leave out
+ * (splits that the profile rated equal to whole queries carried 5-10% less load). Where capacity
+ * cannot tell them apart either, the tie goes to the larger batch (fewer requests per query). Near
+ * saturation (the load at 75% or more of the smaller measured capacity) measured capacity decides
+ * between two settings that both meet or both miss the target, whatever their p95. Settings the profile says could not carry the measured load (above
  * 90% utilisation) are skipped: their backlog would be measured through in every later step. Past saturation (p95 beyond twice the target) the p95 mostly measures the backlog
  * left by the previous setting, so there the completion rate, which is then the setting's
  * capacity, decides; a setting that meets the target beats one that misses it. Then, with an accelerator, the same climb runs over offload thresholds, from "off"

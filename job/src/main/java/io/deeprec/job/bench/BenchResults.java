@@ -86,14 +86,14 @@ public final class BenchResults {
       return oracle > 0 ? schedMedianQps() / oracle : Double.NaN;
     }
 
-    /** One line: both medians, the ratio and every round. */
+    /** One line: both medians, the ratio (three decimals: 0.946 must not read as 0.95) and every round. */
     public String summary() {
       StringBuilder rounds = new StringBuilder();
       for (int i = 0; i < schedLbtQps.length; i++) {
         rounds.append(i == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.1f / %.1f", schedLbtQps[i], oracleLbtQps[i]));
       }
       return String.format(Locale.ROOT, "deeprecsched / %s over %d paired searches: median LBT %.1f / %.1f queries/s = "
-          + "%.2f (rounds: %s)", oraclePolicy, schedLbtQps.length, schedMedianQps(), oracleMedianQps(), ratio(), rounds);
+          + "%.3f (rounds: %s)", oraclePolicy, schedLbtQps.length, schedMedianQps(), oracleMedianQps(), ratio(), rounds);
     }
 
     private static double median(double[] values) {
