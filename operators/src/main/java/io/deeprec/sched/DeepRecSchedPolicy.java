@@ -134,11 +134,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private Phase phase = Phase.BATCH_SIZE;
   private Climb climb;
   private int windowsSinceChange;
-  private final List<Double> stepP95s = new ArrayList<>();
-  private final List<Double> stepQueries = new ArrayList<>();
-  private final List<Double> stepSpansMs = new ArrayList<>();
-  /** Measured worker ms per query of each window of the step (NaN where not measured). */
-  private final List<Double> stepWorkMs = new ArrayList<>();
+  /** The windows of the step being measured (or, once converged, of the rolling watch span). */
+  private final List<Sample> samples = new ArrayList<>();
   private boolean loadUnknown = true;
   private double exploreLoadQps = Double.NaN;
   private double convergedLoadQps = Double.NaN;
@@ -228,14 +225,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     if (windowsSinceChange++ < transitionWindows) {
       return current;
     }
-    stepP95s.add(window.p95Ms());
-    stepQueries.add((double) window.queries());
-    stepSpansMs.add(window.qps() > 0 ? window.queries() * 1000.0 / window.qps() : 0.0);
-    stepWorkMs.add(window.workMsPerQuery());
+    samples.add(new Sample(window.p95Ms(), window.queries(),
+        window.qps() > 0 ? window.queries() * 1000.0 / window.qps() : 0.0, window.workMsPerQuery()));
     if (phase == Phase.CONVERGED) {
       watchConverged();
-    } else if (stepP95s.size() >= windowsPerStep) {
-      Step step = new Step(mean(stepP95s), measuredQps(), measuredWorkMs());
+    } else if (samples.size() >= windowsPerStep) {
+      Step step = new Step(meanP95Ms(), measuredQps(), measuredWorkMs());
       clearSteps();
       onStepMeasured(step);
     }
@@ -282,21 +277,19 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
 
   /** Holds the choice; explores again when the load moves or the target is newly missed. */
   private void watchConverged() {
-    while (stepP95s.size() > watchWindows) {
-      stepP95s.remove(0);
-      stepQueries.remove(0);
-      stepSpansMs.remove(0);
-      stepWorkMs.remove(0);
+    while (samples.size() > watchWindows) {
+      samples.remove(0);
     }
-    if (stepP95s.size() < watchWindows) {
+    if (samples.size() < watchWindows) {
       return;
     }
     double qps = measuredQps();
-    double p95 = mean(stepP95s);
+    double p95 = meanP95Ms();
     if (Double.isNaN(convergedLoadQps)) {
       // The reference load averages twice the rolling span, so that comparing the two is not noise.
-      baselineQueries += stepQueries.get(stepQueries.size() - 1);
-      baselineSpanMs += stepSpansMs.get(stepSpansMs.size() - 1);
+      Sample latest = samples.get(samples.size() - 1);
+      baselineQueries += latest.queries();
+      baselineSpanMs += latest.spanMs();
       if (++baselineWindows < 2 * watchWindows) {
         return;
       }
@@ -525,39 +518,42 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   }
 
   private void clearSteps() {
-    stepP95s.clear();
-    stepQueries.clear();
-    stepSpansMs.clear();
-    stepWorkMs.clear();
+    samples.clear();
   }
 
   /** Worker ms per query over the collected windows, weighted by their queries; NaN unless every window measured it. */
   private double measuredWorkMs() {
     double work = 0;
     double queries = 0;
-    for (int i = 0; i < stepWorkMs.size(); i++) {
-      work += stepWorkMs.get(i) * stepQueries.get(i);
-      queries += stepQueries.get(i);
+    for (Sample sample : samples) {
+      work += sample.workMs() * sample.queries();
+      queries += sample.queries();
     }
     return queries > 0 && work > 0 ? work / queries : Double.NaN;
   }
 
   /** Completed queries per second over the collected windows: a ratio of sums, unbiased by short windows. */
   private double measuredQps() {
+    double queries = 0;
     double spanMs = 0;
-    for (double span : stepSpansMs) {
-      spanMs += span;
+    for (Sample sample : samples) {
+      queries += sample.queries();
+      spanMs += sample.spanMs();
     }
-    return spanMs > 0 ? mean(stepQueries) * stepQueries.size() * 1000.0 / spanMs : 0.0;
+    return spanMs > 0 ? queries * 1000.0 / spanMs : 0.0;
   }
 
-  private static double mean(List<Double> values) {
+  /** The mean of the collected windows' p95s, ms. */
+  private double meanP95Ms() {
     double sum = 0;
-    for (double value : values) {
-      sum += value;
+    for (Sample sample : samples) {
+      sum += sample.p95Ms();
     }
-    return sum / values.size();
+    return sum / samples.size();
   }
+
+  /** One feedback window as a step uses it: its p95 (ms), queries, span (ms) and worker ms per query (NaN if not measured). */
+  private record Sample(double p95Ms, double queries, double spanMs, double workMs) implements Serializable {}
 
   @Override
   public synchronized String toString() {
@@ -690,7 +686,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      */
     private boolean lessCapacityThanBest(Step step) {
       double[] both = comparableCapacities(step);
-      return both != null && both[0] < both[1] * (1 - CAPACITY_MARGIN);
+      return both != null && byCapacity(both[0], both[1]) < 0;
     }
 
     /**
@@ -714,6 +710,14 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      */
     private double measuredCapacity(Step step) {
       return capacities != null && workers > 0 && step.workMs() > 0 ? workers * 1000.0 / step.workMs() : Double.NaN;
+    }
+
+    /** +1 / -1: {@code here} is clearly (by the margin) more / less capacity than {@code there}; 0 otherwise or unknown. */
+    private static int byCapacity(double here, double there) {
+      if (here > there * (1 + CAPACITY_MARGIN)) {
+        return 1;
+      }
+      return here < there * (1 - CAPACITY_MARGIN) ? -1 : 0;
     }
 
     /** Capacity (queries/s) below which a rung has clearly less than the best: NaN when unknown. */
@@ -762,10 +766,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       if (load < CAPACITY_DECIDES_UTILISATION * Math.min(here, there)) {
         return 0;
       }
-      if (here > there * (1 + CAPACITY_MARGIN)) {
-        return 1;
-      }
-      return here < there * (1 - CAPACITY_MARGIN) ? -1 : 0;
+      return byCapacity(here, there);
     }
 
     /**
@@ -782,13 +783,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       if (both == null || step.p95Ms() > targetP95Ms || step.p95Ms() > best.p95Ms() * (1 + band)) {
         return false;
       }
-      double here = both[0];
-      double incumbent = both[1];
-      if (here > incumbent * (1 + CAPACITY_MARGIN)) {
-        return true;
-      }
-      if (here < incumbent * (1 - CAPACITY_MARGIN)) {
-        return false;
+      int verdict = byCapacity(both[0], both[1]);
+      if (verdict != 0) {
+        return verdict > 0;
       }
       return ladder.get(position).batchSize() > ladder.get(bestIndex).batchSize();
     }
