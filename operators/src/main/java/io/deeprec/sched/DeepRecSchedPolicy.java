@@ -3,6 +3,7 @@ package io.deeprec.sched;
 import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -56,17 +57,19 @@ import java.util.TreeSet;
  * larger batches (more capacity). A choice that could not meet
  * the target in the first place is not re-explored for that reason while the load stays (which
  * keeps an overloaded system from exploring forever), but is once the load has fallen by half the
- * load-change fraction and the target is still missed.
+ * load-change fraction and the target is still missed, and once when the load that settled after
+ * it still misses: the climb compared its settings through each other's backlog.
  *
  * <p><b>Seeding.</b> Given the profiler's batch-size curve (request latency per batch size), the
  * first setting is the one with the most capacity among those that serve a typical query within
  * {@code seedLatencyFraction} of the target; once the load is measured (and on every re-exploration) a rough M/G/c queueing
  * estimate picks the starting batch size for the observed load, so the climb starts near the
- * optimum. Without a curve the policy starts from the largest candidate (no splitting: the most
+ * optimum; it takes each size's work per query as measured by earlier steps where there were any
+ * (the profile, scaled by the measured-to-profiled ratio, elsewhere). Without a curve the policy starts from the largest candidate (no splitting: the most
  * capacity, the safe choice under unknown load).
  */
 public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
-  private static final long serialVersionUID = 2L;
+  private static final long serialVersionUID = 3L;
 
   /** Default absolute batch-size candidates. */
   public static final List<Integer> DEFAULT_BATCH_CANDIDATES =
@@ -103,6 +106,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   /** A percentile of an exponential wait is about 3x its mean: p95 = ln(20) = 3.0 means. */
   private static final double P95_WAIT_MULTIPLIER = 3.0;
   private static final double SEED_MAX_UTILISATION = 0.95;
+  /** Measured work per query is forgotten when the mean query size moves by more than this share. */
+  private static final double WORK_MEMORY_QUERY_DRIFT = 0.10;
   /**
    * The climb skips settings that the profile says would run above this utilisation at the
    * measured load: their p95 would be a backlog, and the backlog would be measured again in every
@@ -146,6 +151,18 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   /** Consecutive windows whose rolling p95 newly missed the target since converging. */
   private int missedWatches;
   private int explorations = 1;
+  /**
+   * Whether the choice now held was made while missing the target and has already been explored
+   * again once at its settled load: a second miss there is an overload, not a wrong choice.
+   */
+  private boolean missedChoiceRevisited;
+  /**
+   * Measured workers' time per query (ms) by batch size, from this and earlier climbs, for the
+   * queueing seed: it includes the per-request costs that the profile's model calls leave out.
+   */
+  private final HashMap<Integer, Double> measuredWorkMsByBatch = new HashMap<>();
+  /** The mean query size (items) the measured work was taken at; it is forgotten when sizes move. */
+  private double measuredWorkQueryItems = Double.NaN;
   private double meanQueryItems;
   private int maxQueryItems;
 
@@ -213,6 +230,10 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   public synchronized void observeQuerySizes(double meanItems, int maxItems) {
     if (meanItems >= 1) {
       meanQueryItems += QUERY_SIZE_SMOOTHING * (meanItems - meanQueryItems);
+      if (Math.abs(meanQueryItems - measuredWorkQueryItems) > WORK_MEMORY_QUERY_DRIFT * measuredWorkQueryItems) {
+        measuredWorkMsByBatch.clear();
+        measuredWorkQueryItems = Double.NaN;
+      }
     }
     maxQueryItems = Math.max(maxQueryItems, maxItems);
   }
@@ -232,6 +253,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     } else if (samples.size() >= windowsPerStep) {
       Step step = new Step(meanP95Ms(), measuredQps(), measuredWorkMs());
       clearSteps();
+      if (phase == Phase.BATCH_SIZE) {
+        rememberWork(current.batchSize(), step.workMs());
+      }
       onStepMeasured(step);
     }
     return current;
@@ -296,6 +320,14 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       convergedLoadQps = baselineQueries * 1000.0 / baselineSpanMs;
       if (loadChanged(convergedLoadQps, exploreLoadQps)) {
         explore(qps, qps > exploreLoadQps);
+      } else if (convergedP95Ms > targetP95Ms && p95 > targetP95Ms && !missedChoiceRevisited) {
+        // A choice made while missing the target was made under the load of a backlog (its steps
+        // compared settings through the previous ones' queues) and may not be the best at the load
+        // that settled: rmc3 chose 128-item requests at 149 queries/s and held them at 119, where
+        // they missed and whole queries, with 9% more capacity, met. Once per such choice the
+        // climb runs again at the settled load, toward more capacity.
+        explore(qps, true);
+        missedChoiceRevisited = true;
       }
       return;
     }
@@ -339,6 +371,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
 
   private void startClimb(BatchSettings start, int firstDirection) {
     phase = Phase.BATCH_SIZE;
+    missedChoiceRevisited = false;
     // The trigger's rolling estimate may straddle the change; the first settled step measures it.
     exploreLoadQps = Double.NaN;
     clearSteps();
@@ -504,8 +537,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   double estimatedP95Ms(int batchSize, double qps) {
     int items = Math.max(1, (int) Math.round(meanQueryItems));
     int parts = QuerySplitter.requestCount(items, batchSize);
-    double fullPartMs = profile.latencyMs(Math.min(batchSize, items));
-    double workMs = typicalQueryWorkMs(batchSize);
+    double measuredToProfile = measuredToProfile(batchSize);
+    double fullPartMs = profile.latencyMs(Math.min(batchSize, items)) * measuredToProfile;
+    double workMs = typicalQueryWorkMs(batchSize) * measuredToProfile;
     double utilisation = qps / 1000.0 * workMs / workers;
     if (utilisation >= SEED_MAX_UTILISATION) {
       return 1e9 * utilisation;
@@ -515,6 +549,38 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     double occupancyMs = workMs / Math.min(parts, workers);
     double waitMs = occupancyMs * Math.pow(utilisation, Math.sqrt(2.0 * (workers + 1)) - 1) / (workers * (1 - utilisation));
     return unloadedMs + P95_WAIT_MULTIPLIER * waitMs;
+  }
+
+  /** Records the workers' time per query (ms) measured at {@code batchSize}; NaN (not measured) is ignored. */
+  private void rememberWork(int batchSize, double workMs) {
+    if (!(workMs > 0) || profile == null) {
+      return;
+    }
+    if (Double.isNaN(measuredWorkQueryItems)) {
+      measuredWorkQueryItems = meanQueryItems;
+    }
+    // The mean with the previous measurement: one step's few windows are noisy by a few percent.
+    measuredWorkMsByBatch.merge(batchSize, workMs, (before, now) -> (before + now) / 2);
+  }
+
+  /**
+   * Measured over profiled work per typical query at {@code batchSize}: its own ratio where it
+   * was measured, else the mean ratio of the sizes that were (per-request costs the profile
+   * misses apply to all), else 1.
+   */
+  private double measuredToProfile(int batchSize) {
+    Double measured = measuredWorkMsByBatch.get(batchSize);
+    if (measured != null) {
+      return measured / typicalQueryWorkMs(batchSize);
+    }
+    if (measuredWorkMsByBatch.isEmpty()) {
+      return 1.0;
+    }
+    double sum = 0;
+    for (Map.Entry<Integer, Double> entry : measuredWorkMsByBatch.entrySet()) {
+      sum += entry.getValue() / typicalQueryWorkMs(entry.getKey());
+    }
+    return sum / measuredWorkMsByBatch.size();
   }
 
   private void clearSteps() {
