@@ -58,7 +58,8 @@ import java.util.TreeSet;
  * the target in the first place is not re-explored for that reason while the load stays (which
  * keeps an overloaded system from exploring forever), but is once the load has fallen by half the
  * load-change fraction and the target is still missed, and once when the load that settled after
- * it still misses: the climb compared its settings through each other's backlog.
+ * it still misses and another size was measured with clearly more capacity: the climb compared
+ * its settings through each other's backlog.
  *
  * <p><b>Seeding.</b> Given the profiler's batch-size curve (request latency per batch size), the
  * first setting is the one with the most capacity among those that serve a typical query within
@@ -320,12 +321,14 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       convergedLoadQps = baselineQueries * 1000.0 / baselineSpanMs;
       if (loadChanged(convergedLoadQps, exploreLoadQps)) {
         explore(qps, qps > exploreLoadQps);
-      } else if (convergedP95Ms > targetP95Ms && p95 > targetP95Ms && !missedChoiceRevisited) {
+      } else if (convergedP95Ms > targetP95Ms && p95 > targetP95Ms && !missedChoiceRevisited
+          && anotherSizeHasClearlyMoreCapacity(current.batchSize())) {
         // A choice made while missing the target was made under the load of a backlog (its steps
         // compared settings through the previous ones' queues) and may not be the best at the load
         // that settled: rmc3 chose 128-item requests at 149 queries/s and held them at 119, where
-        // they missed and whole queries, with 9% more capacity, met. Once per such choice the
-        // climb runs again at the settled load, toward more capacity.
+        // they missed and whole queries, with 9% more measured capacity, met. Once per such choice
+        // the climb runs again at the settled load, toward more capacity; not when no size was
+        // measured with clearly more (then the exploration's backlog is all it would add).
         explore(qps, true);
         missedChoiceRevisited = true;
       }
@@ -549,6 +552,20 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     double occupancyMs = workMs / Math.min(parts, workers);
     double waitMs = occupancyMs * Math.pow(utilisation, Math.sqrt(2.0 * (workers + 1)) - 1) / (workers * (1 - utilisation));
     return unloadedMs + P95_WAIT_MULTIPLIER * waitMs;
+  }
+
+  /** Whether a batch size other than {@code batchSize} was measured with clearly (5%) less work per query. */
+  private boolean anotherSizeHasClearlyMoreCapacity(int batchSize) {
+    Double own = measuredWorkMsByBatch.get(batchSize);
+    if (own == null) {
+      return false;
+    }
+    for (Map.Entry<Integer, Double> entry : measuredWorkMsByBatch.entrySet()) {
+      if (entry.getKey() != batchSize && entry.getValue() < own * (1 - Climb.CAPACITY_MARGIN)) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Records the workers' time per query (ms) measured at {@code batchSize}; NaN (not measured) is ignored. */
