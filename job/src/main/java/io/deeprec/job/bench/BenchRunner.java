@@ -187,7 +187,8 @@ public final class BenchRunner {
     int schedHeld = 0;
     int oracleHeld = 0;
     for (int i = 0; i < config.verifyRepeats(); i++) {
-      InProcessHarness.Plan plan = lean.withSeed(lean.seed() + 7919L * (i + 1));
+      // Both measured at their steady state: the fixed size after the warm-up a settled deeprecsched gets.
+      InProcessHarness.Plan plan = lean.withSeed(lean.seed() + 7919L * (i + 1)).withSteadyStateWarmup();
       schedHeld += progress(tag, "verify-sched", harness.probe(sched, rate, plan)).feasible() ? 1 : 0;
       oracleHeld += progress(tag, "verify-" + batch, harness.probe(fixed, rate, plan)).feasible() ? 1 : 0;
     }
@@ -204,7 +205,8 @@ public final class BenchRunner {
    * lives through each search, as deployed under a load that moves: it tunes itself at the first
    * rate, near the LBT, keeps that choice for later rates within its load-change fraction and
    * explores again beyond it (a fresh instance per probe, as in the main search, would climb anew
-   * at every rate and cost several times more).
+   * at every rate and cost several times more). Both are measured at their steady state: the fixed
+   * size after the warm-up and drain that a settled deeprecsched gets, not from an empty queue.
    */
   private BenchResults.Confirmation confirm(String tag, InProcessHarness harness, PolicyConfig policyConfig,
       PolicyResult oracle, InProcessHarness.Plan lean) throws InterruptedException {
@@ -215,7 +217,7 @@ public final class BenchRunner {
     double[] sched = new double[rounds];
     double[] fixed = new double[rounds];
     for (int i = 0; i < rounds; i++) {
-      InProcessHarness.Plan plan = lean.withSeed(lean.seed() + 104_729L * (i + 1));
+      InProcessHarness.Plan plan = lean.withSeed(lean.seed() + 104_729L * (i + 1)).withSteadyStateWarmup();
       String round = "round " + (i + 1) + "/" + rounds;
       BatchPolicy schedPolicy = BatchPolicies.create("deeprecsched", policyConfig);
       BatchPolicy fixedPolicy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));

@@ -99,18 +99,34 @@ public final class InProcessHarness {
    * @param minWindowQueries fewest expected arrivals per window (a p95 of fewer is noise)
    * @param seed seed of arrivals, sizes and inputs
    * @param keepLatencies keep every measured latency (for CDF charts)
+   * @param steadyStateWarmup a policy that does not adapt warms up as long as an adaptive one that
+   *     is settled from the start (the adaptive minimum warm-up, then the drain), so that both are
+   *     measured with the queue at its steady state: from an empty system the queue near
+   *     saturation takes seconds to fill (rmc3 at 90% utilisation), and a fixed size measured from
+   *     the first second read a lower p95 than the same size under deeprecsched measured later
    */
   public record Plan(double targetP95Ms, double warmupS, double windowS, int windows, int minWindowQueries, long seed,
-      boolean keepLatencies) {
+      boolean keepLatencies, boolean steadyStateWarmup) {
     public Plan {
       if (!(targetP95Ms > 0) || warmupS < 0 || !(windowS > 0) || windows < 1 || minWindowQueries < 1) {
         throw new IllegalArgumentException("bad measurement plan: " + this);
       }
     }
 
+    /** A plan whose non-adaptive policies are measured after {@code warmupS} alone. */
+    public Plan(double targetP95Ms, double warmupS, double windowS, int windows, int minWindowQueries, long seed,
+        boolean keepLatencies) {
+      this(targetP95Ms, warmupS, windowS, windows, minWindowQueries, seed, keepLatencies, false);
+    }
+
     /** The same plan with other arrivals, sizes and inputs. */
     Plan withSeed(long otherSeed) {
-      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, otherSeed, keepLatencies);
+      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, otherSeed, keepLatencies, steadyStateWarmup);
+    }
+
+    /** The same plan with every policy measured at its steady state (see {@code steadyStateWarmup}). */
+    Plan withSteadyStateWarmup() {
+      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, seed, keepLatencies, true);
     }
 
     /** Stretched to hold {@code minWindowQueries} arrivals, but never past {@value #MAX_WINDOW_STRETCH}x. */
@@ -202,6 +218,8 @@ public final class InProcessHarness {
     private final double minWarmupMs;
     private final double maxWarmupMs;
     private final double windowMs;
+    /** Whether measuring waits for a settled policy and a drained queue (adaptive policies, or a steady-state plan). */
+    private final boolean waitsForSteadyState;
     /** Warm-up end and run end: they move later while an adaptive policy is still exploring. */
     private double warmupMs;
     private double totalMs;
@@ -237,9 +255,10 @@ public final class InProcessHarness {
       this.rates = rates;
       this.nominalQps = nominalQps;
       this.plan = plan;
-      double adaptiveWarmupS = policy.adaptive() ? ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps : 0;
+      this.waitsForSteadyState = policy.adaptive() || plan.steadyStateWarmup();
+      double adaptiveWarmupS = waitsForSteadyState ? ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps : 0;
       this.minWarmupMs = Math.max(plan.warmupS(), adaptiveWarmupS) * 1000;
-      this.maxWarmupMs = policy.adaptive() ? minWarmupMs + MAX_SETTLE_S * 1000 : minWarmupMs;
+      this.maxWarmupMs = waitsForSteadyState ? minWarmupMs + MAX_SETTLE_S * 1000 : minWarmupMs;
       this.warmupMs = minWarmupMs;
       this.drainMs = Math.min(MIN_DRAIN_S, DRAIN_WINDOWS * FEEDBACK_QUERIES / nominalQps) * 1000;
       this.drainedInFlight = Math.max(workers.workerCount(), nominalQps * plan.targetP95Ms() / 1000);
@@ -274,7 +293,8 @@ public final class InProcessHarness {
         }
         parkUntil(dueNanos);
         if (!measuring && dueMs >= minWarmupMs) {
-          boolean settled = policy.settled();
+          // A policy that does not adapt is settled from the start.
+          boolean settled = !policy.adaptive() || policy.settled();
           if (!settled) {
             settledAtMs = Double.NaN;
           } else if (Double.isNaN(settledAtMs)) {
@@ -283,7 +303,7 @@ public final class InProcessHarness {
           double sinceSettledMs = dueMs - settledAtMs;
           boolean drained = sinceSettledMs >= drainMs && inFlight.get() <= drainedInFlight
               || sinceSettledMs >= MAX_DRAIN_S * 1000;
-          measuring = !policy.adaptive() || settled && drained || dueMs >= maxWarmupMs;
+          measuring = !waitsForSteadyState || settled && drained || dueMs >= maxWarmupMs;
           // Until then this arrival belongs to the warm-up, and the measured windows start after it.
           warmupMs = measuring ? dueMs : dueMs + windowMs;
           totalMs = warmupMs + plan.windows() * windowMs;
