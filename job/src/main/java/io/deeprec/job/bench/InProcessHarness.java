@@ -67,7 +67,7 @@ public final class InProcessHarness {
    * settled policy's latency (dien: p50 23 ms under deeprecsched's 256 against 9 ms for a fixed 256
    * at the same rate).
    */
-  private static final int DRAIN_WINDOWS = 16;
+  static final int DRAIN_WINDOWS = 16;
   private static final double MIN_DRAIN_S = 10;
   private static final double MAX_DRAIN_S = 40;
   private static final long DRAIN_TIMEOUT_NANOS = 120_000_000_000L;

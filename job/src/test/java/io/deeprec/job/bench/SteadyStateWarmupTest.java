@@ -22,7 +22,7 @@ class SteadyStateWarmupTest {
   void aFixedSizeWaitsLikeASettledAdaptivePolicyOnlyWhenThePlanAsks() throws Exception {
     double qps = 400;
     double steadyWarmupS = InProcessHarness.ADAPTIVE_WARMUP_WINDOWS * InProcessHarness.FEEDBACK_QUERIES / qps
-        + 16.0 * InProcessHarness.FEEDBACK_QUERIES / qps;
+        + (double) InProcessHarness.DRAIN_WINDOWS * InProcessHarness.FEEDBACK_QUERIES / qps;
     InProcessHarness.Plan plain = new InProcessHarness.Plan(200, 0.2, 0.5, 1, 1, 3, false);
     try (InferenceWorkers.Lease workers = InferenceWorkers.acquire(2);
         ModelRegistry.Lease model = ModelRegistry.acquire(ModelKey.random(ModelId.NCF, 0.002, 3))) {
