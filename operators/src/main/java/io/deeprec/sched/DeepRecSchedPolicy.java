@@ -54,7 +54,9 @@ import java.util.TreeSet;
  * than {@code loadChangeFraction} from the load the choice was made at, or when the rolling p95
  * exceeds the target and is worse than at convergence by more than the band for a whole watch span
  * ({@code watchWindows} windows in a row); then, the load being the same, from the choice toward
- * larger batches (more capacity). A choice that could not meet
+ * larger batches (more capacity), unless the load is near the choice's measured capacity and no
+ * other size was measured with clearly more (then the miss is the edge of the LBT, and exploring
+ * would only add a backlog). A choice that could not meet
  * the target in the first place is not re-explored for that reason while the load stays (which
  * keeps an overloaded system from exploring forever), but is once the load has fallen by half the
  * load-change fraction and the target is still missed, and once when the load that settled after
@@ -347,7 +349,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
         && qps < convergedLoadQps * (1 - loadChangeFraction / 2);
     if (loadChanged(qps, convergedLoadQps) || stillMissedAtLowerLoad) {
       explore(qps, qps > convergedLoadQps);
-    } else if (targetNewlyMissed) {
+    } else if (targetNewlyMissed && mayFindMoreCapacityAt(qps)) {
       // The same load as the climb's: the rungs below the incumbent were measured at this load and
       // lost, so the climb starts at the incumbent and looks for more capacity first. Restarting from
       // the queueing seed walked back through the split sizes (dien: 256 > 96 at 217 q/s), whose
@@ -552,6 +554,23 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     double occupancyMs = workMs / Math.min(parts, workers);
     double waitMs = occupancyMs * Math.pow(utilisation, Math.sqrt(2.0 * (workers + 1)) - 1) / (workers * (1 - utilisation));
     return unloadedMs + P95_WAIT_MULTIPLIER * waitMs;
+  }
+
+  /**
+   * Whether exploring again at an unchanged load may find a setting that carries it better: not
+   * when the load is near the choice's measured capacity (where the p95 is set by the utilisation)
+   * and no other size was measured with clearly more capacity. There a miss is the edge of the LBT
+   * or noise, and re-exploring walked only through sizes with less capacity and left a backlog (ncf
+   * at 2,128 queries/s, 83% of whole queries' capacity: 1024 > 192 > 167 > 1024 three times in one
+   * probe, which then missed the target while a fixed 1024 met it).
+   */
+  private boolean mayFindMoreCapacityAt(double qps) {
+    Double own = measuredWorkMsByBatch.get(current.batchSize());
+    if (own == null || measuredWorkMsByBatch.size() < 2 || workers < 1) {
+      return true;
+    }
+    double capacityQps = workers * 1000.0 / own;
+    return qps < Climb.CAPACITY_DECIDES_UTILISATION * capacityQps || anotherSizeHasClearlyMoreCapacity(current.batchSize());
   }
 
   /** Whether a batch size other than {@code batchSize} was measured with clearly (5%) less work per query. */

@@ -584,6 +584,37 @@ class DeepRecSchedPolicyTest {
   }
 
   /**
+   * A miss at the load a choice was made at is not explored when that load is near the choice's
+   * measured capacity (180 of 230 queries/s for whole queries) and no size was measured with more:
+   * each step would have less capacity than the choice. Under a light load (50 queries/s) the same
+   * miss is explored, toward larger batches first.
+   */
+  @Test
+  void holdsAChoiceThroughAMissNearItsCapacityWhenNothingHasMore() {
+    DeepRecSchedPolicy nearCapacity = convergedMeetingAt(180);
+    DeepRecSchedPolicy light = convergedMeetingAt(50);
+    int held = nearCapacity.settings().batchSize();
+
+    feedMeasured(nearCapacity, 20, 180, s -> 130, DeepRecSchedPolicyTest::workWithRequestOverhead);
+    feedMeasured(light, 20, 50, s -> 130, DeepRecSchedPolicyTest::workWithRequestOverhead);
+
+    assertThat(nearCapacity.explorations()).isEqualTo(1);
+    assertThat(nearCapacity.settings().batchSize()).isEqualTo(held);
+    assertThat(light.explorations()).isEqualTo(2);
+  }
+
+  /** A policy converged on whole queries (the most measured capacity) at {@code qps} with a flat 60 ms p95. */
+  private static DeepRecSchedPolicy convergedMeetingAt(double qps) {
+    DeepRecSchedPolicy policy = quickPolicy(100).profileMs(smallRequestsLookCheaperProfile()).workers(2)
+        .initialBatchSize(84).build();
+    feedMeasured(policy, 600, qps, s -> 60, DeepRecSchedPolicyTest::workWithRequestOverhead);
+    assertThat(policy.converged()).isTrue();
+    assertThat(policy.explorations()).isEqualTo(1);
+    assertThat(policy.settings().batchSize()).isGreaterThanOrEqualTo(167);
+    return policy;
+  }
+
+  /**
    * A policy that climbed at 120 queries/s while every setting measured 300 ms (a backlog) with
    * the workers' time per query of {@code work}, converged on its 84-item start.
    */
