@@ -414,7 +414,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     if (profile == null || workers < 1) {
       return Double.NaN;
     }
-    return workers * 1000.0 / typicalQueryWorkMs(batchSize);
+    return capacityQps(workers, typicalQueryWorkMs(batchSize));
   }
 
   /** Worker time (ms) a typical query takes when split at {@code batchSize}, from the profile. */
@@ -569,8 +569,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     if (own == null || measuredWorkMsByBatch.size() < 2 || workers < 1) {
       return true;
     }
-    double capacityQps = workers * 1000.0 / own;
-    return qps < Climb.CAPACITY_DECIDES_UTILISATION * capacityQps || anotherSizeHasClearlyMoreCapacity(current.batchSize());
+    return qps < Climb.CAPACITY_DECIDES_UTILISATION * capacityQps(workers, own) || anotherSizeHasClearlyMoreCapacity(current.batchSize());
+  }
+
+  /** Queries per second that {@code workers} busy workers complete at {@code workMsPerQuery} of worker time each. */
+  private static double capacityQps(int workers, double workMsPerQuery) {
+    return workers * 1000.0 / workMsPerQuery;
   }
 
   /** Whether a batch size other than {@code batchSize} was measured with clearly (5%) less work per query. */
@@ -811,7 +815,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
      * out the accelerator's.
      */
     private double measuredCapacity(Step step) {
-      return capacities != null && workers > 0 && step.workMs() > 0 ? workers * 1000.0 / step.workMs() : Double.NaN;
+      return capacities != null && workers > 0 && step.workMs() > 0 ? capacityQps(workers, step.workMs()) : Double.NaN;
     }
 
     /** +1 / -1: {@code here} is clearly (by the margin) more / less capacity than {@code there}; 0 otherwise or unknown. */

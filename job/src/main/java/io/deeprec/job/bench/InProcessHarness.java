@@ -234,6 +234,8 @@ public final class InProcessHarness {
     private final double minWarmupMs;
     private final double maxWarmupMs;
     private final double windowMs;
+    /** Seconds of arrivals in flight that cut a measured window short (constant for the run). */
+    private final double measuredOverloadS;
     /** Whether measuring waits for a settled policy and a drained queue (adaptive policies, or a steady-state plan). */
     private final boolean waitsForSteadyState;
     /** Warm-up end and run end: they move later while an adaptive policy is still exploring. */
@@ -279,6 +281,7 @@ public final class InProcessHarness {
       this.drainMs = Math.min(MIN_DRAIN_S, DRAIN_WINDOWS * FEEDBACK_QUERIES / nominalQps) * 1000;
       this.drainedInFlight = Math.max(workers.workerCount(), nominalQps * plan.targetP95Ms() / 1000);
       this.windowMs = plan.windowSecondsAt(nominalQps) * 1000;
+      this.measuredOverloadS = measuredOverloadSeconds(plan.targetP95Ms(), windowMs / 1000);
       this.totalMs = warmupMs + plan.windows() * windowMs;
       this.random = new SplittableRandom(plan.seed());
       this.windowStats = new LatencyStats[plan.windows()];
@@ -354,7 +357,7 @@ public final class InProcessHarness {
         }
         sent++;
         double offered = Math.max(rates.qpsAt(dueMs), 1.0);
-        double allowedS = window < 0 ? WARMUP_OVERLOAD_SECONDS : measuredOverloadSeconds(plan.targetP95Ms(), windowMs / 1000);
+        double allowedS = window < 0 ? WARMUP_OVERLOAD_SECONDS : measuredOverloadS;
         if (inFlight.get() > Math.max(4 * workers.workerCount(), offered * allowedS)) {
           overloaded = true;
           break;
