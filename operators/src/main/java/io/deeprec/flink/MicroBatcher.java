@@ -75,7 +75,8 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     long now = ctx.timerService().currentProcessingTime();
     int n = query.getCandidateIds().size();
     if (settings.offloads(n)) {
-      ctx.output(ACCELERATOR, request(query.getModel(), now, settings, List.of(slice(query, new Piece(0, n, true)))));
+      ctx.output(ACCELERATOR, request(query.getModel(), now, settings,
+          List.of(slice(query, new Piece(0, n, true), now))));
       return;
     }
     int waiting = pendingItems.value() == null ? 0 : pendingItems.value();
@@ -85,7 +86,7 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
       waiting = 0;
     }
     for (Piece piece : QuerySplitter.plan(n, waiting, settings)) {
-      QuerySlice slice = slice(query, piece);
+      QuerySlice slice = slice(query, piece, now);
       if (!settings.merges()) {
         out.collect(request(query.getModel(), now, settings, List.of(slice)));
         continue;
@@ -188,7 +189,7 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
         .setSlices(slices).build();
   }
 
-  static QuerySlice slice(RecQuery query, Piece piece) {
+  static QuerySlice slice(RecQuery query, Piece piece, long batchedTimeMs) {
     int n = query.getCandidateIds().size();
     int from = piece.offset();
     int to = from + piece.length();
@@ -200,6 +201,7 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
         .setTopK(query.getTopK())
         .setQueryItems(n)
         .setOffset(from)
+        .setBatchedTimeMs(batchedTimeMs)
         .setCandidateIds(new ArrayList<>(query.getCandidateIds().subList(from, to)));
     CandidateFeatures features = query.getFeatures();
     if (features != null) {

@@ -49,7 +49,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
     double work = (workMs.value() == null ? 0 : workMs.value()) + workShareMs(part);
     PartialResult merged = sofar == null ? part : fold(sofar, part);
     if (merged.getSliceItems() >= merged.getQueryItems()) {
-      out.collect(result(merged, count, work));
+      out.collect(result(merged, count, work, ctx.timerService().currentProcessingTime()));
       clear(ctx);
       return;
     }
@@ -73,7 +73,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
       sofar.setCompletedTimeMs(timestamp);
       // The parts that did run cost worker time even though the query failed.
       double work = workMs.value() == null ? 0 : workMs.value();
-      out.collect(result(sofar, parts.value() == null ? 0 : parts.value(), work));
+      out.collect(result(sofar, parts.value() == null ? 0 : parts.value(), work, timestamp));
     }
     folded.clear();
     parts.clear();
@@ -122,6 +122,8 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setInferenceMs(Math.max(a.getInferenceMs(), b.getInferenceMs()))
         .setBatchSize(Math.max(a.getBatchSize(), b.getBatchSize()))
         .setCompletedTimeMs(Math.max(a.getCompletedTimeMs(), b.getCompletedTimeMs()))
+        .setBatchedTimeMs(Math.max(a.getBatchedTimeMs(), b.getBatchedTimeMs()))
+        .setReleasedTimeMs(Math.max(a.getReleasedTimeMs(), b.getReleasedTimeMs()))
         .setDevice(a.getDevice().equals(b.getDevice()) ? a.getDevice() : a.getDevice() + "+" + b.getDevice())
         .build();
   }
@@ -131,7 +133,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
     return a.ordinal() >= b.ordinal() ? a : b;
   }
 
-  static RecResult result(PartialResult folded, int parts, double workMs) {
+  static RecResult result(PartialResult folded, int parts, double workMs, long emittedTimeMs) {
     return RecResult.newBuilder()
         .setQueryId(folded.getQueryId())
         .setModel(folded.getModel())
@@ -150,6 +152,9 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setBatchSizeSetting(folded.getBatchSizeSetting())
         .setOffloadThreshold(folded.getOffloadThreshold())
         .setWorkMs(workMs)
+        .setBatchedTimeMs(folded.getBatchedTimeMs())
+        .setReleasedTimeMs(folded.getReleasedTimeMs())
+        .setEmittedTimeMs(emittedTimeMs)
         .build();
   }
 }

@@ -143,6 +143,8 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
         .setDevice(device)
         .setBatchSizeSetting(request.getBatchSizeSetting())
         .setOffloadThreshold(request.getOffloadThreshold())
+        .setBatchedTimeMs(slice.getBatchedTimeMs())
+        .setReleasedTimeMs(request.getCreatedTimeMs())
         .build();
   }
 

@@ -35,6 +35,8 @@ public final class OpenLoopSender implements AutoCloseable {
     props.putIfAbsent(ProducerConfig.ACKS_CONFIG, "all");
     this.producer = new KafkaProducer<>(props);
     this.topic = topic;
+    // Fetch the topic's metadata now: a producer's first send otherwise waits for it, inside the timing.
+    producer.partitionsFor(topic);
   }
 
   /**
