@@ -55,6 +55,9 @@ final class RemoteServingScenario {
         "-Ddeeprec.topic.dead-letter=" + topicPrefix + ".dead-letter",
         "-Ddeeprec.topic.control=" + topicPrefix + ".control",
         "-Ddeeprec.kafka.topic-partitions=2",
+        // Queries are sent before the job announces readiness: read the fresh topic from its start.
+        "--starting-offsets", "earliest",
+        "-Ddeeprec.warmup.queries=20",
         "-Ddeeprec.checkpoint.interval=2s",
         "-Ddeeprec.metrics.window=1s");
   }

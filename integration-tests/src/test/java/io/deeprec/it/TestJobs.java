@@ -35,6 +35,12 @@ final class TestJobs {
     conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
     conf.set(DeepRecOptions.DEAD_LETTER_TOPIC, prefix + ".dead-letter");
     conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
+    // Most scenarios send queries as soon as the job is submitted, before it announces readiness:
+    // their topics are fresh, so reading from the start loses nothing. A short warm-up keeps CI quick.
+    conf.set(DeepRecOptions.STARTING_OFFSETS, "earliest");
+    conf.set(DeepRecOptions.WARMUP_QUERIES, 20);
+    // Scenarios that check every query is scored must not shed any as stale on a slow machine.
+    conf.set(DeepRecOptions.MAX_AGE, java.time.Duration.ofMinutes(10));
     return conf;
   }
 

@@ -3,10 +3,10 @@ package io.deeprec.job;
 import io.deeprec.flink.RawRecord;
 import io.deeprec.job.kafka.KafkaSettings;
 import io.deeprec.job.kafka.KafkaTopics;
+import io.deeprec.job.kafka.KafkaWarmupSender;
 import io.deeprec.job.kafka.RawRecordDeserializer;
 import io.deeprec.job.kafka.RecordSerializers;
 import java.util.List;
-import java.util.Locale;
 import java.util.Properties;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.common.serialization.SerializationSchema;
@@ -58,16 +58,22 @@ public final class DeepRecJob {
 
     String group = conf.get(DeepRecOptions.GROUP_ID);
     // Offsets come from checkpoints; a first start reads queries from the committed group offset or
-    // the beginning, but feedback topics from the end: old decisions and windows are not this job's.
-    DataStream<RawRecord> raw = source(env, kafka, settings.queriesTopic(), group, OffsetResetStrategy.EARLIEST, "kafka-queries");
+    // where deeprec.kafka.starting-offsets says, feedback topics from the end: old decisions and
+    // windows are not this job's.
+    DataStream<RawRecord> raw = source(env, kafka, settings.queriesTopic(), group,
+        JobSettings.startsFromEarliest(conf) ? OffsetResetStrategy.EARLIEST : OffsetResetStrategy.LATEST, "kafka-queries");
     DataStream<RawRecord> control = source(env, kafka, settings.controlTopic(), group + "-control",
         OffsetResetStrategy.LATEST, "kafka-control");
     DataStream<RawRecord> metricsFeedback = source(env, kafka, settings.metricsTopic(), group + "-metrics-feedback",
         OffsetResetStrategy.LATEST, "kafka-metrics-feedback");
 
-    DeepRecPipeline.Outputs out = DeepRecPipeline.build(raw, control, metricsFeedback, settings);
-    DeliveryGuarantee delivery = delivery(conf.get(DeepRecOptions.DELIVERY));
+    DeepRecPipeline.Outputs out = DeepRecPipeline.build(raw, control, metricsFeedback, settings,
+        new KafkaWarmupSender.Factory(kafka.clientProperties(), settings.queriesTopic(), settings.metricsTopic()));
+    DeliveryGuarantee delivery = JobSettings.exactlyOnce(conf) ? DeliveryGuarantee.EXACTLY_ONCE
+        : DeliveryGuarantee.AT_LEAST_ONCE;
     Properties props = kafka.clientProperties();
+    // Kafka 4 producers wait 5 ms by default to fill a batch: too long for a result that is awaited.
+    props.putIfAbsent(ProducerConfig.LINGER_MS_CONFIG, "0");
     props.putIfAbsent(ProducerConfig.TRANSACTION_TIMEOUT_CONFIG,
         Long.toString(conf.get(DeepRecOptions.TRANSACTION_TIMEOUT).toMillis()));
     out.results()
@@ -114,17 +120,4 @@ public final class DeepRecJob {
             .build())
         .build();
   }
-
-  static DeliveryGuarantee delivery(String value) {
-    switch (value.toLowerCase(Locale.ROOT)) {
-      case "exactly-once":
-        return DeliveryGuarantee.EXACTLY_ONCE;
-      case "at-least-once":
-        return DeliveryGuarantee.AT_LEAST_ONCE;
-      default:
-        throw new IllegalArgumentException(DeepRecOptions.DELIVERY.key() + ": expected exactly-once or at-least-once, got '"
-            + value + "'");
-    }
-  }
-
 }

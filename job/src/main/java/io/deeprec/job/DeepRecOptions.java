@@ -14,18 +14,30 @@ public final class DeepRecOptions {
 
   private DeepRecOptions() {}
 
+  // Defaults that CLI help texts quote: one constant each, so help, README and options agree.
+  public static final String DEFAULT_MODEL = "rmc1";
+  public static final double DEFAULT_TABLE_SCALE = 0.01;
+  public static final long DEFAULT_SEED = 42L;
+  public static final String DEFAULT_POLICY = "fixed";
+  public static final String DEFAULT_TIER = "medium";
+  public static final String DEFAULT_ACCELERATOR = "none";
+  public static final int DEFAULT_BATCH_SIZE = 64;
+  public static final String DEFAULT_DELIVERY = "at-least-once";
+  public static final String DEFAULT_STARTING_OFFSETS = "latest";
+  public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 2000;
+
   public static final ConfigOption<List<String>> MODELS = ConfigOptions.key("deeprec.models")
-      .stringType().asList().defaultValues("rmc1")
+      .stringType().asList().defaultValues(DEFAULT_MODEL)
       .withDescription("Models this job serves, by id (rmc1 rmc2 rmc3 wnd mtwnd ncf din dien); "
           + "queries naming another model are dead-lettered.");
 
   public static final ConfigOption<Double> TABLE_SCALE = ConfigOptions.key("deeprec.model.table-scale")
-      .doubleType().defaultValue(0.01)
+      .doubleType().defaultValue(DEFAULT_TABLE_SCALE)
       .withDescription("Factor (0, 1] on every embedding table's row count; 1.0 is the reference size "
           + "(0.1-4.1 GB per model). Shapes other than rows are kept. Default 0.01 fits a laptop.");
 
   public static final ConfigOption<Long> SEED = ConfigOptions.key("deeprec.model.seed")
-      .longType().defaultValue(42L)
+      .longType().defaultValue(DEFAULT_SEED)
       .withDescription("Seed of the random weights (the reference serves random weights); same seed, same scores.");
 
   public static final ConfigOption<String> MODEL_DIRS = ConfigOptions.key("deeprec.model.dirs")
@@ -34,7 +46,7 @@ public final class DeepRecOptions {
           + "pairs, e.g. 'rmc1=/models/rmc1,wnd=/models/wnd' (directories written by 'deeprec train').");
 
   public static final ConfigOption<String> POLICY = ConfigOptions.key("deeprec.batch.policy")
-      .stringType().defaultValue("fixed")
+      .stringType().defaultValue(DEFAULT_POLICY)
       .withDescription("Batch policy of every served model: 'static' (a whole query is one request, the paper's "
           + "baseline), 'fixed' (requests of deeprec.batch.size items), 'timeout' (Triton-style: merge up to "
           + "deeprec.batch.size items or until deeprec.batch.max-queue-delay, 2 ms when 0), 'aimd' (Clipper-style "
@@ -42,7 +54,7 @@ public final class DeepRecOptions {
           + "(online hill climbing of batch size and offload threshold for the most headroom under the p95 target).");
 
   public static final ConfigOption<String> SLA_TIER = ConfigOptions.key("deeprec.sla.tier")
-      .stringType().defaultValue("medium")
+      .stringType().defaultValue(DEFAULT_TIER)
       .withDescription("Latency-target tier: 'low' (0.5x), 'medium' (the paper's p95 targets: ncf 5 ms, wnd and mtwnd "
           + "25, rmc1 100, rmc2 400, rmc3 100, din 100, dien 35), 'high' (1.5x).");
 
@@ -66,7 +78,7 @@ public final class DeepRecOptions {
           + "first batch size from the measured curve.");
 
   public static final ConfigOption<String> ACCELERATOR_MODE = ConfigOptions.key("deeprec.accelerator.mode")
-      .stringType().defaultValue("none")
+      .stringType().defaultValue(DEFAULT_ACCELERATOR)
       .withDescription("Accelerator path for large queries: 'none'; 'simulated' (a batch -> latency curve stands in "
           + "for a GPU, results say device=simulated-gpu); 'gpu' (DJL on the GPU Flink assigns: the operator runs in "
           + "slot sharing group 'gpu' requesting external resource 'gpu').");
@@ -87,7 +99,7 @@ public final class DeepRecOptions {
       .withDescription("Queries in flight per accelerator subtask (they run one at a time; the rest wait).");
 
   public static final ConfigOption<Integer> BATCH_SIZE = ConfigOptions.key("deeprec.batch.size")
-      .intType().defaultValue(64)
+      .intType().defaultValue(DEFAULT_BATCH_SIZE)
       .withDescription("Items per inference request (1-1024) for the fixed policy; a query of N items "
           + "becomes ceil(N / size) requests run in parallel.");
 
@@ -119,6 +131,24 @@ public final class DeepRecOptions {
       .booleanType().defaultValue(false)
       .withDescription("Whether a query without deadlineMs is refused (dead-lettered). Queries whose deadline has "
           + "passed are answered EXPIRED without model time, whatever this says.");
+
+  public static final ConfigOption<Duration> MAX_AGE = ConfigOptions.key("deeprec.query.max-age")
+      .durationType().defaultValue(Duration.ofSeconds(10))
+      .withDescription("A query older than this (since its arrivalTimeMs) when the job reads it is answered EXPIRED "
+          + "without model time and counted in expiredCount: after an outage or a backlog, stale queries are shed "
+          + "instead of delaying fresh ones. Must be > 0.");
+
+  public static final ConfigOption<Integer> WARMUP_QUERIES = ConfigOptions.key("deeprec.warmup.queries")
+      .intType().defaultValue(200)
+      .withDescription("Synthetic queries per model that the job sends through its own path (queries topic, source, "
+          + "validation, batcher, inference, reassembly) at every start and restart before it announces readiness; "
+          + "their results are not published. At least one reaches every partition of the queries topic whatever "
+          + "this says, so that a query sent after readiness is never skipped. >= 0.");
+
+  public static final ConfigOption<Duration> WARMUP_TIMEOUT = ConfigOptions.key("deeprec.warmup.timeout")
+      .durationType().defaultValue(Duration.ofMinutes(2))
+      .withDescription("Longest warm-up: readiness is announced then (marked not warm) if every partition was reached "
+          + "but fewer than deeprec.warmup.queries came back. Must be > 0.");
 
   public static final ConfigOption<Integer> MAX_CANDIDATES = ConfigOptions.key("deeprec.query.max-candidates")
       .intType().defaultValue(1024)
@@ -163,11 +193,20 @@ public final class DeepRecOptions {
           + "ssl.*) applied to the source, the sinks and the admin client. Secrets belong here, not on the command line.");
 
   public static final ConfigOption<String> DELIVERY = ConfigOptions.key("deeprec.kafka.delivery")
-      .stringType().defaultValue("exactly-once")
-      .withDescription("Result delivery guarantee of the Kafka sinks. 'exactly-once' (default): transactional; a "
-          + "restart neither loses nor repeats a result, and read_committed consumers see results when the checkpoint "
-          + "after them completes (adds up to one checkpoint interval plus the commit to the latency consumers see). "
-          + "'at-least-once': results are visible at once, but a restart may repeat the results of the last interval.");
+      .stringType().defaultValue(DEFAULT_DELIVERY)
+      .withDescription("Result delivery guarantee of the Kafka sinks. 'at-least-once' (default): a result is "
+          + "visible to consumers as soon as it is written; after a failure the job replays from its last checkpoint, "
+          + "so a result may be written again, with the same key (query id) and the same items and scores: "
+          + "consumers deduplicate by key. 'exactly-once': transactional sinks; a restart neither loses nor repeats "
+          + "a result, and read_committed consumers see a result when the checkpoint after it completes (adds about "
+          + "half a checkpoint interval plus the checkpoint and commit to the latency they see).");
+
+  public static final ConfigOption<String> STARTING_OFFSETS = ConfigOptions.key("deeprec.kafka.starting-offsets")
+      .stringType().defaultValue(DEFAULT_STARTING_OFFSETS)
+      .withDescription("Where the query source starts when its consumer group has no committed offset: 'latest' "
+          + "(default: only queries sent after the job started; queries left in the topic by earlier runs are not "
+          + "this job's) or 'earliest' (the whole topic). A restart from a checkpoint always resumes from the "
+          + "checkpointed offsets, and a group with committed offsets resumes from them.");
 
   public static final ConfigOption<Duration> TRANSACTION_TIMEOUT = ConfigOptions.key("deeprec.kafka.transaction-timeout")
       .durationType().defaultValue(Duration.ofMinutes(10))
@@ -185,7 +224,7 @@ public final class DeepRecOptions {
           + "0 flushes after every record (costs some throughput at high rates).");
 
   public static final ConfigOption<Duration> CHECKPOINT_INTERVAL = ConfigOptions.key("deeprec.checkpoint.interval")
-      .durationType().defaultValue(Duration.ofSeconds(2))
+      .durationType().defaultValue(Duration.ofMillis(DEFAULT_CHECKPOINT_INTERVAL_MS))
       .withDescription("Checkpoint interval: Kafka offsets, buffered queries, in-flight requests and partial "
           + "reassemblies are all in checkpointed state.");
 }

@@ -2,6 +2,8 @@ package io.deeprec.job;
 
 import io.deeprec.flink.DecodeRecords;
 import io.deeprec.flink.MicroBatcher;
+import io.deeprec.flink.PipelineWarmup;
+import io.deeprec.flink.SeparateWarmup;
 import io.deeprec.flink.PolicyController;
 import io.deeprec.flink.RawRecord;
 import io.deeprec.flink.Reassembler;
@@ -18,6 +20,7 @@ import io.deeprec.schema.RecResult;
 import io.deeprec.schema.internal.InferenceRequest;
 import io.deeprec.schema.internal.PartialResult;
 import io.deeprec.validate.QueryValidator;
+import io.deeprec.warmup.WarmupSender;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,7 @@ import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.BroadcastStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.functions.sink.v2.DiscardingSink;
 
 /**
  * The serving dataflow, independent of where records come from and go to: tests feed it from
@@ -34,6 +38,7 @@ import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
  * <pre>
  * queries -> validate (bad -> dead letters) -> keyBy(model#shard) -> micro-batcher (+ control broadcast)
  *     -> async inference (shared CPU workers) -> keyBy(queryId) -> reassembly -> results
+ *     (results of the job's own warm-up queries -> warm-up, which announces readiness)
  * results + dead letters -> keyBy(model) -> windowed metrics
  * metrics fed back (from the metrics topic) -> keyBy(model) -> controller -> decisions (to the control topic)
  * </pre>
@@ -56,9 +61,11 @@ public final class DeepRecPipeline {
    * @param raw query records
    * @param controlRaw control-topic records (controller decisions and manual overrides)
    * @param metricsFeedbackRaw metrics-topic records, read back for the controller
+   * @param warmup where warm-up queries and the readiness announcement go (the queries and metrics
+   *     topics); null for no warm-up
    */
   public static Outputs build(DataStream<RawRecord> raw, DataStream<RawRecord> controlRaw,
-      DataStream<RawRecord> metricsFeedbackRaw, JobSettings settings) {
+      DataStream<RawRecord> metricsFeedbackRaw, JobSettings settings, WarmupSender.Factory warmup) {
     Map<String, BatchPolicy> policies = settings.policies();
     int shards = settings.shards() > 0 ? settings.shards() : raw.getExecutionEnvironment().getParallelism();
 
@@ -67,7 +74,8 @@ public final class DeepRecPipeline {
 
     SingleOutputStreamOperator<RecQuery> queries = raw
         .process(new ValidateQueries(
-            new QueryValidator(settings.specs(), settings.maxCandidates(), settings.requireDeadline())))
+            new QueryValidator(settings.specs(), settings.maxCandidates(), settings.requireDeadline()),
+            settings.maxAge().toMillis()))
         .name("validate").uid("validate");
     DataStream<DeadLetter> deadLetters = queries.getSideOutput(ValidateQueries.DEAD_LETTERS);
 
@@ -91,11 +99,19 @@ public final class DeepRecPipeline {
           .getSideOutput(MicroBatcher.ACCELERATOR), settings));
     }
 
-    DataStream<RecResult> results = parts
+    SingleOutputStreamOperator<RecResult> results = parts
         .keyBy(PartialResult::getQueryId)
         .process(new Reassembler(settings.abandonAfter().toMillis()))
         .name("reassemble").uid("reassemble")
-        .union(queries.getSideOutput(ValidateQueries.EXPIRED));
+        .union(queries.getSideOutput(ValidateQueries.EXPIRED))
+        .process(new SeparateWarmup())
+        .name("separate-warmup").uid("separate-warmup");
+    if (warmup != null) {
+      results.getSideOutput(SeparateWarmup.WARMUP)
+          .process(new PipelineWarmup(warmup, policies, settings.warmupQueries(), settings.warmupTimeout().toMillis()))
+          .name("warmup").uid("warmup").setParallelism(1).setMaxParallelism(1)
+          .sinkTo(new DiscardingSink<>()).name("warmup-end").uid("warmup-end").setParallelism(1);
+    }
 
     SingleOutputStreamOperator<MetricsSnapshot> metricsFeedback = metricsFeedbackRaw
         .process(new DecodeRecords<>(MetricsSnapshot.class))

@@ -49,7 +49,10 @@ public record JobSettings(
     int acceleratorCapacity,
     int policyWindowsPerStep,
     int policyWatchWindows,
-    boolean requireDeadline)
+    boolean requireDeadline,
+    Duration maxAge,
+    int warmupQueries,
+    Duration warmupTimeout)
     implements Serializable {
 
   public static JobSettings from(Configuration conf) {
@@ -73,18 +76,19 @@ public record JobSettings(
       throw new IllegalArgumentException(DeepRecOptions.MAX_CANDIDATES.key() + " must be in [1, "
           + BatchSettings.MAX_BATCH + "]: " + maxCandidates);
     }
+    checkJobLevel(conf);
     JobSettings settings = new JobSettings(
         models,
         conf.get(DeepRecOptions.POLICY).toLowerCase(Locale.ROOT),
         conf.get(DeepRecOptions.BATCH_SIZE),
-        conf.get(DeepRecOptions.MAX_QUEUE_DELAY),
-        conf.get(DeepRecOptions.SHARDS),
-        conf.get(DeepRecOptions.WORKERS),
+        notNegative(conf, DeepRecOptions.MAX_QUEUE_DELAY),
+        notNegative(DeepRecOptions.SHARDS.key(), conf.get(DeepRecOptions.SHARDS)),
+        notNegative(DeepRecOptions.WORKERS.key(), conf.get(DeepRecOptions.WORKERS)),
         positive(DeepRecOptions.CAPACITY.key(), conf.get(DeepRecOptions.CAPACITY)),
-        conf.get(DeepRecOptions.INFERENCE_TIMEOUT),
+        positive(conf, DeepRecOptions.INFERENCE_TIMEOUT),
         maxCandidates,
-        conf.get(DeepRecOptions.ABANDON_AFTER),
-        conf.get(DeepRecOptions.METRICS_WINDOW),
+        positive(conf, DeepRecOptions.ABANDON_AFTER),
+        positive(conf, DeepRecOptions.METRICS_WINDOW),
         conf.get(DeepRecOptions.QUERIES_TOPIC),
         conf.get(DeepRecOptions.RESULTS_TOPIC),
         conf.get(DeepRecOptions.METRICS_TOPIC),
@@ -96,9 +100,12 @@ public record JobSettings(
         new LatencyCurve(parseCurve(conf.get(DeepRecOptions.ACCELERATOR_LATENCY))),
         conf.get(DeepRecOptions.ACCELERATOR_THRESHOLD),
         positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)),
-        conf.get(DeepRecOptions.STEP_WINDOWS),
-        conf.get(DeepRecOptions.WATCH_WINDOWS),
-        conf.get(DeepRecOptions.REQUIRE_DEADLINE));
+        notNegative(DeepRecOptions.STEP_WINDOWS.key(), conf.get(DeepRecOptions.STEP_WINDOWS)),
+        notNegative(DeepRecOptions.WATCH_WINDOWS.key(), conf.get(DeepRecOptions.WATCH_WINDOWS)),
+        conf.get(DeepRecOptions.REQUIRE_DEADLINE),
+        positive(conf, DeepRecOptions.MAX_AGE),
+        notNegative(DeepRecOptions.WARMUP_QUERIES.key(), conf.get(DeepRecOptions.WARMUP_QUERIES)),
+        positive(conf, DeepRecOptions.WARMUP_TIMEOUT));
     settings.policies(); // fail fast on a bad policy or batch size
     return settings;
   }
@@ -236,6 +243,74 @@ public record JobSettings(
     Map<String, ModelSpec> specs = new LinkedHashMap<>();
     models.forEach((name, key) -> specs.put(name, ModelCatalog.spec(key.id()).withTableScale(key.tableScale())));
     return specs;
+  }
+
+  /**
+   * Checks the settings that {@link DeepRecJob} reads itself (checkpointing, Kafka delivery and
+   * start), so that every bad value is refused at start, naming its key.
+   */
+  private static void checkJobLevel(Configuration conf) {
+    positive(conf, DeepRecOptions.CHECKPOINT_INTERVAL);
+    positive(conf, DeepRecOptions.TRANSACTION_TIMEOUT);
+    notNegative(conf, DeepRecOptions.BUFFER_TIMEOUT);
+    positive(DeepRecOptions.TOPIC_PARTITIONS.key(), conf.get(DeepRecOptions.TOPIC_PARTITIONS));
+    delivery(conf);
+    startsFromEarliest(conf);
+  }
+
+  /** Whether results go through transactional sinks ({@code exactly-once}) or not ({@code at-least-once}). */
+  public static boolean exactlyOnce(Configuration conf) {
+    return delivery(conf);
+  }
+
+  private static boolean delivery(Configuration conf) {
+    String value = conf.get(DeepRecOptions.DELIVERY).trim().toLowerCase(Locale.ROOT);
+    switch (value) {
+      case "exactly-once":
+        return true;
+      case "at-least-once":
+        return false;
+      default:
+        throw new IllegalArgumentException(DeepRecOptions.DELIVERY.key() + ": expected at-least-once or exactly-once, got '"
+            + conf.get(DeepRecOptions.DELIVERY) + "'");
+    }
+  }
+
+  /** Whether a query source without committed offsets starts from the earliest offset (else the latest). */
+  public static boolean startsFromEarliest(Configuration conf) {
+    String value = conf.get(DeepRecOptions.STARTING_OFFSETS).trim().toLowerCase(Locale.ROOT);
+    switch (value) {
+      case "earliest":
+        return true;
+      case "latest":
+        return false;
+      default:
+        throw new IllegalArgumentException(DeepRecOptions.STARTING_OFFSETS.key() + ": expected latest or earliest, got '"
+            + conf.get(DeepRecOptions.STARTING_OFFSETS) + "'");
+    }
+  }
+
+  private static Duration positive(Configuration conf, org.apache.flink.configuration.ConfigOption<Duration> option) {
+    Duration value = conf.get(option);
+    if (value.isNegative() || value.isZero()) {
+      throw new IllegalArgumentException(option.key() + " must be > 0: " + value.toMillis() + " ms");
+    }
+    return value;
+  }
+
+  private static Duration notNegative(Configuration conf, org.apache.flink.configuration.ConfigOption<Duration> option) {
+    Duration value = conf.get(option);
+    if (value.isNegative()) {
+      throw new IllegalArgumentException(option.key() + " must be >= 0: " + value.toMillis() + " ms");
+    }
+    return value;
+  }
+
+  private static int notNegative(String key, int value) {
+    if (value < 0) {
+      throw new IllegalArgumentException(key + " must be >= 0: " + value);
+    }
+    return value;
   }
 
   private static int positive(String key, int value) {

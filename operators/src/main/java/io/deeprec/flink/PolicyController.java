@@ -54,7 +54,9 @@ public class PolicyController extends KeyedCoProcessFunction<String, MetricsSnap
   public void processElement1(MetricsSnapshot window, Context ctx, Collector<ControlDecision> out) {
     String model = window.getModel();
     BatchPolicy policy = policies.get(model);
-    if (policy == null || !policy.adaptive() || pinned.contains(model) || window.getOkCount() == 0) {
+    // Readiness announcements (event != null) share the metrics topic but are not windows.
+    if (policy == null || !policy.adaptive() || pinned.contains(model) || window.getOkCount() == 0
+        || window.getEvent() != null) {
       return;
     }
     if (policy instanceof QuerySizeAware sizeAware && window.getMaxQueryItems() > 0) {

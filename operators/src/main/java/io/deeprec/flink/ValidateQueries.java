@@ -16,8 +16,9 @@ import org.apache.flink.util.OutputTag;
 /**
  * Decodes query records and checks them; a record that cannot be served goes whole, with the
  * reason, to the {@link #DEAD_LETTERS} side output, and the job goes on. A valid query whose
- * deadline has already passed is answered at once on the {@link #EXPIRED} side output, without
- * spending model time (load shedding).
+ * deadline has already passed, or that is older than the maximum age (a backlog left by an outage),
+ * is answered at once on the {@link #EXPIRED} side output, without spending model time (load
+ * shedding).
  */
 public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
   private static final long serialVersionUID = 1L;
@@ -28,17 +29,25 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
   public static final OutputTag<RecResult> EXPIRED = new OutputTag<>("expired-on-arrival") {};
 
   private final QueryValidator validator;
+  private final long maxAgeMs;
   private transient Counter deadLettered;
   private transient Counter shed;
+  private transient Counter stale;
 
-  public ValidateQueries(QueryValidator validator) {
+  /** @param maxAgeMs a query older than this (ms since its arrival time) is answered EXPIRED; > 0 */
+  public ValidateQueries(QueryValidator validator, long maxAgeMs) {
+    if (maxAgeMs <= 0) {
+      throw new IllegalArgumentException("maximum query age must be > 0 ms: " + maxAgeMs);
+    }
     this.validator = validator;
+    this.maxAgeMs = maxAgeMs;
   }
 
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
     deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
     shed = getRuntimeContext().getMetricGroup().counter("expiredOnArrival");
+    stale = getRuntimeContext().getMetricGroup().counter("staleOnArrival");
   }
 
   @Override
@@ -56,19 +65,25 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
       reject(record, query, problem, ctx);
     } else if (query.getDeadlineMs() != null && query.getDeadlineMs() < now) {
       shed.inc();
-      ctx.output(EXPIRED, expired(query, now));
+      ctx.output(EXPIRED, expired(query, now, "deadline passed " + (now - query.getDeadlineMs())
+          + " ms before the query reached the batcher"));
+    } else if (now - query.getArrivalTimeMs() > maxAgeMs) {
+      shed.inc();
+      stale.inc();
+      ctx.output(EXPIRED, expired(query, now, "query was " + (now - query.getArrivalTimeMs())
+          + " ms old when the job read it, older than the maximum age of " + maxAgeMs + " ms"));
     } else {
       out.collect(query);
     }
   }
 
   /** The answer to a query that arrived too late to be worth scoring. */
-  static RecResult expired(RecQuery query, long now) {
+  static RecResult expired(RecQuery query, long now, String reason) {
     return RecResult.newBuilder()
         .setQueryId(query.getQueryId())
         .setModel(query.getModel())
         .setStatus(ResultStatus.EXPIRED)
-        .setReason("deadline passed " + (now - query.getDeadlineMs()) + " ms before the query reached the batcher")
+        .setReason(reason)
         .setArrivalTimeMs(query.getArrivalTimeMs())
         .setCompletedTimeMs(now)
         .setQueueMs(0)
@@ -79,6 +94,8 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
         .setRequests(0)
         .setDevice("none")
         .setQueryItems(query.getCandidateIds().size())
+        .setBatchedTimeMs(now)
+        .setEmittedTimeMs(now)
         .build();
   }
 

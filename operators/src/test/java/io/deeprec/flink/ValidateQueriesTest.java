@@ -1,6 +1,7 @@
 package io.deeprec.flink;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deeprec.model.ModelCatalog;
 import io.deeprec.model.ModelId;
@@ -31,6 +32,7 @@ class ValidateQueriesTest {
 
   private static final ModelSpec RMC1 = ModelCatalog.spec(ModelId.RMC1).withTableScale(0.001);
   private static final long NOW = 1_700_000_000_000L;
+  private static final long MAX_AGE_MS = 10_000;
 
   private OneInputStreamOperatorTestHarness<RawRecord, RecQuery> harness;
 
@@ -44,7 +46,7 @@ class ValidateQueriesTest {
       harness.close();
     }
     harness = ProcessFunctionTestHarnesses.forProcessFunction(
-        new ValidateQueries(new QueryValidator(Map.of("rmc1", RMC1), 1024, requireDeadline)));
+        new ValidateQueries(new QueryValidator(Map.of("rmc1", RMC1), 1024, requireDeadline), MAX_AGE_MS));
     harness.setProcessingTime(NOW);
   }
 
@@ -177,6 +179,34 @@ class ValidateQueriesTest {
       assertThat(result.getReason()).contains("deadline passed 2 ms before");
       assertThat(result.getInferenceMs()).isZero();
     });
+  }
+
+  /**
+   * Input: a query sent 10.001 s ago (older than the 10 s maximum age), with no deadline, and one
+   * sent exactly 10 s ago. Output: the first is answered EXPIRED with the age in the reason and no
+   * model time; the second is served.
+   */
+  @Test
+  void aQueryOlderThanTheMaximumAgeIsAnsweredExpired() throws Exception {
+    send(SingleObjectCodec.QUERY.encode(query(4).setQueryId("stale").setArrivalTimeMs(NOW - MAX_AGE_MS - 1).build()), 1);
+    send(SingleObjectCodec.QUERY.encode(query(4).setQueryId("old-enough").setArrivalTimeMs(NOW - MAX_AGE_MS).build()), 2);
+
+    assertThat(harness.extractOutputValues()).extracting(RecQuery::getQueryId).containsExactly("old-enough");
+    assertThat(deadLetters()).isEmpty();
+    assertThat(expired()).singleElement().satisfies(result -> {
+      assertThat(result.getQueryId()).isEqualTo("stale");
+      assertThat(result.getStatus()).isEqualTo(ResultStatus.EXPIRED);
+      assertThat(result.getReason()).contains("10001 ms old").contains("maximum age of 10000 ms");
+      assertThat(result.getInferenceMs()).isZero();
+      assertThat(result.getWorkMs()).isZero();
+      assertThat(result.getRequests()).isZero();
+    });
+  }
+
+  @Test
+  void aMaximumAgeOfZeroIsRefused() {
+    assertThatThrownBy(() -> new ValidateQueries(new QueryValidator(Map.of("rmc1", RMC1), 1024, false), 0))
+        .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("maximum query age");
   }
 
   @Test

@@ -5,6 +5,7 @@ import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
+import io.deeprec.job.load.JobReadiness;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
 import io.deeprec.workload.QuerySizes;
@@ -84,12 +85,15 @@ final class FlinkKafkaPath implements AutoCloseable {
     flinkConf.set(RestOptions.BIND_PORT, "0");
     StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flinkConf);
     JobSettings settings = DeepRecJob.define(env, conf);
-    JobClient client = env.executeAsync(DeepRecJob.jobName(settings));
     KafkaSettings kafka = KafkaSettings.from(conf);
-    boolean adaptive = BatchPolicies.create(policy, PolicyConfig.defaults(targetMs)).adaptive();
-    Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs, adaptive);
-    session.awaitReady();
-    return session;
+    try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
+      long submittedMs = System.currentTimeMillis();
+      JobClient client = env.executeAsync(DeepRecJob.jobName(settings));
+      boolean adaptive = BatchPolicies.create(policy, PolicyConfig.defaults(targetMs)).adaptive();
+      Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs, adaptive);
+      session.awaitReady(readiness, submittedMs);
+      return session;
+    }
   }
 
   @Override
@@ -149,29 +153,9 @@ final class FlinkKafkaPath implements AutoCloseable {
       }
     }
 
-    /** One probe query answered: the model is loaded and the workers are warm. */
-    private void awaitReady() throws Exception {
-      try (ResultTracker ready = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), prefix + "-ready")) {
-        QueryGenerator probe = new QueryGenerator(List.of(model), QuerySizes.fixed(8), 7, prefix + "-ready", 1);
-        sender.send(RecQuery.newBuilder(probe.next(System.currentTimeMillis())).build());
-        sender.flush();
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
-        boolean restarted = false;
-        while (ready.snapshot().answered() < 1) {
-          JobStatus status = client.getJobStatus().get();
-          if (status.isTerminalState()) {
-            client.getJobExecutionResult().get();
-            throw new IllegalStateException("the benchmark job stopped before answering");
-          }
-          restarted |= status == JobStatus.RESTARTING;
-          if (System.nanoTime() > deadline) {
-            throw new IllegalStateException("the benchmark job answered no probe within " + READY_TIMEOUT + " (status "
-                + status + (restarted ? "; its tasks failed and restarted: run with org.apache.flink logging at INFO"
-                + " to see why" : "") + ")");
-          }
-          Thread.sleep(100);
-        }
-      }
+    /** The job announced readiness: the model is loaded and the whole path is warm. */
+    private void awaitReady(JobReadiness readiness, long submittedMs) throws Exception {
+      readiness.await(List.of(model), submittedMs, READY_TIMEOUT, client);
     }
 
     Probe probe(double qps, QuerySizes sizes, double warmupS, double measureS, long seed) {
@@ -187,7 +171,9 @@ final class FlinkKafkaPath implements AutoCloseable {
         warm.awaitAnswered(warmLoad.generated(), Duration.ofSeconds(5));
         boolean complete = s.answered() >= sent;
         boolean feasible = complete && s.p95Ms() <= targetMs;
-        return new Probe(qps, sentQps, s.answered(), List.of(s.p95Ms()), s.p50Ms(), s.p95Ms(), s.p99Ms(), Double.NaN, Double.NaN, null,
+        ResultTracker.Percentiles e2e = s.endToEnd();
+        return new Probe(qps, sentQps, s.answered(), List.of(e2e.p95Ms()), e2e.p50Ms(), e2e.p95Ms(), e2e.p99Ms(),
+            Double.NaN, Double.NaN, null,
             feasible, !complete, new double[0], List.of());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

@@ -22,14 +22,16 @@ import picocli.CommandLine.Option;
 public final class JobOptions {
 
   @Option(names = "--models", split = ",", paramLabel = "ID",
-      description = "Models to serve, comma-separated: rmc1 rmc2 rmc3 wnd mtwnd ncf din dien (default: rmc1).")
+      description = "Models to serve, comma-separated: rmc1 rmc2 rmc3 wnd mtwnd ncf din dien (default: "
+          + DeepRecOptions.DEFAULT_MODEL + ").")
   List<String> models;
 
   @Option(names = "--policy",
-      description = "Batch policy: static, fixed, timeout, aimd, deeprecsched (default: fixed).")
+      description = "Batch policy: static, fixed, timeout, aimd, deeprecsched (default: " + DeepRecOptions.DEFAULT_POLICY + ").")
   String policy;
 
-  @Option(names = "--tier", description = "Latency-target tier: low, medium (paper targets), high (default: medium).")
+  @Option(names = "--tier", description = "Latency-target tier: low, medium (paper targets), high (default: "
+      + DeepRecOptions.DEFAULT_TIER + ").")
   String tier;
 
   @Option(names = "--target", paramLabel = "MODEL=MS",
@@ -37,24 +39,24 @@ public final class JobOptions {
   Map<String, String> targets;
 
   @Option(names = "--accelerator",
-      description = "Accelerator path for large queries: none (default), simulated, gpu.")
+      description = "Accelerator path for large queries: none, simulated, gpu (default: " + DeepRecOptions.DEFAULT_ACCELERATOR + ").")
   String accelerator;
 
   @Option(names = "--profile-dir", paramLabel = "DIR",
       description = "Profiles from 'deeprec profile' (<model>-profile.csv) to seed deeprecsched.")
   Path profileDir;
 
-  @Option(names = "--batch-size", description = "Items per inference request, 1-1024 (default: 64).")
+  @Option(names = "--batch-size", description = "Items per inference request, 1-1024 (default: " + DeepRecOptions.DEFAULT_BATCH_SIZE + ").")
   Integer batchSize;
 
   @Option(names = "--max-queue-delay", paramLabel = "DURATION",
       description = "Max wait (e.g. 2ms) to merge a partial request with other queries' items (default: 0, no merging).")
   String maxQueueDelay;
 
-  @Option(names = "--table-scale", description = "Factor (0,1] on embedding table rows (default: 0.01).")
+  @Option(names = "--table-scale", description = "Factor (0,1] on embedding table rows (default: " + DeepRecOptions.DEFAULT_TABLE_SCALE + ").")
   Double tableScale;
 
-  @Option(names = "--seed", description = "Seed of the random model weights (default: 42).")
+  @Option(names = "--seed", description = "Seed of the random model weights (default: " + DeepRecOptions.DEFAULT_SEED + ").")
   Long seed;
 
   @Option(names = "--model-dir", paramLabel = "MODEL=DIR",
@@ -72,8 +74,18 @@ public final class JobOptions {
       description = "Kafka client properties file (security.protocol, sasl.*, ssl.*): secrets go here, never on the command line.")
   Path kafkaProperties;
 
-  @Option(names = "--delivery", description = "at-least-once (default) or exactly-once result delivery.")
+  @Option(names = "--delivery", description = "Result delivery: at-least-once (results visible at once, a repeat "
+      + "after a failure carries the same answer) or exactly-once (transactional; read_committed consumers see results "
+      + "when the next checkpoint commits) (default: " + DeepRecOptions.DEFAULT_DELIVERY + ").")
   String delivery;
+
+  @Option(names = "--starting-offsets", description = "Where a consumer group without committed offsets starts "
+      + "reading queries: latest or earliest (default: " + DeepRecOptions.DEFAULT_STARTING_OFFSETS + ").")
+  String startingOffsets;
+
+  @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
+      description = "Checkpoint interval, e.g. 500ms (default: " + DeepRecOptions.DEFAULT_CHECKPOINT_INTERVAL_MS + " ms).")
+  String checkpointInterval;
 
   @Option(names = "--config-file", paramLabel = "FILE",
       description = "Java properties file of deeprec.* (and Flink) keys.")
@@ -123,6 +135,10 @@ public final class JobOptions {
       conf.set(DeepRecOptions.KAFKA_PROPERTIES_FILE, kafkaProperties.toString());
     }
     setIfPresent(conf, DeepRecOptions.DELIVERY, delivery);
+    setIfPresent(conf, DeepRecOptions.STARTING_OFFSETS, startingOffsets);
+    if (checkpointInterval != null) {
+      conf.setString(DeepRecOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval);
+    }
     return conf;
   }
 

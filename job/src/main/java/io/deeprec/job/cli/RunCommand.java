@@ -5,16 +5,19 @@ import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
+import io.deeprec.job.load.JobReadiness;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
 import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.ResultTracker;
+import io.deeprec.schema.MetricsSnapshot;
 import io.deeprec.schema.ResultStatus;
 import java.io.PrintStream;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
@@ -40,8 +43,9 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--duration", defaultValue = "30s", description = "How long to send load (default: ${DEFAULT-VALUE}).")
   String duration;
 
-  @Option(names = "--warmup", defaultValue = "5s",
-      description = "Load at the same rate before measuring, not counted (JIT, caches, connections) (default: ${DEFAULT-VALUE}).")
+  @Option(names = "--warmup", defaultValue = "0s",
+      description = "Client-side load at the same rate before measuring, not counted; the job warms its own path "
+          + "before it announces readiness, so none is needed (default: ${DEFAULT-VALUE}).")
   String warmup;
 
   @Option(names = "--rate", defaultValue = "40", description = "Queries per second, Poisson arrivals (default: ${DEFAULT-VALUE}).")
@@ -60,6 +64,15 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--load-seed", defaultValue = "1", description = "Seed of the load generator (default: ${DEFAULT-VALUE}).")
   long loadSeed;
 
+  @Option(names = "--early-window", defaultValue = "10s",
+      description = "The first part of the measured load reported apart from the rest, to show what a client sees "
+          + "right after the job announced readiness (default: ${DEFAULT-VALUE}).")
+  String earlyWindow;
+
+  @Option(names = "--ready-timeout", defaultValue = "5m",
+      description = "How long to wait for the job to announce readiness (default: ${DEFAULT-VALUE}).")
+  String readyTimeout;
+
   @Option(names = "--drain-timeout", defaultValue = "120s",
       description = "How long to wait for the last answers after sending stops (default: ${DEFAULT-VALUE}).")
   String drainTimeout;
@@ -70,6 +83,7 @@ public final class RunCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     Duration sendFor = JobOptions.parseDuration(duration);
     Duration drain = JobOptions.parseDuration(drainTimeout);
+    Duration early = JobOptions.parseDuration(earlyWindow);
     QuerySizes querySizes = QuerySizes.parse(sizes);
     EmbeddedKafkaBroker broker = null;
     JobClient client = null;
@@ -86,27 +100,37 @@ public final class RunCommand implements Callable<Integer> {
       flinkConf.set(RestOptions.BIND_PORT, "0");
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flinkConf);
       JobSettings settings = DeepRecJob.define(env, conf);
-      out.printf(Locale.ROOT, "starting job '%s' on a local Flink MiniCluster (parallelism %d) ...%n",
-          DeepRecJob.jobName(settings), parallelism);
-      client = env.executeAsync(DeepRecJob.jobName(settings));
+      List<String> models = new ArrayList<>(settings.models().keySet());
+      out.printf(Locale.ROOT, "starting job '%s' on a local Flink MiniCluster (parallelism %d, %s delivery) ...%n",
+          DeepRecJob.jobName(settings), parallelism, conf.get(DeepRecOptions.DELIVERY));
+      try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
+        long submitted = System.currentTimeMillis();
+        client = env.executeAsync(DeepRecJob.jobName(settings));
+        out.println("waiting for the job to warm its path and announce readiness on " + settings.metricsTopic() + " ...");
+        Map<String, MetricsSnapshot> ready = readiness.await(models, submitted, JobOptions.parseDuration(readyTimeout),
+            client);
+        ready.values().forEach(r -> out.printf(Locale.ROOT,
+            "  %s %s %.1f s after submission: %d warm-up queries through the whole path, warm p50 %.1f ms, p95 %.1f ms%n",
+            r.getModel(), r.getEvent(), (r.getWindowEndMs() - submitted) / 1e3, r.getQueries(), r.getP50Ms(),
+            r.getP95Ms()));
+      }
 
       String runId = "run-" + Long.toString(System.currentTimeMillis(), 36);
-      List<String> models = new ArrayList<>(settings.models().keySet());
       try (OpenLoopSender sender = new OpenLoopSender(kafka.clientProperties(), settings.queriesTopic());
-          ResultTracker probes = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), "warmup-" + runId);
+          ResultTracker warm = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), "warmup-" + runId);
           ResultTracker tracker = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), runId + "-")) {
-        warmUp(sender, probes, models, runId, client);
         Duration warmFor = JobOptions.parseDuration(warmup);
         if (!warmFor.isZero()) {
-          out.printf(Locale.ROOT, "warming up for %s at %.0f queries/s (not measured) ...%n", format(warmFor), rate);
+          out.printf(Locale.ROOT, "client warm-up for %s at %.0f queries/s (not measured) ...%n", format(warmFor), rate);
           QueryGenerator warmLoad = new QueryGenerator(models, querySizes, loadSeed + 1, "warmup-" + runId + "-load", topK);
           sender.run(warmLoad, rate, warmFor.toMillis(), loadSeed + 1);
-          probes.awaitAnswered(models.size() + warmLoad.generated(), drain);
+          warm.awaitAnswered(warmLoad.generated(), drain);
         }
 
         QueryGenerator generator = new QueryGenerator(models, querySizes, loadSeed, runId, topK);
         out.printf(Locale.ROOT, "sending %.0f queries/s for %s (Poisson arrivals, sizes %s) ...%n", rate,
             format(sendFor), sizes);
+        tracker.splitAt(System.currentTimeMillis() + early.toMillis());
         Thread load = new Thread(() -> sender.run(generator, rate, sendFor.toMillis(), loadSeed), "deeprec-load");
         load.start();
         long start = System.nanoTime();
@@ -119,7 +143,7 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sent %d queries (achieved %.1f/s); waiting for the last answers ...%n", sent, achieved);
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
-        return summary(settings, conf, sent, achieved, last) ? 0 : 1;
+        return summary(settings, conf, sent, achieved, last, early) ? 0 : 1;
       }
     } finally {
       if (client != null) {
@@ -135,26 +159,6 @@ public final class RunCommand implements Callable<Integer> {
     }
   }
 
-  /** One probe query per model, answered before the load starts, so model loading is not measured. */
-  private void warmUp(OpenLoopSender sender, ResultTracker probes, List<String> models, String runId, JobClient client)
-      throws Exception {
-    long start = System.nanoTime();
-    QueryGenerator probe = new QueryGenerator(List.of("unused"), QuerySizes.fixed(8), 7, "warmup-" + runId, 1);
-    for (String model : models) {
-      sender.send(io.deeprec.schema.RecQuery.newBuilder(probe.next(System.currentTimeMillis())).setModel(model).build());
-    }
-    sender.flush();
-    long deadline = System.nanoTime() + Duration.ofMinutes(5).toNanos();
-    while (probes.snapshot().answered() < models.size()) {
-      checkRunning(client);
-      if (System.nanoTime() > deadline) {
-        throw new IllegalStateException("the job answered no probe query within 5 minutes");
-      }
-      Thread.sleep(100);
-    }
-    out.printf(Locale.ROOT, "job ready: models loaded and warm in %.1f s%n", (System.nanoTime() - start) / 1e9);
-  }
-
   private static void checkRunning(JobClient client) throws Exception {
     JobStatus status = client.getJobStatus().get();
     if (status.isTerminalState()) {
@@ -164,33 +168,42 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private void progress(long startNanos, long sent, ResultTracker.Snapshot s) {
-    out.printf(Locale.ROOT, "  t=%5.1fs  sent=%-7d answered=%-7d p50=%7.1f ms  p95=%7.1f ms%n",
-        (System.nanoTime() - startNanos) / 1e9, sent, s.answered(), s.p50Ms(), s.p95Ms());
+    out.printf(Locale.ROOT, "  t=%5.1fs  sent=%-7d answered=%-7d end-to-end p50=%7.1f ms  p95=%7.1f ms%n",
+        (System.nanoTime() - startNanos) / 1e9, sent, s.answered(), s.endToEnd().p50Ms(), s.endToEnd().p95Ms());
   }
 
   private boolean summary(JobSettings settings, Configuration conf, long sent, double achieved,
-      ResultTracker.Snapshot s) {
+      ResultTracker.Snapshot s, Duration early) {
     long missing = sent - s.answered();
+    // With several models, the run is judged against the strictest target.
+    Map.Entry<String, Double> target = settings.p95TargetsMs().entrySet().stream()
+        .min(Map.Entry.comparingByValue()).orElseThrow();
+    ResultTracker.Percentiles e2e = s.endToEnd();
+    boolean met = e2e.count() > 0 && e2e.p95Ms() <= target.getValue();
     out.println();
     out.println("summary");
-    out.println("  models            " + String.join(",", settings.models().keySet()) + "  (policy "
-        + settings.policy() + ", batch size " + settings.batchSize() + ")");
+    out.printf(Locale.ROOT, "  end-to-end        p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (producer send to consumer receipt, %d OK results)%n",
+        e2e.p50Ms(), e2e.p95Ms(), e2e.p99Ms(), e2e.count());
+    out.printf(Locale.ROOT, "  target            p95 <= %.0f ms (%s%s): %s%n", target.getValue(), target.getKey(),
+        settings.p95TargetsMs().size() > 1 ? ", the strictest served" : "", met ? "MET" : "MISSED");
+    out.printf(Locale.ROOT, "  after readiness   first %s: p95 %.1f ms (%d results); then: p95 %.1f ms (%d results)%n",
+        format(early), s.endToEndEarly().p95Ms(), s.endToEndEarly().count(), s.endToEndLate().p95Ms(),
+        s.endToEndLate().count());
+    String delivery = conf.get(DeepRecOptions.DELIVERY);
+    out.printf(Locale.ROOT, "  models            %s  (policy %s, batch size %d, %s delivery%s)%n",
+        String.join(",", settings.models().keySet()), settings.policy(), settings.batchSize(), delivery,
+        JobSettings.exactlyOnce(conf) ? ", results visible at the checkpoint after them, every "
+            + conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis() + " ms" : "");
     out.printf(Locale.ROOT, "  queries sent      %d  (asked %.1f/s, achieved %.1f/s)%n", sent, rate, achieved);
     out.printf(Locale.ROOT, "  results           %d  (ok %d, expired %d, rejected %d)%n", s.answered(),
         s.count(ResultStatus.OK), s.count(ResultStatus.EXPIRED), s.count(ResultStatus.REJECTED));
     out.printf(Locale.ROOT, "  missing           %d%n", missing);
     out.printf(Locale.ROOT, "  duplicates        %d%n", s.duplicates());
-    out.printf(Locale.ROOT, "  latency (job)     p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   max %.1f ms%n",
-        s.p50Ms(), s.p95Ms(), s.p99Ms(), s.maxMs());
-    String delivery = conf.get(DeepRecOptions.DELIVERY);
-    out.printf(Locale.ROOT, "  latency (client)  p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (%s%s)%n",
-        s.endToEndP50Ms(), s.endToEndP95Ms(), s.endToEndP99Ms(), delivery,
-        delivery.equals("exactly-once")
-            ? ": results become visible when the next checkpoint commits, every "
-                + conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis() + " ms"
-            : "");
-    out.printf(Locale.ROOT, "  of which          queue p50 %.1f ms, inference p50 %.1f ms (slowest part of each query)%n",
-        s.queueP50Ms(), s.inferenceP50Ms());
+    out.println("  breakdown         p50 / p95 ms per stage (the slowest part of a split query):");
+    s.stages().forEach((stage, p) -> out.printf(Locale.ROOT, "    %-12s %7.1f / %7.1f   %s%n", stage.label, p.p50Ms(),
+        p.p95Ms(), stage.what));
+    out.printf(Locale.ROOT, "  job's own         p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (arrival to last part scored)%n",
+        s.job().p50Ms(), s.job().p95Ms(), s.job().p99Ms());
     boolean complete = missing == 0 && s.duplicates() == 0;
     out.println(complete ? "  every query sent was answered exactly once" : "  NOT every query was answered exactly once");
     return complete;

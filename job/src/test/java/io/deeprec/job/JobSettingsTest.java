@@ -1,0 +1,62 @@
+package io.deeprec.job;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.Map;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.api.Test;
+
+/** Every bad value is refused when the job is defined, with the key named. */
+class JobSettingsTest {
+
+  @Test
+  void theDefaultsAreServingDefaults() {
+    Configuration conf = new Configuration();
+    JobSettings settings = JobSettings.from(conf);
+
+    assertThat(JobSettings.exactlyOnce(conf)).as("at-least-once by default").isFalse();
+    assertThat(JobSettings.startsFromEarliest(conf)).as("a new group starts at the latest offset").isFalse();
+    assertThat(settings.maxAge().toSeconds()).isEqualTo(10);
+    assertThat(settings.warmupQueries()).isPositive();
+  }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource({
+      "deeprec.checkpoint.interval, 0 ms",
+      "deeprec.checkpoint.interval, -1 s",
+      "deeprec.query.max-age, 0 ms",
+      "deeprec.query.max-age, -5 s",
+      "deeprec.warmup.timeout, 0 s",
+      "deeprec.warmup.queries, -1",
+      "deeprec.inference.timeout, 0 ms",
+      "deeprec.reassembly.abandon-after, 0 ms",
+      "deeprec.metrics.window, 0 ms",
+      "deeprec.kafka.transaction-timeout, 0 ms",
+      "deeprec.network.buffer-timeout, -1 ms",
+      "deeprec.batch.max-queue-delay, -1 ms",
+      "deeprec.batch.shards, -1",
+      "deeprec.inference.workers, -2",
+      "deeprec.inference.capacity, 0",
+      "deeprec.kafka.topic-partitions, 0",
+      "deeprec.kafka.delivery, exactly-twice",
+      "deeprec.kafka.starting-offsets, yesterday",
+  })
+  void refusesABadValueNamingItsKey(String key, String value) {
+    Configuration conf = Configuration.fromMap(Map.of(key, value));
+
+    assertThatThrownBy(() -> JobSettings.from(conf)).hasMessageContaining(key);
+  }
+
+  @Test
+  void acceptsBothDeliveryModesAndStartingOffsetsInAnyCase() {
+    Configuration conf = Configuration.fromMap(Map.of("deeprec.kafka.delivery", "Exactly-Once",
+        "deeprec.kafka.starting-offsets", "EARLIEST"));
+    JobSettings.from(conf);
+
+    assertThat(JobSettings.exactlyOnce(conf)).isTrue();
+    assertThat(JobSettings.startsFromEarliest(conf)).isTrue();
+  }
+}

@@ -1,0 +1,185 @@
+package io.deeprec.warmup;
+
+import io.deeprec.sched.LatencyStats;
+import io.deeprec.schema.RecQuery;
+import io.deeprec.schema.ResultStatus;
+import io.deeprec.workload.QuerySizes;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SplittableRandom;
+
+/**
+ * The warm-up of one job start: which synthetic queries to send, and when the pipeline counts as
+ * ready. Closed loop: one warm-up query in flight per (model, partition) slot, the next sent when
+ * it comes back (or re-sent after {@code resendAfterMs}, since one sent before the source found
+ * its starting position is never read), so the warm-up never overloads the job. Ready means both:
+ * a warm-up query sent to every partition came back, so every source reader is positioned and a
+ * query sent from now on is read; and every model answered {@code queriesPerModel} of them (or the
+ * timeout passed: ready, not warm). Thread-safe: the sender thread and the task thread share it.
+ */
+public final class WarmupProgress {
+
+  /** Query ids of warm-up queries start with this; their results are never published. */
+  public static final String ID_PREFIX = "deeprec-warmup/";
+
+  private final String nonce;
+  private final List<String> models;
+  private final int partitions;
+  private final int queriesPerModel;
+  private final long resendAfterMs;
+  private final long timeoutMs;
+  private final long startMs;
+  private final QuerySizes sizes;
+  private final SplittableRandom random;
+  private final Map<String, Long> lastSentBySlot = new HashMap<>();
+  private final Set<Integer> partitionsReached = new HashSet<>();
+  private final Map<String, ModelProgress> byModel = new LinkedHashMap<>();
+  private long sequence;
+
+  /**
+   * @param nonce unique per start, so answers to an earlier start's warm-up are not counted
+   * @param partitions partitions of the queries topic (>= 1)
+   * @param queriesPerModel answers each model must give before the job is warm (>= 0)
+   */
+  public WarmupProgress(String nonce, List<String> models, int partitions, int queriesPerModel, long resendAfterMs,
+      long timeoutMs, long startMs, QuerySizes sizes, long seed) {
+    if (partitions < 1 || models.isEmpty() || queriesPerModel < 0 || resendAfterMs <= 0 || timeoutMs <= 0) {
+      throw new IllegalArgumentException("bad warm-up plan: " + models + ", " + partitions + " partitions, "
+          + queriesPerModel + " queries, resend " + resendAfterMs + " ms, timeout " + timeoutMs + " ms");
+    }
+    this.nonce = nonce;
+    this.models = List.copyOf(models);
+    this.partitions = partitions;
+    this.queriesPerModel = queriesPerModel;
+    this.resendAfterMs = resendAfterMs;
+    this.timeoutMs = timeoutMs;
+    this.startMs = startMs;
+    this.sizes = sizes;
+    this.random = new SplittableRandom(seed);
+    models.forEach(model -> byModel.put(model, new ModelProgress()));
+  }
+
+  /** Whether {@code queryId} names a warm-up query (of any start). */
+  public static boolean isWarmup(String queryId) {
+    return queryId.startsWith(ID_PREFIX);
+  }
+
+  /** A warm-up query and the partition it goes to. */
+  public record Send(RecQuery query, int partition) {}
+
+  /** The queries to send now: one per slot that has none in flight, or whose last one is overdue. */
+  public synchronized List<Send> due(long nowMs) {
+    List<Send> due = new ArrayList<>();
+    for (String model : models) {
+      boolean modelDone = byModel.get(model).ok >= queriesPerModel;
+      // Once a model answered its quota, only the first model goes on probing partitions not reached yet.
+      boolean probesPartitions = model.equals(models.get(0));
+      for (int partition = 0; partition < partitions; partition++) {
+        if (modelDone && !(probesPartitions && !partitionsReached.contains(partition))) {
+          continue;
+        }
+        String slot = model + "/" + partition;
+        Long sent = lastSentBySlot.get(slot);
+        if (sent == null || sent == Long.MIN_VALUE || nowMs - sent >= resendAfterMs) {
+          lastSentBySlot.put(slot, nowMs);
+          due.add(new Send(query(model, partition, nowMs), partition));
+        }
+      }
+    }
+    return due;
+  }
+
+  private RecQuery query(String model, int partition, long nowMs) {
+    int n = sizes.next(random);
+    List<Long> candidates = new ArrayList<>(n);
+    for (int i = 0; i < n; i++) {
+      candidates.add(random.nextLong(10_000_000L));
+    }
+    return RecQuery.newBuilder()
+        .setQueryId(ID_PREFIX + nonce + "/" + model + "/" + partition + "/" + (sequence++))
+        .setModel(model)
+        .setUserId(random.nextLong(1_000_000L))
+        .setCandidateIds(candidates)
+        .setArrivalTimeMs(nowMs)
+        .setTopK(1)
+        .build();
+  }
+
+  /**
+   * Records the answer to a warm-up query, {@code latencyMs} after it was sent; answers to other
+   * starts' warm-ups are ignored. Returns whether it was this start's.
+   */
+  public synchronized boolean answered(String queryId, ResultStatus status, double latencyMs) {
+    String mine = ID_PREFIX + nonce + "/";
+    if (!queryId.startsWith(mine)) {
+      return false;
+    }
+    String[] parts = queryId.substring(mine.length()).split("/");
+    ModelProgress model = parts.length == 3 ? byModel.get(parts[0]) : null;
+    if (model == null) {
+      return false;
+    }
+    int partition = Integer.parseInt(parts[1]);
+    partitionsReached.add(partition);
+    lastSentBySlot.put(parts[0] + "/" + partition, Long.MIN_VALUE); // the slot may send its next one
+    model.answered(status, latencyMs, queriesPerModel);
+    return true;
+  }
+
+  /** The readiness announcement, or null while not ready. */
+  public synchronized Readiness readiness(long nowMs) {
+    if (partitionsReached.size() < partitions) {
+      return null;
+    }
+    boolean warm = byModel.values().stream().allMatch(m -> m.ok >= queriesPerModel);
+    if (!warm && nowMs - startMs < timeoutMs) {
+      return null;
+    }
+    Map<String, ModelReadiness> models = new LinkedHashMap<>();
+    byModel.forEach((name, m) -> models.put(name, new ModelReadiness(m.answered(), m.ok, m.expired, m.rejected,
+        m.warmHalf.percentile(50), m.warmHalf.percentile(95), m.warmHalf.percentile(99))));
+    return new Readiness(warm, startMs, nowMs, models);
+  }
+
+  /** Whether the job is ready at {@code nowMs}. */
+  public synchronized boolean ready(long nowMs) {
+    return readiness(nowMs) != null;
+  }
+
+  /** What the job announces when ready: per model, its warm-up answers and their latency. */
+  public record Readiness(boolean warm, long startMs, long readyMs, Map<String, ModelReadiness> models) {}
+
+  /** One model's warm-up; latencies (ms, sent to answered) over the second half of its OK answers. */
+  public record ModelReadiness(long answered, long ok, long expired, long rejected,
+      double p50Ms, double p95Ms, double p99Ms) {}
+
+  private static final class ModelProgress {
+    long ok;
+    long expired;
+    long rejected;
+    final LatencyStats warmHalf = new LatencyStats();
+
+    void answered(ResultStatus status, double latencyMs, int quota) {
+      switch (status) {
+        case OK -> {
+          ok++;
+          // The first half includes model loading and the first calls: not what a warm job costs.
+          if (ok > quota / 2) {
+            warmHalf.record(latencyMs);
+          }
+        }
+        case EXPIRED -> expired++;
+        default -> rejected++;
+      }
+    }
+
+    long answered() {
+      return ok + expired + rejected;
+    }
+  }
+}

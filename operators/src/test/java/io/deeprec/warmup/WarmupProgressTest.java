@@ -1,0 +1,124 @@
+package io.deeprec.warmup;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
+
+import io.deeprec.schema.ResultStatus;
+import io.deeprec.workload.QuerySizes;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class WarmupProgressTest {
+  private static final long START = 1_000_000L;
+  private static final long RESEND_MS = 2_000;
+  private static final long TIMEOUT_MS = 60_000;
+
+  private static WarmupProgress progress(List<String> models, int partitions, int quota) {
+    return new WarmupProgress("n1", models, partitions, quota, RESEND_MS, TIMEOUT_MS, START, QuerySizes.fixed(8), 1);
+  }
+
+  private static void answerAll(WarmupProgress progress, List<WarmupProgress.Send> sends) {
+    sends.forEach(send -> assertThat(progress.answered(send.query().getQueryId(), ResultStatus.OK, 10)).isTrue());
+  }
+
+  /** Input: 2 models, 3 partitions. Output: one query per (model, partition), each aimed at its partition. */
+  @Test
+  void sendsOneQueryPerModelAndPartitionAtFirst() {
+    List<WarmupProgress.Send> sends = progress(List.of("rmc1", "wnd"), 3, 5).due(START);
+
+    assertThat(sends).hasSize(6);
+    assertThat(sends).extracting(WarmupProgress.Send::partition).containsExactlyInAnyOrder(0, 1, 2, 0, 1, 2);
+    assertThat(sends).allSatisfy(send -> {
+      assertThat(WarmupProgress.isWarmup(send.query().getQueryId())).isTrue();
+      assertThat(send.query().getArrivalTimeMs()).isEqualTo(START);
+      assertThat(send.query().getCandidateIds()).hasSize(8);
+    });
+  }
+
+  /** A slot with a query in flight sends nothing until it is answered or overdue. */
+  @Test
+  void keepsOneQueryInFlightPerSlotAndResendsAnOverdueOne() {
+    WarmupProgress progress = progress(List.of("rmc1"), 2, 5);
+    List<WarmupProgress.Send> first = progress.due(START);
+
+    assertThat(progress.due(START + 10)).as("both in flight").isEmpty();
+    progress.answered(first.get(0).query().getQueryId(), ResultStatus.OK, 10);
+    assertThat(progress.due(START + 20)).as("the answered slot goes on").singleElement()
+        .extracting(WarmupProgress.Send::partition).isEqualTo(first.get(0).partition());
+    assertThat(progress.due(START + RESEND_MS)).as("the unanswered slot, overdue, is sent again").singleElement()
+        .extracting(WarmupProgress.Send::partition).isEqualTo(first.get(1).partition());
+  }
+
+  /**
+   * Input: every model answers its quota, but one partition never answered. Output: not ready
+   * (a query sent there now might be skipped), even after the timeout; ready once it answers.
+   */
+  @Test
+  void isNotReadyUntilEveryPartitionWasReached() {
+    WarmupProgress progress = progress(List.of("rmc1"), 2, 3);
+    long now = START;
+    for (int round = 0; round < 3; round++) {
+      List<WarmupProgress.Send> sends = progress.due(now++);
+      sends.stream().filter(s -> s.partition() == 0)
+          .forEach(s -> progress.answered(s.query().getQueryId(), ResultStatus.OK, 10));
+    }
+    assertThat(progress.readiness(START + TIMEOUT_MS + 1)).isNull();
+    assertThat(progress.due(START + RESEND_MS + 10)).as("the partition not reached is probed again")
+        .extracting(WarmupProgress.Send::partition).containsExactly(1);
+
+    List<WarmupProgress.Send> probe = progress.due(START + 2 * RESEND_MS + 20);
+    answerAll(progress, probe);
+    WarmupProgress.Readiness readiness = progress.readiness(START + 2 * RESEND_MS + 30);
+    assertThat(readiness).isNotNull();
+    assertThat(readiness.warm()).isTrue();
+  }
+
+  /** Ready and warm once each model answered its quota; the announcement counts the answers. */
+  @Test
+  void isWarmWhenEveryModelAnsweredItsQuota() {
+    WarmupProgress progress = progress(List.of("rmc1", "wnd"), 2, 4);
+    long now = START;
+    while (progress.readiness(now) == null) {
+      answerAll(progress, progress.due(now));
+      now++;
+    }
+    WarmupProgress.Readiness readiness = progress.readiness(now);
+
+    assertThat(readiness.warm()).isTrue();
+    assertThat(readiness.models()).containsOnlyKeys("rmc1", "wnd");
+    assertThat(readiness.models().values()).allSatisfy(m -> {
+      assertThat(m.ok()).isGreaterThanOrEqualTo(4);
+      assertThat(m.p95Ms()).isCloseTo(10.0, within(0.1));
+    });
+    assertThat(progress.due(now)).as("nothing left to send").isEmpty();
+  }
+
+  /** With every partition reached but a model short of its quota at the timeout: ready, not warm. */
+  @Test
+  void isReadyButNotWarmAfterTheTimeout() {
+    WarmupProgress progress = progress(List.of("rmc1"), 1, 100);
+    answerAll(progress, progress.due(START));
+
+    assertThat(progress.readiness(START + TIMEOUT_MS - 1)).isNull();
+    WarmupProgress.Readiness late = progress.readiness(START + TIMEOUT_MS);
+    assertThat(late).isNotNull();
+    assertThat(late.warm()).isFalse();
+  }
+
+  /** Answers to another start's warm-up (replayed after a restart) neither count nor fail. */
+  @Test
+  void ignoresAnswersToAnotherStartsWarmup() {
+    WarmupProgress progress = progress(List.of("rmc1"), 1, 0);
+
+    assertThat(progress.answered(WarmupProgress.ID_PREFIX + "other/rmc1/0/0", ResultStatus.OK, 1)).isFalse();
+    assertThat(progress.answered("a-real-query", ResultStatus.OK, 1)).isFalse();
+    assertThat(progress.readiness(START + TIMEOUT_MS)).isNull();
+  }
+
+  @Test
+  void refusesAPlanWithoutPartitionsOrModels() {
+    assertThatThrownBy(() -> progress(List.of("rmc1"), 0, 1)).isInstanceOf(IllegalArgumentException.class);
+    assertThatThrownBy(() -> progress(List.of(), 1, 1)).isInstanceOf(IllegalArgumentException.class);
+  }
+}
