@@ -51,6 +51,16 @@ public final class RunCommand implements Callable<Integer> {
   @Option(names = "--rate", defaultValue = "40", description = "Queries per second, Poisson arrivals (default: ${DEFAULT-VALUE}).")
   double rate;
 
+  @Option(names = "--ladder", split = ",", paramLabel = "QPS",
+      description = "After the main run, step the same job through these rates (queries/s, ascending), "
+          + "--step-duration each, and report the latency-bounded throughput: the highest rate whose end-to-end p95, "
+          + "and every lower rate's, meets the target.")
+  List<Double> ladder = new ArrayList<>();
+
+  @Option(names = "--step-duration", defaultValue = "20s",
+      description = "How long each --ladder rate is sent (default: ${DEFAULT-VALUE}).")
+  String stepDuration;
+
   @Option(names = "--sizes", defaultValue = "lognormal",
       description = "Candidates per query: lognormal[:mu:sigma] (default, mu 5.1 sigma 0.2), normal[:mean:sd], fixed:N.")
   String sizes;
@@ -143,7 +153,11 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sent %d queries (achieved %.1f/s); waiting for the last answers ...%n", sent, achieved);
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
-        return summary(settings, conf, sent, achieved, last, early) ? 0 : 1;
+        boolean complete = summary(settings, conf, sent, achieved, last, early);
+        if (!ladder.isEmpty()) {
+          complete &= ladder(settings, kafka, sender, models, querySizes, runId, drain, client);
+        }
+        return complete ? 0 : 1;
       }
     } finally {
       if (client != null) {
@@ -176,8 +190,7 @@ public final class RunCommand implements Callable<Integer> {
       ResultTracker.Snapshot s, Duration early) {
     long missing = sent - s.answered();
     // With several models, the run is judged against the strictest target.
-    Map.Entry<String, Double> target = settings.p95TargetsMs().entrySet().stream()
-        .min(Map.Entry.comparingByValue()).orElseThrow();
+    Map.Entry<String, Double> target = strictestTarget(settings);
     ResultTracker.Percentiles e2e = s.endToEnd();
     boolean met = e2e.count() > 0 && e2e.p95Ms() <= target.getValue();
     out.println();
@@ -207,6 +220,50 @@ public final class RunCommand implements Callable<Integer> {
     boolean complete = missing == 0 && s.duplicates() == 0;
     out.println(complete ? "  every query sent was answered exactly once" : "  NOT every query was answered exactly once");
     return complete;
+  }
+
+  /** Steps through the --ladder rates on the running job; returns whether every query was answered once. */
+  private boolean ladder(JobSettings settings, KafkaSettings kafka, OpenLoopSender sender, List<String> models,
+      QuerySizes querySizes, String runId, Duration drain, JobClient client) throws Exception {
+    double target = strictestTarget(settings).getValue();
+    Duration step = JobOptions.parseDuration(stepDuration);
+    out.println();
+    out.printf(Locale.ROOT, "ladder (%s per rate, target p95 <= %.0f ms)%n", format(step), target);
+    out.println("  rate q/s  achieved  answered/sent  e2e p50 / p95 / p99 ms      job p50 / p95 ms   e2e target");
+    double lbt = 0;
+    double jobLbt = 0;
+    boolean metSoFar = true;
+    boolean jobMetSoFar = true;
+    boolean complete = true;
+    for (int k = 0; k < ladder.size(); k++) {
+      double qps = ladder.get(k);
+      String stepId = runId + "-step" + k;
+      try (ResultTracker tracker = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), stepId + "-")) {
+        QueryGenerator generator = new QueryGenerator(models, querySizes, loadSeed + 10 + k, stepId, topK);
+        long sent = sender.run(generator, qps, step.toMillis(), loadSeed + 10 + k);
+        double achieved = sender.achievedRate();
+        ResultTracker.Snapshot s = tracker.awaitAnswered(sent, drain);
+        checkRunning(client);
+        boolean answered = s.answered() == sent && s.duplicates() == 0;
+        boolean met = answered && s.endToEnd().p95Ms() <= target;
+        boolean jobMet = answered && s.job().p95Ms() <= target;
+        metSoFar &= met;
+        jobMetSoFar &= jobMet;
+        lbt = metSoFar ? qps : lbt;
+        jobLbt = jobMetSoFar ? qps : jobLbt;
+        complete &= answered;
+        out.printf(Locale.ROOT, "  %8.1f  %8.1f  %6d/%-6d  %7.1f / %7.1f / %7.1f   %7.1f / %7.1f   %s%n", qps, achieved,
+            s.answered(), sent, s.endToEnd().p50Ms(), s.endToEnd().p95Ms(), s.endToEnd().p99Ms(), s.job().p50Ms(),
+            s.job().p95Ms(), met ? "met" : "MISSED");
+      }
+    }
+    out.printf(Locale.ROOT, "  latency-bounded throughput: %.1f queries/s end to end, %.1f by the job's own p95%n",
+        lbt, jobLbt);
+    return complete;
+  }
+
+  private static Map.Entry<String, Double> strictestTarget(JobSettings settings) {
+    return settings.p95TargetsMs().entrySet().stream().min(Map.Entry.comparingByValue()).orElseThrow();
   }
 
   private static String format(Duration d) {
