@@ -140,15 +140,17 @@ public final class DeepRecOptions {
 
   public static final ConfigOption<Integer> WARMUP_QUERIES = ConfigOptions.key("deeprec.warmup.queries")
       .intType().defaultValue(200)
-      .withDescription("Synthetic queries per model that the job sends through its own path (queries topic, source, "
-          + "validation, batcher, inference, reassembly) at every start and restart before it announces readiness; "
-          + "their results are not published. At least one reaches every partition of the queries topic whatever "
-          + "this says, so that a query sent after readiness is never skipped. >= 0.");
+      .withDescription("Fewest synthetic queries per model that the job sends through its own path (queries topic, "
+          + "source, validation, batcher, inference, reassembly) at every start and restart before it announces "
+          + "readiness; it goes on while the p95 of the last window of them (half this many, at least 20) misses the "
+          + "model's target and is still improving. Their results are not published. At least one reaches every "
+          + "partition of the queries topic whatever this says, so that a query sent after readiness is never "
+          + "skipped. >= 0.");
 
   public static final ConfigOption<Duration> WARMUP_TIMEOUT = ConfigOptions.key("deeprec.warmup.timeout")
       .durationType().defaultValue(Duration.ofMinutes(2))
-      .withDescription("Longest warm-up: readiness is announced then (marked not warm) if every partition was reached "
-          + "but fewer than deeprec.warmup.queries came back. Must be > 0.");
+      .withDescription("Longest warm-up: readiness is announced then (event 'ready-not-warm') if every partition was "
+          + "reached but a model is not warm yet. Must be > 0.");
 
   public static final ConfigOption<Integer> MAX_CANDIDATES = ConfigOptions.key("deeprec.query.max-candidates")
       .intType().defaultValue(1024)

@@ -1,6 +1,5 @@
 package io.deeprec.warmup;
 
-import io.deeprec.sched.LatencyStats;
 import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.ResultStatus;
 import io.deeprec.workload.QuerySizes;
@@ -19,16 +18,26 @@ import java.util.SplittableRandom;
  * it comes back (or re-sent after {@code resendAfterMs}, since one sent before the source found
  * its starting position is never read), so the warm-up never overloads the job. Ready means both:
  * a warm-up query sent to every partition came back, so every source reader is positioned and a
- * query sent from now on is read; and every model answered {@code queriesPerModel} of them (or the
- * timeout passed: ready, not warm). Thread-safe: the sender thread and the task thread share it.
+ * query sent from now on is read; and every model is warm: it answered at least {@code
+ * queriesPerModel} warm-up queries, and the p95 of its last window of them meets its latency target
+ * or has stopped improving (within {@link #CONVERGED} of the window before: more warm-up would not
+ * make it faster). The timeout ends a warm-up that never converges: ready, not warm. Thread-safe:
+ * the sender thread and the task thread share it.
  */
 public final class WarmupProgress {
 
   /** Query ids of warm-up queries start with this; their results are never published. */
   public static final String ID_PREFIX = "deeprec-warmup/";
 
+  /** Fewest answers in a window the warm p95 is judged on. */
+  static final int MIN_WINDOW = 20;
+
+  /** A window's p95 at least this fraction of the previous one's has stopped improving. */
+  static final double CONVERGED = 0.9;
+
   private final String nonce;
   private final List<String> models;
+  private final Map<String, Double> targetsMs;
   private final int partitions;
   private final int queriesPerModel;
   private final long resendAfterMs;
@@ -43,17 +52,19 @@ public final class WarmupProgress {
 
   /**
    * @param nonce unique per start, so answers to an earlier start's warm-up are not counted
+   * @param targetsMs each served model's p95 latency target, ms
    * @param partitions partitions of the queries topic (>= 1)
-   * @param queriesPerModel answers each model must give before the job is warm (>= 0)
+   * @param queriesPerModel fewest answers each model must give before it is warm (>= 0)
    */
-  public WarmupProgress(String nonce, List<String> models, int partitions, int queriesPerModel, long resendAfterMs,
-      long timeoutMs, long startMs, QuerySizes sizes, long seed) {
-    if (partitions < 1 || models.isEmpty() || queriesPerModel < 0 || resendAfterMs <= 0 || timeoutMs <= 0) {
-      throw new IllegalArgumentException("bad warm-up plan: " + models + ", " + partitions + " partitions, "
-          + queriesPerModel + " queries, resend " + resendAfterMs + " ms, timeout " + timeoutMs + " ms");
+  public WarmupProgress(String nonce, Map<String, Double> targetsMs, int partitions, int queriesPerModel,
+      long resendAfterMs, long timeoutMs, long startMs, QuerySizes sizes, long seed) {
+    if (partitions < 1 || targetsMs.isEmpty() || queriesPerModel < 0 || resendAfterMs <= 0 || timeoutMs <= 0) {
+      throw new IllegalArgumentException("bad warm-up plan: " + targetsMs.keySet() + ", " + partitions
+          + " partitions, " + queriesPerModel + " queries, resend " + resendAfterMs + " ms, timeout " + timeoutMs + " ms");
     }
     this.nonce = nonce;
-    this.models = List.copyOf(models);
+    this.models = List.copyOf(targetsMs.keySet());
+    this.targetsMs = new LinkedHashMap<>(targetsMs);
     this.partitions = partitions;
     this.queriesPerModel = queriesPerModel;
     this.resendAfterMs = resendAfterMs;
@@ -61,7 +72,8 @@ public final class WarmupProgress {
     this.startMs = startMs;
     this.sizes = sizes;
     this.random = new SplittableRandom(seed);
-    models.forEach(model -> byModel.put(model, new ModelProgress()));
+    int window = Math.max(MIN_WINDOW, queriesPerModel / 2);
+    models.forEach(model -> byModel.put(model, new ModelProgress(window)));
   }
 
   /** Whether {@code queryId} names a warm-up query (of any start). */
@@ -76,7 +88,7 @@ public final class WarmupProgress {
   public synchronized List<Send> due(long nowMs) {
     List<Send> due = new ArrayList<>();
     for (String model : models) {
-      boolean modelDone = byModel.get(model).ok >= queriesPerModel;
+      boolean modelDone = warm(model);
       // Once a model answered its quota, only the first model goes on probing partitions not reached yet.
       boolean probesPartitions = model.equals(models.get(0));
       for (int partition = 0; partition < partitions; partition++) {
@@ -127,8 +139,21 @@ public final class WarmupProgress {
     int partition = Integer.parseInt(parts[1]);
     partitionsReached.add(partition);
     lastSentBySlot.put(parts[0] + "/" + partition, Long.MIN_VALUE); // the slot may send its next one
-    model.answered(status, latencyMs, queriesPerModel);
+    model.answered(status, latencyMs);
     return true;
+  }
+
+  /**
+   * Whether a model answered its quota and its last window's p95 meets its target or stopped
+   * improving on the window before.
+   */
+  private boolean warm(String model) {
+    ModelProgress progress = byModel.get(model);
+    if (progress.ok < queriesPerModel || Double.isNaN(progress.lastWindowP95)) {
+      return false;
+    }
+    return progress.lastWindowP95 <= targetsMs.get(model)
+        || (!Double.isNaN(progress.previousWindowP95) && progress.lastWindowP95 >= CONVERGED * progress.previousWindowP95);
   }
 
   /** The readiness announcement, or null while not ready. */
@@ -136,13 +161,13 @@ public final class WarmupProgress {
     if (partitionsReached.size() < partitions) {
       return null;
     }
-    boolean warm = byModel.values().stream().allMatch(m -> m.ok >= queriesPerModel);
+    boolean warm = models.stream().allMatch(this::warm);
     if (!warm && nowMs - startMs < timeoutMs) {
       return null;
     }
     Map<String, ModelReadiness> models = new LinkedHashMap<>();
     byModel.forEach((name, m) -> models.put(name, new ModelReadiness(m.answered(), m.ok, m.expired, m.rejected,
-        m.warmHalf.percentile(50), m.warmHalf.percentile(95), m.warmHalf.percentile(99))));
+        m.windowPercentile(50), m.windowPercentile(95), m.windowPercentile(99))));
     return new Readiness(warm, startMs, nowMs, models);
   }
 
@@ -154,7 +179,7 @@ public final class WarmupProgress {
   /** What the job announces when ready: per model, its warm-up answers and their latency. */
   public record Readiness(boolean warm, long startMs, long readyMs, Map<String, ModelReadiness> models) {}
 
-  /** One model's warm-up; latencies (ms, sent to answered) over the second half of its OK answers. */
+  /** One model's warm-up; latencies (ms, sent to answered) over its last complete window of OK answers. */
   public record ModelReadiness(long answered, long ok, long expired, long rejected,
       double p50Ms, double p95Ms, double p99Ms) {}
 
@@ -162,20 +187,42 @@ public final class WarmupProgress {
     long ok;
     long expired;
     long rejected;
-    final LatencyStats warmHalf = new LatencyStats();
+    /** Latencies of the OK answers of the window being filled, and of the last complete one. */
+    final double[] filling;
+    double[] last = new double[0];
+    int filled;
+    double lastWindowP95 = Double.NaN;
+    double previousWindowP95 = Double.NaN;
 
-    void answered(ResultStatus status, double latencyMs, int quota) {
+    ModelProgress(int windowSize) {
+      filling = new double[windowSize];
+    }
+
+    void answered(ResultStatus status, double latencyMs) {
       switch (status) {
         case OK -> {
           ok++;
-          // The first half includes model loading and the first calls: not what a warm job costs.
-          if (ok > quota / 2) {
-            warmHalf.record(latencyMs);
+          filling[filled++] = latencyMs;
+          if (filled == filling.length) {
+            last = filling.clone();
+            java.util.Arrays.sort(last);
+            filled = 0;
+            previousWindowP95 = lastWindowP95;
+            lastWindowP95 = windowPercentile(95);
           }
         }
         case EXPIRED -> expired++;
         default -> rejected++;
       }
+    }
+
+    /** Nearest-rank percentile of the last complete window, ms; 0 before one completed. */
+    double windowPercentile(double percentile) {
+      if (last.length == 0) {
+        return 0;
+      }
+      int rank = (int) Math.ceil(percentile / 100.0 * last.length);
+      return last[Math.max(0, rank - 1)];
     }
 
     long answered() {

@@ -2,11 +2,12 @@ package io.deeprec.warmup;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.assertj.core.api.Assertions.within;
 
 import io.deeprec.schema.ResultStatus;
 import io.deeprec.workload.QuerySizes;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class WarmupProgressTest {
@@ -14,12 +15,20 @@ class WarmupProgressTest {
   private static final long RESEND_MS = 2_000;
   private static final long TIMEOUT_MS = 60_000;
 
+  private static final double TARGET_MS = 50;
+
   private static WarmupProgress progress(List<String> models, int partitions, int quota) {
-    return new WarmupProgress("n1", models, partitions, quota, RESEND_MS, TIMEOUT_MS, START, QuerySizes.fixed(8), 1);
+    Map<String, Double> targets = new LinkedHashMap<>();
+    models.forEach(model -> targets.put(model, TARGET_MS));
+    return new WarmupProgress("n1", targets, partitions, quota, RESEND_MS, TIMEOUT_MS, START, QuerySizes.fixed(8), 1);
   }
 
   private static void answerAll(WarmupProgress progress, List<WarmupProgress.Send> sends) {
-    sends.forEach(send -> assertThat(progress.answered(send.query().getQueryId(), ResultStatus.OK, 10)).isTrue());
+    answerAll(progress, sends, 10);
+  }
+
+  private static void answerAll(WarmupProgress progress, List<WarmupProgress.Send> sends, double latencyMs) {
+    sends.forEach(send -> assertThat(progress.answered(send.query().getQueryId(), ResultStatus.OK, latencyMs)).isTrue());
   }
 
   /** Input: 2 models, 3 partitions. Output: one query per (model, partition), each aimed at its partition. */
@@ -58,20 +67,53 @@ class WarmupProgressTest {
   void isNotReadyUntilEveryPartitionWasReached() {
     WarmupProgress progress = progress(List.of("rmc1"), 2, 3);
     long now = START;
-    for (int round = 0; round < 3; round++) {
-      List<WarmupProgress.Send> sends = progress.due(now++);
-      sends.stream().filter(s -> s.partition() == 0)
+    for (int round = 0; round < WarmupProgress.MIN_WINDOW; round++) {
+      progress.due(now++).stream().filter(s -> s.partition() == 0)
           .forEach(s -> progress.answered(s.query().getQueryId(), ResultStatus.OK, 10));
     }
     assertThat(progress.readiness(START + TIMEOUT_MS + 1)).isNull();
-    assertThat(progress.due(START + RESEND_MS + 10)).as("the partition not reached is probed again")
+    List<WarmupProgress.Send> probe = progress.due(now + RESEND_MS);
+    assertThat(probe).as("only the partition not reached is probed again")
         .extracting(WarmupProgress.Send::partition).containsExactly(1);
 
-    List<WarmupProgress.Send> probe = progress.due(START + 2 * RESEND_MS + 20);
     answerAll(progress, probe);
-    WarmupProgress.Readiness readiness = progress.readiness(START + 2 * RESEND_MS + 30);
+    WarmupProgress.Readiness readiness = progress.readiness(now + RESEND_MS + 1);
     assertThat(readiness).isNotNull();
     assertThat(readiness.warm()).isTrue();
+  }
+
+  /**
+   * Input: a model's warm-up answers get faster, window after window (windows of 20): 400, 200,
+   * 100 ms, all over its 50 ms target, then 95 ms. Output: not ready while each window is clearly
+   * faster than the one before; ready (warm) once a window stops improving, its p95 announced.
+   */
+  @Test
+  void keepsWarmingUpWhileTheLatencyStillImproves() {
+    WarmupProgress progress = progress(List.of("rmc1"), 1, 40);
+    long[] now = {START};
+    for (double latency : new double[] {400, 200, 100}) {
+      for (int i = 0; i < WarmupProgress.MIN_WINDOW; i++) {
+        answerAll(progress, progress.due(now[0]++), latency);
+      }
+      assertThat(progress.readiness(now[0])).as("after a window of %s ms", latency).isNull();
+    }
+    for (int i = 0; i < WarmupProgress.MIN_WINDOW; i++) {
+      answerAll(progress, progress.due(now[0]++), 95);
+    }
+    WarmupProgress.Readiness readiness = progress.readiness(now[0]);
+    assertThat(readiness).isNotNull();
+    assertThat(readiness.warm()).isTrue();
+    assertThat(readiness.models().get("rmc1").p95Ms()).isEqualTo(95.0);
+  }
+
+  /** A window within the target is warm at once, however much faster the one before was. */
+  @Test
+  void aWindowWithinTheTargetIsWarm() {
+    WarmupProgress progress = progress(List.of("rmc1"), 1, 20);
+    for (int i = 0; i < WarmupProgress.MIN_WINDOW; i++) {
+      answerAll(progress, progress.due(START + i), TARGET_MS);
+    }
+    assertThat(progress.readiness(START + 100)).isNotNull();
   }
 
   /** Ready and warm once each model answered its quota; the announcement counts the answers. */
@@ -89,7 +131,7 @@ class WarmupProgressTest {
     assertThat(readiness.models()).containsOnlyKeys("rmc1", "wnd");
     assertThat(readiness.models().values()).allSatisfy(m -> {
       assertThat(m.ok()).isGreaterThanOrEqualTo(4);
-      assertThat(m.p95Ms()).isCloseTo(10.0, within(0.1));
+      assertThat(m.p95Ms()).isEqualTo(10.0);
     });
     assertThat(progress.due(now)).as("nothing left to send").isEmpty();
   }
