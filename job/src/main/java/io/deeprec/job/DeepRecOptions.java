@@ -201,7 +201,9 @@ public final class DeepRecOptions {
           + "so a result may be written again, with the same key (query id) and the same items and scores: "
           + "consumers deduplicate by key. 'exactly-once': transactional sinks; a restart neither loses nor repeats "
           + "a result, and read_committed consumers see a result when the checkpoint after it completes (adds about "
-          + "half a checkpoint interval plus the checkpoint and commit to the latency they see).");
+          + "half a checkpoint interval plus the checkpoint and commit to the latency they see). Applies to the "
+          + "results and dead-letter topics; metrics windows and control decisions are always written at least once "
+          + "(observations, not answers: the control loop does not wait for commits).");
 
   public static final ConfigOption<String> STARTING_OFFSETS = ConfigOptions.key("deeprec.kafka.starting-offsets")
       .stringType().defaultValue(DEFAULT_STARTING_OFFSETS)

@@ -106,8 +106,9 @@ public final class RunCommand implements Callable<Integer> {
       Configuration conf = job.toConfiguration(broker == null ? null : broker.bootstrapServers());
       KafkaSettings kafka = KafkaSettings.from(conf);
 
-      Configuration flinkConf = new Configuration();
-      flinkConf.set(RestOptions.BIND_PORT, "0");
+      // Flink keys given with -D or --config-file configure the local cluster and the job too.
+      Configuration flinkConf = new Configuration(conf);
+      flinkConf.set(RestOptions.BIND_PORT, conf.getOptional(RestOptions.BIND_PORT).orElse("0"));
       StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flinkConf);
       JobSettings settings = DeepRecJob.define(env, conf);
       List<String> models = new ArrayList<>(settings.models().keySet());
