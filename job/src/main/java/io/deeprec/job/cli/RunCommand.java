@@ -5,6 +5,7 @@ import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
+import io.deeprec.job.LocalCluster;
 import io.deeprec.job.load.JobReadiness;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
@@ -79,6 +80,12 @@ public final class RunCommand implements Callable<Integer> {
           + "right after the job announced readiness (default: ${DEFAULT-VALUE}).")
   String earlyWindow;
 
+  @Option(names = "--failover-at", paramLabel = "DURATION",
+      description = "Into the measured load, kill a TaskManager of the local cluster (a fresh one replaces it): the "
+          + "job restarts from its last checkpoint, warms up and announces readiness again; the summary reports "
+          + "end-to-end latency around the failover.")
+  String failoverAt;
+
   @Option(names = "--ready-timeout", defaultValue = "5m",
       description = "How long to wait for the job to announce readiness (default: ${DEFAULT-VALUE}).")
   String readyTimeout;
@@ -96,6 +103,8 @@ public final class RunCommand implements Callable<Integer> {
     Duration early = JobOptions.parseDuration(earlyWindow);
     QuerySizes querySizes = QuerySizes.parse(sizes);
     EmbeddedKafkaBroker broker = null;
+    LocalCluster cluster = null;
+    JobReadiness closeLater = null;
     JobClient client = null;
     try {
       if (job.bootstrapServers == null) {
@@ -109,22 +118,19 @@ public final class RunCommand implements Callable<Integer> {
       // Flink keys given with -D or --config-file configure the local cluster and the job too.
       Configuration flinkConf = new Configuration(conf);
       flinkConf.set(RestOptions.BIND_PORT, conf.getOptional(RestOptions.BIND_PORT).orElse("0"));
-      StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flinkConf);
+      cluster = new LocalCluster(flinkConf, parallelism);
+      StreamExecutionEnvironment env = cluster.environment(flinkConf, parallelism);
       JobSettings settings = DeepRecJob.define(env, conf);
       List<String> models = new ArrayList<>(settings.models().keySet());
       out.printf(Locale.ROOT, "starting job '%s' on a local Flink MiniCluster (parallelism %d, %s delivery) ...%n",
           DeepRecJob.jobName(settings), parallelism, conf.get(DeepRecOptions.DELIVERY));
-      try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
-        long submitted = System.currentTimeMillis();
-        client = env.executeAsync(DeepRecJob.jobName(settings));
-        out.println("waiting for the job to warm its path and announce readiness on " + settings.metricsTopic() + " ...");
-        Map<String, MetricsSnapshot> ready = readiness.await(models, submitted, JobOptions.parseDuration(readyTimeout),
-            client);
-        ready.values().forEach(r -> out.printf(Locale.ROOT,
-            "  %s %s %.1f s after submission: %d warm-up queries through the whole path, warm p50 %.1f ms, p95 %.1f ms%n",
-            r.getModel(), r.getEvent(), (r.getWindowEndMs() - submitted) / 1e3, r.getQueries(), r.getP50Ms(),
-            r.getP95Ms()));
-      }
+      Duration readyWithin = JobOptions.parseDuration(readyTimeout);
+      JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic());
+      closeLater = readiness;
+      long submitted = System.currentTimeMillis();
+      client = env.executeAsync(DeepRecJob.jobName(settings));
+      out.println("waiting for the job to warm its path and announce readiness on " + settings.metricsTopic() + " ...");
+      reportReadiness(readiness.await(models, submitted, readyWithin, client), submitted, "submission");
 
       String runId = "run-" + Long.toString(System.currentTimeMillis(), 36);
       try (OpenLoopSender sender = new OpenLoopSender(kafka.clientProperties(), settings.queriesTopic());
@@ -141,12 +147,19 @@ public final class RunCommand implements Callable<Integer> {
         QueryGenerator generator = new QueryGenerator(models, querySizes, loadSeed, runId, topK);
         out.printf(Locale.ROOT, "sending %.0f queries/s for %s (Poisson arrivals, sizes %s) ...%n", rate,
             format(sendFor), sizes);
-        tracker.splitAt(System.currentTimeMillis() + early.toMillis());
+        long loadStart = System.currentTimeMillis();
+        tracker.phase("first " + format(early) + " after readiness", loadStart);
+        tracker.phase("steady", loadStart + early.toMillis());
         Thread load = new Thread(() -> sender.run(generator, rate, sendFor.toMillis(), loadSeed), "deeprec-load");
         load.start();
         long start = System.nanoTime();
+        long failAt = failoverAt == null ? Long.MAX_VALUE : loadStart + JobOptions.parseDuration(failoverAt).toMillis();
         while (load.isAlive()) {
-          load.join(2_000);
+          load.join(Math.max(1, Math.min(2_000, failAt - System.currentTimeMillis())));
+          if (System.currentTimeMillis() >= failAt) {
+            failAt = Long.MAX_VALUE;
+            failOver(cluster, readiness, tracker, models, readyWithin, client, early);
+          }
           progress(start, generator.generated(), tracker.snapshot());
         }
         long sent = generator.generated();
@@ -154,7 +167,7 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sent %d queries (achieved %.1f/s); waiting for the last answers ...%n", sent, achieved);
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
-        boolean complete = summary(settings, conf, sent, achieved, last, early);
+        boolean complete = summary(settings, conf, sent, achieved, last);
         if (!ladder.isEmpty()) {
           complete &= ladder(settings, kafka, sender, models, querySizes, runId, drain, client);
         }
@@ -168,10 +181,40 @@ public final class RunCommand implements Callable<Integer> {
           out.println("could not cancel the job: " + e.getMessage());
         }
       }
+      if (closeLater != null) {
+        closeLater.close();
+      }
+      if (cluster != null) {
+        cluster.close();
+      }
       if (broker != null) {
         broker.close();
       }
     }
+  }
+
+  private void reportReadiness(Map<String, MetricsSnapshot> ready, long sinceMs, String since) {
+    ready.values().forEach(r -> out.printf(Locale.ROOT,
+        "  %s %s %.1f s after %s: %d warm-up queries through the whole path, warm p50 %.1f ms, p95 %.1f ms%n",
+        r.getModel(), r.getEvent(), (r.getWindowEndMs() - sinceMs) / 1e3, since, r.getQueries(), r.getP50Ms(),
+        r.getP95Ms()));
+  }
+
+  /**
+   * Kills a TaskManager (a fresh one takes its place first), waits for the restarted job to
+   * announce readiness again, and marks the phases around it; the load goes on meanwhile.
+   */
+  private void failOver(LocalCluster cluster, JobReadiness readiness, ResultTracker tracker, List<String> models,
+      Duration readyWithin, JobClient client, Duration early) throws Exception {
+    long killedAt = System.currentTimeMillis();
+    tracker.phase("failover until ready again", killedAt);
+    out.println("  failover: killing a TaskManager; the job restarts from its last checkpoint ...");
+    cluster.killTaskManager();
+    Map<String, MetricsSnapshot> ready = readiness.await(models, killedAt, readyWithin, client);
+    long readyAt = ready.values().stream().mapToLong(MetricsSnapshot::getWindowEndMs).max().orElseThrow();
+    tracker.phase("first " + format(early) + " after ready again", readyAt);
+    tracker.phase("steady after the failover", readyAt + early.toMillis());
+    reportReadiness(ready, killedAt, "the kill");
   }
 
   private static void checkRunning(JobClient client) throws Exception {
@@ -188,7 +231,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private boolean summary(JobSettings settings, Configuration conf, long sent, double achieved,
-      ResultTracker.Snapshot s, Duration early) {
+      ResultTracker.Snapshot s) {
     long missing = sent - s.answered();
     // With several models, the run is judged against the strictest target.
     Map.Entry<String, Double> target = strictestTarget(settings);
@@ -200,9 +243,9 @@ public final class RunCommand implements Callable<Integer> {
         e2e.p50Ms(), e2e.p95Ms(), e2e.p99Ms(), e2e.count());
     out.printf(Locale.ROOT, "  target            p95 <= %.0f ms (%s%s): %s%n", target.getValue(), target.getKey(),
         settings.p95TargetsMs().size() > 1 ? ", the strictest served" : "", met ? "MET" : "MISSED");
-    out.printf(Locale.ROOT, "  after readiness   first %s: p95 %.1f ms (%d results); then: p95 %.1f ms (%d results)%n",
-        format(early), s.endToEndEarly().p95Ms(), s.endToEndEarly().count(), s.endToEndLate().p95Ms(),
-        s.endToEndLate().count());
+    out.println("  end-to-end by when the query was sent:");
+    s.endToEndByPhase().forEach((phase, p) -> out.printf(Locale.ROOT,
+        "    %-32s p50 %7.1f ms   p95 %7.1f ms   (%d results)%n", phase, p.p50Ms(), p.p95Ms(), p.count()));
     String delivery = conf.get(DeepRecOptions.DELIVERY);
     out.printf(Locale.ROOT, "  models            %s  (policy %s, batch size %d, %s delivery%s)%n",
         String.join(",", settings.models().keySet()), settings.policy(), settings.batchSize(), delivery,

@@ -7,18 +7,22 @@ import io.deeprec.schema.ResultStatus;
 import io.deeprec.schema.SingleObjectCodec;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.ArrayList;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * Consumes the results topic on its own thread and keeps what a run summary needs: distinct query
  * ids answered, duplicates, counts by status, and latency percentiles: end to end (from the
  * producer's timestamp at send to this consumer's receipt), the job's own (arrival to the last part
  * scored), and the end-to-end time broken down by stage from the result's timestamps. End-to-end
- * latency is also kept apart for queries sent before {@link #splitAt} (e.g. the first seconds after
- * the job announced readiness) and after it.
+ * latency is also reported per phase of the run ({@link #phase}: e.g. the first seconds after the
+ * job announced readiness, a failover), each query counted in the phase it was sent in.
  */
 public final class ResultTracker implements AutoCloseable {
   private final TopicReader<RecResult> reader;
@@ -28,10 +32,10 @@ public final class ResultTracker implements AutoCloseable {
   private final Map<ResultStatus, Long> byStatus = new EnumMap<>(ResultStatus.class);
   private final LatencyStats service = new LatencyStats();
   private final LatencyStats endToEnd = new LatencyStats();
-  private final LatencyStats endToEndEarly = new LatencyStats();
-  private final LatencyStats endToEndLate = new LatencyStats();
   private final Map<Stage, LatencyStats> stages = new EnumMap<>(Stage.class);
-  private long splitAtMs = Long.MIN_VALUE;
+  /** Send time and end-to-end latency (ms) of every OK result, for the phases. */
+  private final List<long[]> sentAndEndToEnd = new ArrayList<>();
+  private final TreeMap<Long, String> phases = new TreeMap<>();
   private long duplicates;
 
   /** The stages of a query's end-to-end time, from the result's timestamps (slowest part of a split query). */
@@ -85,7 +89,7 @@ public final class ResultTracker implements AutoCloseable {
       long e2e = receivedMs - result.getArrivalTimeMs();
       service.record(result.getTotalMs());
       endToEnd.record(e2e);
-      (result.getArrivalTimeMs() < splitAtMs ? endToEndEarly : endToEndLate).record(e2e);
+      sentAndEndToEnd.add(new long[] {result.getArrivalTimeMs(), e2e});
       stages.get(Stage.QUEUE).record(result.getQueueMs());
       stages.get(Stage.INFERENCE).record(result.getInferenceMs());
       if (result.getBatchedTimeMs() > 0 && result.getReleasedTimeMs() > 0 && result.getEmittedTimeMs() > 0) {
@@ -97,17 +101,27 @@ public final class ResultTracker implements AutoCloseable {
     }
   }
 
-  /** From now on, end-to-end latency of queries sent before {@code epochMs} counts as early, the rest as late. */
-  public synchronized void splitAt(long epochMs) {
-    splitAtMs = epochMs;
+  /** Queries sent from {@code fromEpochMs} (until the next phase begins) belong to the phase {@code label}. */
+  public synchronized void phase(String label, long fromEpochMs) {
+    phases.put(fromEpochMs, label);
   }
 
   /** A consistent copy of the counters. */
   public synchronized Snapshot snapshot() {
     Map<Stage, Percentiles> byStage = new EnumMap<>(Stage.class);
     stages.forEach((stage, stats) -> byStage.put(stage, Percentiles.of(stats)));
+    Map<String, LatencyStats> byPhase = new LinkedHashMap<>();
+    phases.values().forEach(label -> byPhase.put(label, new LatencyStats()));
+    for (long[] sample : sentAndEndToEnd) {
+      Map.Entry<Long, String> phase = phases.floorEntry(sample[0]);
+      if (phase != null) {
+        byPhase.get(phase.getValue()).record(sample[1]);
+      }
+    }
+    Map<String, Percentiles> phasePercentiles = new LinkedHashMap<>();
+    byPhase.forEach((label, stats) -> phasePercentiles.put(label, Percentiles.of(stats)));
     return new Snapshot(answered.size(), duplicates, new EnumMap<>(byStatus), Percentiles.of(service),
-        Percentiles.of(endToEnd), Percentiles.of(endToEndEarly), Percentiles.of(endToEndLate), byStage);
+        Percentiles.of(endToEnd), phasePercentiles, byStage);
   }
 
   /** Waits until {@code expected} distinct queries were answered or the timeout passed. */
@@ -137,10 +151,10 @@ public final class ResultTracker implements AutoCloseable {
   /**
    * Counters at one moment; latencies over OK results: {@code job} as the job measured it (arrival
    * to last part scored), {@code endToEnd} from the producer's send to this consumer's receipt,
-   * split into queries sent before and after {@link #splitAt}, and per stage.
+   * also by phase (in the order the phases begin), and per stage.
    */
   public record Snapshot(long answered, long duplicates, Map<ResultStatus, Long> byStatus, Percentiles job,
-      Percentiles endToEnd, Percentiles endToEndEarly, Percentiles endToEndLate, Map<Stage, Percentiles> stages) {
+      Percentiles endToEnd, Map<String, Percentiles> endToEndByPhase, Map<Stage, Percentiles> stages) {
 
     public long count(ResultStatus status) {
       return byStatus.getOrDefault(status, 0L);
