@@ -203,6 +203,35 @@ public final class InProcessHarness {
     return Math.max(OVERLOAD_TARGETS * targetP95Ms / 1000, P95_LATE_SHARE * windowS);
   }
 
+  /**
+   * Whether the backlog of a measured arrival proves its window lost, so the probe is cut short:
+   * more queries in flight than {@link #measuredOverloadSeconds} of arrivals at the offered rate (at
+   * least 1 query/s), and than four per worker. Pure: no clock, no state.
+   *
+   * @param inFlight queries arrived and not yet completed, this one included
+   * @param offeredQps the schedule's rate when the query arrived
+   * @param targetP95Ms the plan's target
+   * @param windowS the measured window's length, seconds (after {@link Plan#windowSecondsAt})
+   * @param workerCount workers serving the probe
+   */
+  static boolean measuredWindowLost(int inFlight, double offeredQps, double targetP95Ms, double windowS,
+      int workerCount) {
+    return backlogCutsShort(inFlight, offeredQps, measuredOverloadSeconds(targetP95Ms, windowS), workerCount);
+  }
+
+  /**
+   * Whether the backlog of a warm-up arrival cuts the probe short: more queries in flight than
+   * {@value #WARMUP_OVERLOAD_SECONDS} s of arrivals at the offered rate (at least 1 query/s), and than
+   * four per worker. Pure: no clock, no state.
+   */
+  static boolean warmupLost(int inFlight, double offeredQps, int workerCount) {
+    return backlogCutsShort(inFlight, offeredQps, WARMUP_OVERLOAD_SECONDS, workerCount);
+  }
+
+  private static boolean backlogCutsShort(int inFlight, double offeredQps, double allowedS, int workerCount) {
+    return inFlight > Math.max(4 * workerCount, Math.max(offeredQps, 1.0) * allowedS);
+  }
+
   private static final class Query {
     final long arrivalNanos;
     final int items;
@@ -234,8 +263,6 @@ public final class InProcessHarness {
     private final double minWarmupMs;
     private final double maxWarmupMs;
     private final double windowMs;
-    /** Seconds of arrivals in flight that cut a measured window short (constant for the run). */
-    private final double measuredOverloadS;
     /** Whether measuring waits for a settled policy and a drained queue (adaptive policies, or a steady-state plan). */
     private final boolean waitsForSteadyState;
     /** Warm-up end and run end: they move later while an adaptive policy is still exploring. */
@@ -281,7 +308,6 @@ public final class InProcessHarness {
       this.drainMs = Math.min(MIN_DRAIN_S, DRAIN_WINDOWS * FEEDBACK_QUERIES / nominalQps) * 1000;
       this.drainedInFlight = Math.max(workers.workerCount(), nominalQps * plan.targetP95Ms() / 1000);
       this.windowMs = plan.windowSecondsAt(nominalQps) * 1000;
-      this.measuredOverloadS = measuredOverloadSeconds(plan.targetP95Ms(), windowMs / 1000);
       this.totalMs = warmupMs + plan.windows() * windowMs;
       this.random = new SplittableRandom(plan.seed());
       this.windowStats = new LatencyStats[plan.windows()];
@@ -356,9 +382,9 @@ public final class InProcessHarness {
           }
         }
         sent++;
-        double offered = Math.max(rates.qpsAt(dueMs), 1.0);
-        double allowedS = window < 0 ? WARMUP_OVERLOAD_SECONDS : measuredOverloadS;
-        if (inFlight.get() > Math.max(4 * workers.workerCount(), offered * allowedS)) {
+        double offered = rates.qpsAt(dueMs);
+        if (window < 0 ? warmupLost(inFlight.get(), offered, workers.workerCount())
+            : measuredWindowLost(inFlight.get(), offered, plan.targetP95Ms(), windowMs / 1000, workers.workerCount())) {
           overloaded = true;
           break;
         }
