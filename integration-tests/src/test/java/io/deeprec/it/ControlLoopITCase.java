@@ -1,6 +1,7 @@
 package io.deeprec.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
@@ -43,6 +44,11 @@ class ControlLoopITCase {
   @RegisterExtension
   static final EmbeddedKafka KAFKA = new EmbeddedKafka();
 
+  /** How long a topic's expected records may take to be read. */
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+  /** Consecutive probe results at the pinned size that show the pin applied. */
+  private static final int PINNED_PROBES = 8;
+
   /**
    * Input: rmc1 queries at 30 QPS for 20 s (a climb, convergence, a load baseline), then 60 QPS
    * for 15 s, with policy deeprecsched.
@@ -79,43 +85,59 @@ class ControlLoopITCase {
       List<ControlDecision> decisions = new ArrayList<>();
       try (TopicReader<ControlDecision> reader =
           new TopicReader<>(kafka, settings.controlTopic(), SingleObjectCodec.CONTROL)) {
-        reader.poll(Duration.ofSeconds(3), decisions::add);
+        await("a controller decision after the load step").atMost(READ_TIMEOUT).pollInSameThread().untilAsserted(() -> {
+          reader.poll(Duration.ofMillis(200), decisions::add);
+          assertThat(decisions).as("decisions after the load step at %d", stepAtMs)
+              .anySatisfy(d -> assertThat(d.getTimestampMs()).isGreaterThan(stepAtMs));
+        });
       }
       assertThat(decisions).as("controller decisions").isNotEmpty()
           .allSatisfy(d -> assertThat(d.getSource()).isEqualTo(DecisionSource.CONTROLLER));
-      assertThat(decisions).as("decisions after the load step at %d", stepAtMs)
-          .anySatisfy(d -> assertThat(d.getTimestampMs()).isGreaterThan(stepAtMs));
 
       List<MetricsSnapshot> windows = new ArrayList<>();
       try (TopicReader<MetricsSnapshot> reader =
           new TopicReader<>(kafka, settings.metricsTopic(), SingleObjectCodec.METRICS)) {
-        reader.poll(Duration.ofSeconds(3), windows::add);
+        await("metrics windows after the load step").atMost(READ_TIMEOUT).pollInSameThread().untilAsserted(() -> {
+          reader.poll(Duration.ofMillis(200), windows::add);
+          assertThat(batchSizesSince(windows, stepAtMs)).as("batch sizes in metrics windows after the step")
+              .hasSizeGreaterThan(1);
+        });
       }
-      List<Integer> batchesAfterStep = windows.stream()
-          .filter(w -> w.getWindowStartMs() >= stepAtMs && w.getOkCount() > 0)
-          .map(MetricsSnapshot::getBatchSize)
-          .distinct()
-          .collect(Collectors.toList());
-      assertThat(batchesAfterStep).as("batch sizes in metrics windows after the step").hasSizeGreaterThan(1);
       assertThat(windows).allSatisfy(w -> assertThat(w.getPolicy()).isEqualTo("deeprecsched"));
 
       // A manual pin from the CLI wins over the controller: later queries run at batch size 24.
       int exit = new CommandLine(new ControlCommand()).execute("--bootstrap-servers", KAFKA.bootstrapServers(),
           "--topic", settings.controlTopic(), "--model", "rmc1", "--batch-size", "24");
       assertThat(exit).isZero();
-      Thread.sleep(1_000);
-      QueryGenerator pinned = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(100), 6, prefix + "-pinned", 10);
-      sender.run(pinned, 30, 2_000, 3);
       List<RecResult> pinnedResults = new ArrayList<>();
+      QueryGenerator pinned = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(100), 6, prefix + "-pinned", 10);
       try (TopicReader<RecResult> reader = new TopicReader<>(kafka, settings.resultsTopic(), SingleObjectCodec.RESULT)) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (pinnedResults.size() < pinned.generated() && System.nanoTime() < deadline) {
+        // The pin reaches the batchers through the broadcast control stream: probe queries, one per
+        // poll, until the last few answered all ran at the pinned size (both batchers, in practice).
+        QueryGenerator probes = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(100), 7, prefix + "-probe", 10);
+        List<Integer> probeBatchSizes = new ArrayList<>();
+        await("probe queries running at the pinned batch size").atMost(READ_TIMEOUT).pollInSameThread().until(() -> {
+          sender.send(probes.next(System.currentTimeMillis()));
+          sender.flush();
+          reader.poll(Duration.ofMillis(200), r -> {
+            if (r.getQueryId().startsWith(prefix + "-probe")) {
+              probeBatchSizes.add(r.getBatchSizeSetting());
+            }
+          });
+          int probed = probeBatchSizes.size();
+          return probed >= PINNED_PROBES
+              && probeBatchSizes.subList(probed - PINNED_PROBES, probed).stream().allMatch(b -> b == 24);
+        });
+
+        sender.run(pinned, 30, 2_000, 3);
+        await("the pinned queries answered").atMost(READ_TIMEOUT).pollInSameThread().until(() -> {
           reader.poll(Duration.ofMillis(200), r -> {
             if (r.getQueryId().startsWith(prefix + "-pinned")) {
               pinnedResults.add(r);
             }
           });
-        }
+          return pinnedResults.size() >= pinned.generated();
+        });
       }
       assertThat(pinnedResults).hasSize((int) pinned.generated())
           .allSatisfy(r -> {
@@ -125,5 +147,14 @@ class ControlLoopITCase {
     } finally {
       TestJobs.stop(client);
     }
+  }
+
+  /** The distinct batch sizes of the windows that started at or after {@code sinceMs} and served queries. */
+  private static List<Integer> batchSizesSince(List<MetricsSnapshot> windows, long sinceMs) {
+    return windows.stream()
+        .filter(w -> w.getWindowStartMs() >= sinceMs && w.getOkCount() > 0)
+        .map(MetricsSnapshot::getBatchSize)
+        .distinct()
+        .collect(Collectors.toList());
   }
 }

@@ -1,6 +1,7 @@
 package io.deeprec.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.deeprec.schema.RecQuery;
 import java.net.URI;
@@ -59,10 +60,8 @@ class FlinkContainersServingITCase {
 
       FlinkRestClient rest = new FlinkRestClient(
           URI.create("http://" + jobManager.getHost() + ":" + jobManager.getMappedPort(8081)));
-      long deadline = System.nanoTime() + Duration.ofMinutes(1).toNanos();
-      while (rest.taskManagerIds().isEmpty() && System.nanoTime() < deadline) {
-        Thread.sleep(500);
-      }
+      await("a TaskManager registered").atMost(Duration.ofMinutes(1)).pollInterval(Duration.ofMillis(500))
+          .pollInSameThread().until(() -> !rest.taskManagerIds().isEmpty());
       assertThat(rest.taskManagerIds()).as("registered TaskManagers").hasSize(1);
 
       Properties clientProps = new Properties();
@@ -71,11 +70,16 @@ class FlinkContainersServingITCase {
       String jarId = rest.uploadJar(RemoteServingScenario.clusterJobJar());
       String jobId = rest.runJar(jarId, RemoteServingScenario.ENTRY_CLASS, scenario.programArgs("kafka:19092", MODELS), 2);
       try {
-        deadline = System.nanoTime() + Duration.ofMinutes(2).toNanos();
-        while (!rest.fullyRunning(jobId) && System.nanoTime() < deadline) {
-          assertThat(rest.jobState(jobId)).as("job state; exceptions: %s", rest.exceptions(jobId)).isNotEqualTo("FAILED");
-          Thread.sleep(500);
-        }
+        await("job running").atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(500)).pollInSameThread()
+            .until(() -> {
+              if (rest.fullyRunning(jobId)) {
+                return true;
+              }
+              if ("FAILED".equals(rest.jobState(jobId))) {
+                throw new AssertionError("job failed; exceptions: " + rest.exceptions(jobId));
+              }
+              return false;
+            });
         Map<String, RecQuery> sent = scenario.send(150);
         scenario.assertAnsweredOnce(sent, Duration.ofMinutes(3));
         assertThat(rest.jobState(jobId)).isEqualTo("RUNNING");

@@ -1,6 +1,7 @@
 package io.deeprec.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.deeprec.inference.InferenceWorkers;
 import io.deeprec.job.DeepRecJob;
@@ -20,6 +21,7 @@ import java.util.List;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.locks.LockSupport;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -63,14 +65,11 @@ class OverloadITCase {
     JobClient client = env.executeAsync("overload");
     AtomicInteger deepestQueue = new AtomicInteger();
     AtomicLong sampling = new AtomicLong(1);
+    // Samples the CPU queue every 2 ms: pacing, not waiting for anything.
     Thread sampler = new Thread(() -> {
-      while (sampling.get() == 1) {
+      while (sampling.get() == 1 && !Thread.currentThread().isInterrupted()) {
         deepestQueue.accumulateAndGet(InferenceWorkers.queueDepthInThisJvm(), Math::max);
-        try {
-          Thread.sleep(2);
-        } catch (InterruptedException e) {
-          return;
-        }
+        LockSupport.parkNanos(2_000_000L);
       }
     });
     try (OpenLoopSender sender = new OpenLoopSender(kafka, settings.queriesTopic());
@@ -98,16 +97,17 @@ class OverloadITCase {
       // Every request in the CPU queue is in flight in an async operator: capacity bounds them.
       assertThat(deepestQueue.get()).as("deepest CPU queue").isLessThanOrEqualTo(CAPACITY * PARALLELISM);
 
-      long expiredInMetrics = 0;
+      // The windows counting the last expired queries close after their answers: read until they are in.
+      long[] expiredInMetrics = {0};
       try (TopicReader<MetricsSnapshot> reader =
           new TopicReader<>(kafka, settings.metricsTopic(), SingleObjectCodec.METRICS)) {
-        List<MetricsSnapshot> windows = reader.readAtLeast(1, Duration.ofSeconds(30));
-        reader.poll(Duration.ofSeconds(3), windows::add);
-        for (MetricsSnapshot window : windows) {
-          expiredInMetrics += window.getExpiredCount();
-        }
+        await("metrics windows counting every expired query").atMost(Duration.ofSeconds(60)).pollInSameThread()
+            .untilAsserted(() -> {
+              reader.poll(Duration.ofMillis(200), window -> expiredInMetrics[0] += window.getExpiredCount());
+              assertThat(expiredInMetrics[0]).as("expired queries counted in metrics")
+                  .isEqualTo(done.count(ResultStatus.EXPIRED));
+            });
       }
-      assertThat(expiredInMetrics).as("expired queries counted in metrics").isEqualTo(done.count(ResultStatus.EXPIRED));
     } finally {
       sampling.set(0);
       TestJobs.stop(client);

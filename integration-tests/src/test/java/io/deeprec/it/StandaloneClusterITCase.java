@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.schema.RecQuery;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,6 +19,8 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import org.awaitility.Awaitility;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -117,31 +120,37 @@ class StandaloneClusterITCase {
     return String.join(java.io.File.pathSeparator, entries);
   }
 
-  private static void await(String what, Duration timeout, StandaloneFlinkCluster cluster, Callable<Boolean> condition)
-      throws Exception {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Exception last = null;
-    while (System.nanoTime() < deadline) {
-      List<String> exited = cluster.exited();
-      if (!exited.isEmpty()) {
-        throw new AssertionError("cluster processes exited " + exited + " while waiting for " + what
-            + "; see " + cluster.workDir() + ": " + tails(cluster.workDir(), exited));
+  /**
+   * Polls {@code condition} every 500 ms until it holds; fails at once when a cluster process has
+   * exited, and after {@code timeout} otherwise. An I/O error (the REST endpoint not up yet) counts
+   * as "not yet"; the last one is attached to the timeout.
+   */
+  private static void await(String what, Duration timeout, StandaloneFlinkCluster cluster, Callable<Boolean> condition) {
+    IOException[] last = {null};
+    try {
+      Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
+          .pollInSameThread()
+          .until(() -> {
+            List<String> exited = cluster.exited();
+            if (!exited.isEmpty()) {
+              throw new AssertionError("cluster processes exited " + exited + " while waiting for " + what
+                  + "; see " + cluster.workDir() + ": " + tails(cluster.workDir(), exited));
+            }
+            try {
+              return condition.call();
+            } catch (IOException e) {
+              last[0] = e;
+              return false;
+            }
+          });
+    } catch (ConditionTimeoutException e) {
+      AssertionError timedOut = new AssertionError("timed out after " + timeout + " waiting for " + what
+          + "; logs in " + cluster.workDir());
+      if (last[0] != null) {
+        timedOut.addSuppressed(last[0]);
       }
-      try {
-        if (condition.call()) {
-          return;
-        }
-      } catch (java.io.IOException e) {
-        last = e;
-      }
-      Thread.sleep(500);
+      throw timedOut;
     }
-    AssertionError timedOut = new AssertionError("timed out after " + timeout + " waiting for " + what
-        + "; logs in " + cluster.workDir());
-    if (last != null) {
-      timedOut.addSuppressed(last);
-    }
-    throw timedOut;
   }
 
   private static String tails(Path workDir, List<String> names) {
@@ -149,7 +158,7 @@ class StandaloneClusterITCase {
       try (Stream<String> lines = Files.lines(workDir.resolve(name + ".out"))) {
         List<String> all = lines.collect(Collectors.toList());
         return name + ".out:\n" + String.join("\n", all.subList(Math.max(0, all.size() - 20), all.size()));
-      } catch (java.io.IOException e) {
+      } catch (IOException e) {
         return name + ": " + e;
       }
     }).collect(Collectors.joining("\n"));

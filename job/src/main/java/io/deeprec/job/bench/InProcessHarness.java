@@ -23,6 +23,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.DoubleAdder;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.BooleanSupplier;
+import java.util.function.IntSupplier;
 
 /**
  * Serves one model in this JVM the way the job does, minus Kafka and Flink: open-loop Poisson
@@ -203,6 +205,127 @@ public final class InProcessHarness {
     return Math.max(OVERLOAD_TARGETS * targetP95Ms / 1000, P95_LATE_SHARE * windowS);
   }
 
+  /**
+   * Whether the backlog of a measured arrival proves its window lost, so the probe is cut short:
+   * more queries in flight than {@link #measuredOverloadSeconds} of arrivals at the offered rate (at
+   * least 1 query/s), and than four per worker. Pure: no clock, no state.
+   *
+   * @param inFlight queries arrived and not yet completed, this one included
+   * @param offeredQps the schedule's rate when the query arrived
+   * @param targetP95Ms the plan's target
+   * @param windowS the measured window's length, seconds (after {@link Plan#windowSecondsAt})
+   * @param workerCount workers serving the probe
+   */
+  static boolean measuredWindowLost(int inFlight, double offeredQps, double targetP95Ms, double windowS,
+      int workerCount) {
+    return backlogCutsShort(inFlight, offeredQps, measuredOverloadSeconds(targetP95Ms, windowS), workerCount);
+  }
+
+  /**
+   * Whether the backlog of a warm-up arrival cuts the probe short: more queries in flight than
+   * {@value #WARMUP_OVERLOAD_SECONDS} s of arrivals at the offered rate (at least 1 query/s), and than
+   * four per worker. Pure: no clock, no state.
+   */
+  static boolean warmupLost(int inFlight, double offeredQps, int workerCount) {
+    return backlogCutsShort(inFlight, offeredQps, WARMUP_OVERLOAD_SECONDS, workerCount);
+  }
+
+  private static boolean backlogCutsShort(int inFlight, double offeredQps, double allowedS, int workerCount) {
+    return inFlight > Math.max(4 * workerCount, Math.max(offeredQps, 1.0) * allowedS);
+  }
+
+  /**
+   * Where a run's warm-up ends and its measured windows begin, decided arrival by arrival in
+   * scheduled time (ms since the run's start), without a clock: a policy that does not wait for its
+   * steady state is measured from the first arrival due at the plan's warm-up; one that waits (an
+   * adaptive policy, or any policy under a steady-state plan) from the first arrival after it that
+   * finds the policy settled for the drain time and no more queries in flight than a system meeting
+   * the target holds, or settled for {@value InProcessHarness#MAX_DRAIN_S} s, or
+   * {@value InProcessHarness#MAX_SETTLE_S} s past the minimum warm-up. The measured windows follow
+   * that arrival back to back.
+   */
+  static final class Warmup {
+    /** Whether measuring waits for a settled policy and a drained queue (adaptive policies, or a steady-state plan). */
+    private final boolean waitsForSteadyState;
+    private final double minWarmupMs;
+    private final double maxWarmupMs;
+    private final double drainMs;
+    /** Queries in flight at or below which an exploration's backlog counts as drained. */
+    private final double drainedInFlight;
+    private final double windowMs;
+    private final int windows;
+    /** Warm-up end: it moves later while the policy is not yet settled or the queue not yet drained. */
+    private double warmupMs;
+    private boolean measuring;
+    private double settledAtMs = Double.NaN;
+
+    /**
+     * @param plan the run's plan
+     * @param adaptivePolicy whether the policy adapts ({@link BatchPolicy#adaptive})
+     * @param nominalQps the rate the run is measured at
+     * @param workerCount workers serving the run
+     */
+    Warmup(Plan plan, boolean adaptivePolicy, double nominalQps, int workerCount) {
+      this.waitsForSteadyState = adaptivePolicy || plan.steadyStateWarmup();
+      double adaptiveWarmupS = waitsForSteadyState ? ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps : 0;
+      this.minWarmupMs = Math.max(plan.warmupS(), adaptiveWarmupS) * 1000;
+      this.maxWarmupMs = waitsForSteadyState ? minWarmupMs + MAX_SETTLE_S * 1000 : minWarmupMs;
+      this.warmupMs = minWarmupMs;
+      this.drainMs = Math.min(MIN_DRAIN_S, DRAIN_WINDOWS * FEEDBACK_QUERIES / nominalQps) * 1000;
+      this.drainedInFlight = Math.max(workerCount, nominalQps * plan.targetP95Ms() / 1000);
+      this.windowMs = plan.windowSecondsAt(nominalQps) * 1000;
+      this.windows = plan.windows();
+    }
+
+    /**
+     * Takes the next arrival, in order, and says where it belongs.
+     *
+     * @param dueMs when the arrival is due, ms after the run's start
+     * @param settled whether the policy is settled now; asked only once the minimum warm-up is over
+     *     and until measuring starts
+     * @param inFlight queries in flight now (the arrival not included); asked only when the drain
+     *     time has passed
+     * @return the measured window the arrival belongs to, or -1 for the warm-up
+     */
+    int windowOf(double dueMs, BooleanSupplier settled, IntSupplier inFlight) {
+      if (!measuring && dueMs >= minWarmupMs) {
+        boolean settledNow = settled.getAsBoolean();
+        if (!settledNow) {
+          settledAtMs = Double.NaN;
+        } else if (Double.isNaN(settledAtMs)) {
+          settledAtMs = dueMs;
+        }
+        double sinceSettledMs = dueMs - settledAtMs;
+        boolean drained = sinceSettledMs >= drainMs && inFlight.getAsInt() <= drainedInFlight
+            || sinceSettledMs >= MAX_DRAIN_S * 1000;
+        measuring = !waitsForSteadyState || settledNow && drained || dueMs >= maxWarmupMs;
+        // Until then this arrival belongs to the warm-up, and the measured windows start after it.
+        warmupMs = measuring ? dueMs : dueMs + windowMs;
+      }
+      return dueMs < warmupMs ? -1 : (int) Math.min(windows - 1, (dueMs - warmupMs) / windowMs);
+    }
+
+    /** Whether the measured windows have begun. */
+    boolean measuring() {
+      return measuring;
+    }
+
+    /** Where the warm-up ends as decided so far, ms after the run's start: where measuring began, once it has. */
+    double warmupMs() {
+      return warmupMs;
+    }
+
+    /** Where the run ends as decided so far, ms after its start: the warm-up, then the plan's windows. */
+    double totalMs() {
+      return warmupMs + windows * windowMs;
+    }
+
+    /** One measured window's length, ms (the plan's, stretched for the rate). */
+    double windowMs() {
+      return windowMs;
+    }
+  }
+
   private static final class Query {
     final long arrivalNanos;
     final int items;
@@ -231,21 +354,9 @@ public final class InProcessHarness {
     private final RateSchedule rates;
     private final double nominalQps;
     private final Plan plan;
-    private final double minWarmupMs;
-    private final double maxWarmupMs;
+    /** Where the warm-up ends and the measured windows begin. */
+    private final Warmup warmup;
     private final double windowMs;
-    /** Seconds of arrivals in flight that cut a measured window short (constant for the run). */
-    private final double measuredOverloadS;
-    /** Whether measuring waits for a settled policy and a drained queue (adaptive policies, or a steady-state plan). */
-    private final boolean waitsForSteadyState;
-    /** Warm-up end and run end: they move later while an adaptive policy is still exploring. */
-    private double warmupMs;
-    private double totalMs;
-    private boolean measuring;
-    private double settledAtMs = Double.NaN;
-    private final double drainMs;
-    /** Queries in flight at or below which an exploration's backlog counts as drained. */
-    private final double drainedInFlight;
     private final SplittableRandom random;
     private final LatencyStats[] windowStats;
     private final LatencyStats overall = new LatencyStats();
@@ -273,16 +384,9 @@ public final class InProcessHarness {
       this.rates = rates;
       this.nominalQps = nominalQps;
       this.plan = plan;
-      this.waitsForSteadyState = policy.adaptive() || plan.steadyStateWarmup();
-      double adaptiveWarmupS = waitsForSteadyState ? ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps : 0;
-      this.minWarmupMs = Math.max(plan.warmupS(), adaptiveWarmupS) * 1000;
-      this.maxWarmupMs = waitsForSteadyState ? minWarmupMs + MAX_SETTLE_S * 1000 : minWarmupMs;
-      this.warmupMs = minWarmupMs;
-      this.drainMs = Math.min(MIN_DRAIN_S, DRAIN_WINDOWS * FEEDBACK_QUERIES / nominalQps) * 1000;
-      this.drainedInFlight = Math.max(workers.workerCount(), nominalQps * plan.targetP95Ms() / 1000);
-      this.windowMs = plan.windowSecondsAt(nominalQps) * 1000;
-      this.measuredOverloadS = measuredOverloadSeconds(plan.targetP95Ms(), windowMs / 1000);
-      this.totalMs = warmupMs + plan.windows() * windowMs;
+      this.warmup = new Warmup(plan, policy.adaptive(), nominalQps, workers.workerCount());
+      this.windowMs = warmup.windowMs();
+      double totalMs = warmup.totalMs();
       this.random = new SplittableRandom(plan.seed());
       this.windowStats = new LatencyStats[plan.windows()];
       for (int i = 0; i < windowStats.length; i++) {
@@ -301,8 +405,11 @@ public final class InProcessHarness {
       BatchSettings openSettings = null;
       long sent = 0;
       boolean overloaded = false;
+      // A policy that does not adapt is settled from the start.
+      BooleanSupplier settled = () -> !policy.adaptive() || policy.settled();
+      IntSupplier queriesInFlight = inFlight::get;
       double dueMs = arrivals.nextDueMs();
-      while (dueMs < totalMs) {
+      while (dueMs < warmup.totalMs()) {
         long dueNanos = startNanos + (long) (dueMs * 1e6);
         if (open != null && open.deadlineNanos < dueNanos) {
           parkUntil(open.deadlineNanos);
@@ -311,28 +418,12 @@ public final class InProcessHarness {
           continue;
         }
         parkUntil(dueNanos);
-        if (!measuring && dueMs >= minWarmupMs) {
-          // A policy that does not adapt is settled from the start.
-          boolean settled = !policy.adaptive() || policy.settled();
-          if (!settled) {
-            settledAtMs = Double.NaN;
-          } else if (Double.isNaN(settledAtMs)) {
-            settledAtMs = dueMs;
-          }
-          double sinceSettledMs = dueMs - settledAtMs;
-          boolean drained = sinceSettledMs >= drainMs && inFlight.get() <= drainedInFlight
-              || sinceSettledMs >= MAX_DRAIN_S * 1000;
-          measuring = !waitsForSteadyState || settled && drained || dueMs >= maxWarmupMs;
-          // Until then this arrival belongs to the warm-up, and the measured windows start after it.
-          warmupMs = measuring ? dueMs : dueMs + windowMs;
-          totalMs = warmupMs + plan.windows() * windowMs;
-        }
+        int window = warmup.windowOf(dueMs, settled, queriesInFlight);
         BatchSettings settings = current;
         if (open != null && (!settings.equals(openSettings) || open.items >= settings.batchSize())) {
           submit(open); // a settings change releases the open request, as the batcher does
           open = null;
         }
-        int window = dueMs < warmupMs ? -1 : (int) Math.min(plan.windows() - 1, (dueMs - warmupMs) / windowMs);
         Query query = new Query(dueNanos, sizes.next(random), window);
         List<QuerySplitter.Piece> pieces = QuerySplitter.plan(query.items, open == null ? 0 : open.items, settings);
         query.openParts.set(pieces.size());
@@ -356,9 +447,9 @@ public final class InProcessHarness {
           }
         }
         sent++;
-        double offered = Math.max(rates.qpsAt(dueMs), 1.0);
-        double allowedS = window < 0 ? WARMUP_OVERLOAD_SECONDS : measuredOverloadS;
-        if (inFlight.get() > Math.max(4 * workers.workerCount(), offered * allowedS)) {
+        double offered = rates.qpsAt(dueMs);
+        if (window < 0 ? warmupLost(inFlight.get(), offered, workers.workerCount())
+            : measuredWindowLost(inFlight.get(), offered, plan.targetP95Ms(), windowMs / 1000, workers.workerCount())) {
           overloaded = true;
           break;
         }

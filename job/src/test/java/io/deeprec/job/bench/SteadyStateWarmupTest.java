@@ -2,45 +2,95 @@ package io.deeprec.job.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deeprec.inference.InferenceWorkers;
-import io.deeprec.model.ModelId;
-import io.deeprec.model.ModelKey;
-import io.deeprec.model.ModelRegistry;
-import io.deeprec.sched.FixedBatchPolicy;
-import io.deeprec.workload.QuerySizes;
+import java.util.function.DoubleToIntFunction;
 import org.junit.jupiter.api.Test;
 
 /**
  * A steady-state plan warms a fixed batch size up as long as a settled adaptive policy (the
  * adaptive minimum warm-up, then the drain) before its measured windows; a plain plan measures it
- * after its own warm-up. Checked by the probe's duration, which cannot be shorter than its
- * scheduled arrivals (NCF at table scale 0.002, 400 queries/s: 1.9 s + 2.6 s before measuring).
+ * after its own warm-up. Checked on what the harness schedules: its warm-up decision is replayed on
+ * arrivals due every 2.5 ms (400 queries/s), without a clock or a model, and the scheduled time of
+ * the first measured arrival is read off (at 400 queries/s: 12 x 64 queries = 1.92 s of minimum
+ * warm-up, then 16 x 64 = 2.56 s of drain).
  */
 class SteadyStateWarmupTest {
+  private static final double QPS = 400;
+  private static final double ARRIVAL_GAP_MS = 1000 / QPS;
+  private static final int WORKERS = 2;
+  /** 200 ms target, 0.2 s warm-up, one 0.5 s window. */
+  private static final InProcessHarness.Plan PLAIN = new InProcessHarness.Plan(200, 0.2, 0.5, 1, 1, 3, false);
+  private static final DoubleToIntFunction EMPTY_QUEUE = dueMs -> 0;
 
+  /** Input: the plain plan, a fixed size, an empty queue. Expected: measured from 0.2 s, the run ends at 0.7 s. */
   @Test
-  void aFixedSizeWaitsLikeASettledAdaptivePolicyOnlyWhenThePlanAsks() throws Exception {
-    double qps = 400;
-    double steadyWarmupS = InProcessHarness.ADAPTIVE_WARMUP_WINDOWS * InProcessHarness.FEEDBACK_QUERIES / qps
-        + (double) InProcessHarness.DRAIN_WINDOWS * InProcessHarness.FEEDBACK_QUERIES / qps;
-    InProcessHarness.Plan plain = new InProcessHarness.Plan(200, 0.2, 0.5, 1, 1, 3, false);
-    try (InferenceWorkers.Lease workers = InferenceWorkers.acquire(2);
-        ModelRegistry.Lease model = ModelRegistry.acquire(ModelKey.random(ModelId.NCF, 0.002, 3))) {
-      InProcessHarness harness = new InProcessHarness(model.model(), workers.workers(), QuerySizes.parse("lognormal"), 3);
-      harness.probe(new FixedBatchPolicy(1024, 0), qps, plain); // JIT and native warm-up, not timed
+  void aPlainPlanMeasuresAFixedSizeAfterItsOwnWarmup() {
+    InProcessHarness.Warmup warmup = replay(PLAIN, false, EMPTY_QUEUE);
 
-      double plainS = timedProbeS(harness, qps, plain);
-      double steadyS = timedProbeS(harness, qps, plain.withSteadyStateWarmup());
-
-      assertThat(steadyS).isGreaterThanOrEqualTo(steadyWarmupS + 0.5);
-      assertThat(plainS).isLessThan(steadyWarmupS);
-    }
+    assertThat(warmup.warmupMs()).isEqualTo(200.0);
+    assertThat(warmup.totalMs()).isEqualTo(700.0);
   }
 
-  private static double timedProbeS(InProcessHarness harness, double qps, InProcessHarness.Plan plan) {
-    long start = System.nanoTime();
-    Probe probe = harness.probe(new FixedBatchPolicy(1024, 0), qps, plan);
-    assertThat(probe.measuredQueries()).isPositive();
-    return (System.nanoTime() - start) / 1e9;
+  /**
+   * Input: the same plan with a steady-state warm-up, a fixed size, an empty queue. Expected:
+   * measured from 1.92 + 2.56 = 4.48 s, the run ends one window later; so is an adaptive policy
+   * settled from the start under the plain plan.
+   */
+  @Test
+  void aSteadyStatePlanWarmsAFixedSizeUpLikeASettledAdaptivePolicy() {
+    double steadyWarmupMs = (InProcessHarness.ADAPTIVE_WARMUP_WINDOWS + InProcessHarness.DRAIN_WINDOWS)
+        * InProcessHarness.FEEDBACK_QUERIES * ARRIVAL_GAP_MS;
+
+    InProcessHarness.Warmup fixed = replay(PLAIN.withSteadyStateWarmup(), false, EMPTY_QUEUE);
+    InProcessHarness.Warmup adaptive = replay(PLAIN, true, EMPTY_QUEUE);
+
+    assertThat(steadyWarmupMs).isEqualTo(4_480.0);
+    assertThat(fixed.warmupMs()).isEqualTo(steadyWarmupMs);
+    assertThat(fixed.totalMs()).isEqualTo(steadyWarmupMs + 500);
+    assertThat(adaptive.warmupMs()).isEqualTo(steadyWarmupMs);
+  }
+
+  /**
+   * Input: a steady-state plan with 100 queries in flight until 10 s, then 80 (400 queries/s x the
+   * 200 ms target: what a system meeting the target holds). Expected: measured from 10 s, when the
+   * backlog has drained, not from 4.48 s.
+   */
+  @Test
+  void aSteadyStatePlanMeasuresOnlyOnceTheBacklogHasDrained() {
+    InProcessHarness.Warmup warmup = replay(PLAIN.withSteadyStateWarmup(), false, dueMs -> dueMs < 10_000 ? 100 : 80);
+
+    assertThat(warmup.warmupMs()).isEqualTo(10_000.0);
+  }
+
+  /**
+   * Input: a steady-state plan with a backlog of 100 queries that never drains. Expected: measured
+   * 40 s after the policy settled (1.92 s), the longest drain: from 41.92 s.
+   */
+  @Test
+  void aBacklogThatNeverDrainsDelaysMeasuringByTheLongestDrainOnly() {
+    InProcessHarness.Warmup warmup = replay(PLAIN.withSteadyStateWarmup(), false, dueMs -> 100);
+
+    assertThat(warmup.warmupMs()).isEqualTo(41_920.0);
+  }
+
+  /**
+   * Feeds the warm-up decision the arrivals of a 400 queries/s schedule, one every 2.5 ms
+   * (a settled policy, {@code inFlight} queries in flight when each is due), until the first one
+   * that is measured; each arrival before it belongs to the warm-up.
+   */
+  private static InProcessHarness.Warmup replay(InProcessHarness.Plan plan, boolean adaptive,
+      DoubleToIntFunction inFlight) {
+    InProcessHarness.Warmup warmup = new InProcessHarness.Warmup(plan, adaptive, QPS, WORKERS);
+    for (int i = 0; ; i++) {
+      double dueMs = i * ARRIVAL_GAP_MS;
+      assertThat(dueMs).as("arrival %d is within the run", i).isLessThan(warmup.totalMs());
+      int window = warmup.windowOf(dueMs, () -> true, () -> inFlight.applyAsInt(dueMs));
+      if (window >= 0) {
+        assertThat(window).as("the first measured arrival's window").isZero();
+        assertThat(warmup.measuring()).isTrue();
+        assertThat(warmup.warmupMs()).as("the measured windows start at the first measured arrival").isEqualTo(dueMs);
+        return warmup;
+      }
+      assertThat(warmup.measuring()).as("arrival %d at %.1f ms is warm-up", i, dueMs).isFalse();
+    }
   }
 }
