@@ -33,7 +33,8 @@ public final class LocalCluster implements AutoCloseable {
     client.set(DeploymentOptions.TARGET, "remote");
     client.set(RestOptions.ADDRESS, rest.getHost());
     client.set(RestOptions.PORT, rest.getPort());
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(client);
+    // Not getExecutionEnvironment: outside a cluster that one runs the job on a per-job MiniCluster.
+    StreamExecutionEnvironment env = new StreamExecutionEnvironment(client);
     env.setParallelism(parallelism);
     return env;
   }
