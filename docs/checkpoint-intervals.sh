@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 out="${1:-bench-results/checkpoint-intervals}"
 ladder="${2:-40,60,80,100}"
 mkdir -p "$out"
-configs=("at-least-once 2000ms 2" "exactly-once 100ms 2" "exactly-once 200ms 2" "exactly-once 500ms 2"
+configs=("at-least-once 2000ms 2" "at-least-once 200ms 2" "exactly-once 100ms 2" "exactly-once 200ms 2" "exactly-once 500ms 2"
   "exactly-once 1000ms 2" "exactly-once 2000ms 2" "at-least-once 2000ms 1" "exactly-once 200ms 1")
 for config in "${configs[@]}"; do
   read -r delivery interval parallelism <<<"$config"

@@ -115,6 +115,7 @@ class FailureRecoveryITCase {
       load.join();
       long total = generator.generated();
       assertThat(total).isGreaterThanOrEqualTo(QUERIES);
+      assertThat(sender.failed()).as("queries the producer failed to write").isZero();
       consumer.awaitAnsweredCount(prefix, total, Duration.ofMinutes(4));
       // A repeat of an earlier result would come before the answers to queries sent after all were answered.
       QueryGenerator tail = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(16), 4, "tail-" + prefix, 5);

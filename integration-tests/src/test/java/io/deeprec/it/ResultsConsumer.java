@@ -88,10 +88,26 @@ final class ResultsConsumer implements AutoCloseable {
     await(ids.size() + " queries answered", results -> results.keySet().containsAll(ids), timeout);
   }
 
-  /** Waits until at least {@code count} distinct query ids starting with {@code prefix} were answered. */
+  /**
+   * Waits until at least {@code count} distinct query ids starting with {@code prefix} were
+   * answered; generated ids are {@code prefix-0 .. prefix-(count-1)}, so a timeout names the
+   * first ones missing.
+   */
   void awaitAnsweredCount(String prefix, long count, Duration timeout) throws InterruptedException {
-    await(count + " queries answered", results -> results.keySet().stream().filter(id -> id.startsWith(prefix))
-        .count() >= count, timeout);
+    try {
+      await(count + " queries answered", results -> results.keySet().stream().filter(id -> id.startsWith(prefix))
+          .count() >= count, timeout);
+    } catch (AssertionError e) {
+      java.util.List<String> missing = new java.util.ArrayList<>();
+      synchronized (this) {
+        for (long i = 0; i < count && missing.size() < 10; i++) {
+          if (!byQuery.containsKey(prefix + "-" + i)) {
+            missing.add(prefix + "-" + i);
+          }
+        }
+      }
+      throw new AssertionError(e.getMessage() + "; first missing: " + missing, e);
+    }
   }
 
   /** A copy of every result received so far, by query id, in arrival order. */

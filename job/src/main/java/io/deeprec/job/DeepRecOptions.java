@@ -139,11 +139,11 @@ public final class DeepRecOptions {
           + "instead of delaying fresh ones. Must be > 0.");
 
   public static final ConfigOption<Integer> WARMUP_QUERIES = ConfigOptions.key("deeprec.warmup.queries")
-      .intType().defaultValue(200)
+      .intType().defaultValue(400)
       .withDescription("Fewest synthetic queries per model that the job sends through its own path (queries topic, "
           + "source, validation, batcher, inference, reassembly) at every start and restart before it announces "
-          + "readiness; it goes on while the p95 of the last window of them (half this many, at least 20) misses the "
-          + "model's target and is still improving. Their results are not published. At least one reaches every "
+          + "readiness; it goes on while the p95 of the last window of them (half this many, at least 20) is still "
+          + "more than 10% better than the window before's. Their results are not published. At least one reaches every "
           + "partition of the queries topic whatever this says, so that a query sent after readiness is never "
           + "skipped. >= 0.");
 

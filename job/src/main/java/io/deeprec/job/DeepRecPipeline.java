@@ -108,8 +108,7 @@ public final class DeepRecPipeline {
         .name("separate-warmup").uid("separate-warmup");
     if (warmup != null) {
       results.getSideOutput(SeparateWarmup.WARMUP)
-          .process(new PipelineWarmup(warmup, policies, settings.p95TargetsMs(), settings.warmupQueries(),
-              settings.warmupTimeout().toMillis()))
+          .process(new PipelineWarmup(warmup, policies, settings.warmupQueries(), settings.warmupTimeout().toMillis()))
           .name("warmup").uid("warmup").setParallelism(1).setMaxParallelism(1)
           .sinkTo(new DiscardingSink<>()).name("warmup-end").uid("warmup-end").setParallelism(1);
     }

@@ -8,7 +8,7 @@ import io.deeprec.warmup.WarmupProgress;
 import io.deeprec.warmup.WarmupSender;
 import io.deeprec.workload.QuerySizes;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
@@ -21,8 +21,8 @@ import org.apache.flink.util.Collector;
  * Warms the whole serving path at every start and restart, then announces readiness. A thread
  * sends synthetic queries ({@link WarmupProgress}) to the queries topic; they are read, validated,
  * batched, scored and reassembled like real ones, and their results come here instead of the
- * results topic. Once every partition was reached and every model is warm (its quota answered, its
- * recent warm-up queries within its latency target), the job is ready: a log line, a record per model on the metrics topic ({@code event} 'ready') and the gauge
+ * results topic. Once every partition was reached and every model is warm (its quota answered, and
+ * the latency of its warm-up queries no longer improving), the job is ready: a log line, a record per model on the metrics topic ({@code event} 'ready') and the gauge
  * {@code ready} (0 / 1) say so. Runs with parallelism 1; emits nothing downstream.
  */
 public class PipelineWarmup extends ProcessFunction<RecResult, Void> {
@@ -33,7 +33,6 @@ public class PipelineWarmup extends ProcessFunction<RecResult, Void> {
 
   private final WarmupSender.Factory senderFactory;
   private final HashMap<String, BatchPolicy> policies;
-  private final LinkedHashMap<String, Double> targetsMs;
   private final int queriesPerModel;
   private final long timeoutMs;
 
@@ -45,15 +44,13 @@ public class PipelineWarmup extends ProcessFunction<RecResult, Void> {
 
   /**
    * @param policies the served models' policies (the announcement names their settings)
-   * @param targetsMs the served models' p95 targets: a model is warm when its recent warm-up queries meet it
    * @param queriesPerModel fewest warm-up answers per model before the job is warm
    * @param timeoutMs longest warm-up before announcing ready, not warm
    */
-  public PipelineWarmup(WarmupSender.Factory senderFactory, Map<String, BatchPolicy> policies,
-      Map<String, Double> targetsMs, int queriesPerModel, long timeoutMs) {
+  public PipelineWarmup(WarmupSender.Factory senderFactory, Map<String, BatchPolicy> policies, int queriesPerModel,
+      long timeoutMs) {
     this.senderFactory = senderFactory;
     this.policies = new HashMap<>(policies);
-    this.targetsMs = new LinkedHashMap<>(targetsMs);
     this.queriesPerModel = queriesPerModel;
     this.timeoutMs = timeoutMs;
   }
@@ -63,7 +60,7 @@ public class PipelineWarmup extends ProcessFunction<RecResult, Void> {
     long start = System.currentTimeMillis();
     sender = senderFactory.open();
     String nonce = UUID.randomUUID().toString().substring(0, 8);
-    progress = new WarmupProgress(nonce, targetsMs, sender.partitions(), queriesPerModel,
+    progress = new WarmupProgress(nonce, List.copyOf(policies.keySet()), sender.partitions(), queriesPerModel,
         RESEND_AFTER_MS, timeoutMs, start, QuerySizes.parse("lognormal"), nonce.hashCode());
     readyAtMs = 0;
     getRuntimeContext().getMetricGroup().gauge("ready", () -> readyAtMs > 0 ? 1 : 0);

@@ -19,10 +19,11 @@ import java.util.SplittableRandom;
  * its starting position is never read), so the warm-up never overloads the job. Ready means both:
  * a warm-up query sent to every partition came back, so every source reader is positioned and a
  * query sent from now on is read; and every model is warm: it answered at least {@code
- * queriesPerModel} warm-up queries, and the p95 of its last window of them meets its latency target
- * or has stopped improving (within {@link #CONVERGED} of the window before: more warm-up would not
- * make it faster). The timeout ends a warm-up that never converges: ready, not warm. Thread-safe:
- * the sender thread and the task thread share it.
+ * queriesPerModel} warm-up queries, and the p95 of its last window of them has stopped improving
+ * (at least {@link #CONVERGED} of the window before's: more warm-up would not make it faster; JIT
+ * compilation and first calls at each batch size go on well after a model first meets its target).
+ * The timeout ends a warm-up that never converges: ready, not warm. Thread-safe: the sender thread
+ * and the task thread share it.
  */
 public final class WarmupProgress {
 
@@ -37,7 +38,6 @@ public final class WarmupProgress {
 
   private final String nonce;
   private final List<String> models;
-  private final Map<String, Double> targetsMs;
   private final int partitions;
   private final int queriesPerModel;
   private final long resendAfterMs;
@@ -52,19 +52,18 @@ public final class WarmupProgress {
 
   /**
    * @param nonce unique per start, so answers to an earlier start's warm-up are not counted
-   * @param targetsMs each served model's p95 latency target, ms
+   * @param models the served models
    * @param partitions partitions of the queries topic (>= 1)
    * @param queriesPerModel fewest answers each model must give before it is warm (>= 0)
    */
-  public WarmupProgress(String nonce, Map<String, Double> targetsMs, int partitions, int queriesPerModel,
+  public WarmupProgress(String nonce, List<String> models, int partitions, int queriesPerModel,
       long resendAfterMs, long timeoutMs, long startMs, QuerySizes sizes, long seed) {
-    if (partitions < 1 || targetsMs.isEmpty() || queriesPerModel < 0 || resendAfterMs <= 0 || timeoutMs <= 0) {
-      throw new IllegalArgumentException("bad warm-up plan: " + targetsMs.keySet() + ", " + partitions
+    if (partitions < 1 || models.isEmpty() || queriesPerModel < 0 || resendAfterMs <= 0 || timeoutMs <= 0) {
+      throw new IllegalArgumentException("bad warm-up plan: " + models + ", " + partitions
           + " partitions, " + queriesPerModel + " queries, resend " + resendAfterMs + " ms, timeout " + timeoutMs + " ms");
     }
     this.nonce = nonce;
-    this.models = List.copyOf(targetsMs.keySet());
-    this.targetsMs = new LinkedHashMap<>(targetsMs);
+    this.models = List.copyOf(models);
     this.partitions = partitions;
     this.queriesPerModel = queriesPerModel;
     this.resendAfterMs = resendAfterMs;
@@ -143,17 +142,11 @@ public final class WarmupProgress {
     return true;
   }
 
-  /**
-   * Whether a model answered its quota and its last window's p95 meets its target or stopped
-   * improving on the window before.
-   */
+  /** Whether a model answered its quota and its last window's p95 stopped improving on the window before. */
   private boolean warm(String model) {
     ModelProgress progress = byModel.get(model);
-    if (progress.ok < queriesPerModel || Double.isNaN(progress.lastWindowP95)) {
-      return false;
-    }
-    return progress.lastWindowP95 <= targetsMs.get(model)
-        || (!Double.isNaN(progress.previousWindowP95) && progress.lastWindowP95 >= CONVERGED * progress.previousWindowP95);
+    return progress.ok >= queriesPerModel && !Double.isNaN(progress.previousWindowP95)
+        && progress.lastWindowP95 >= CONVERGED * progress.previousWindowP95;
   }
 
   /** The readiness announcement, or null while not ready. */
