@@ -39,6 +39,8 @@ final class TestJobs {
     // their topics are fresh, so reading from the start loses nothing. A short warm-up keeps CI quick.
     conf.set(DeepRecOptions.STARTING_OFFSETS, "earliest");
     conf.set(DeepRecOptions.WARMUP_QUERIES, 20);
+    // The warm-up goes on in the background while a scenario's load runs: bound it.
+    conf.set(DeepRecOptions.WARMUP_TIMEOUT, java.time.Duration.ofSeconds(30));
     // Scenarios that check every query is scored must not shed any as stale on a slow machine.
     conf.set(DeepRecOptions.MAX_AGE, java.time.Duration.ofMinutes(10));
     return conf;

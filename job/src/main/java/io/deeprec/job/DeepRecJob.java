@@ -54,7 +54,7 @@ public final class DeepRecJob {
     KafkaTopics.ensure(kafka.clientProperties(), conf.get(DeepRecOptions.TOPIC_PARTITIONS), (short) -1,
         List.of(settings.queriesTopic(), settings.resultsTopic(), settings.metricsTopic(), settings.deadLetterTopic(),
             settings.controlTopic()));
-    env.enableCheckpointing(conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis());
+    env.enableCheckpointing(JobSettings.checkpointInterval(conf).toMillis());
     env.setBufferTimeout(conf.get(DeepRecOptions.BUFFER_TIMEOUT).toMillis());
 
     String group = conf.get(DeepRecOptions.GROUP_ID);

@@ -250,12 +250,24 @@ public record JobSettings(
    * start), so that every bad value is refused at start, naming its key.
    */
   private static void checkJobLevel(Configuration conf) {
-    positive(conf, DeepRecOptions.CHECKPOINT_INTERVAL);
+    checkpointInterval(conf);
     positive(conf, DeepRecOptions.TRANSACTION_TIMEOUT);
     notNegative(conf, DeepRecOptions.BUFFER_TIMEOUT);
     positive(DeepRecOptions.TOPIC_PARTITIONS.key(), conf.get(DeepRecOptions.TOPIC_PARTITIONS));
     delivery(conf);
     startsFromEarliest(conf);
+  }
+
+  /**
+   * The checkpoint interval: as set, else the delivery mode's default (exactly-once wants short
+   * checkpoints, since consumers see results at them; at-least-once wants throughput).
+   */
+  public static Duration checkpointInterval(Configuration conf) {
+    if (conf.getOptional(DeepRecOptions.CHECKPOINT_INTERVAL).isPresent()) {
+      return positive(conf, DeepRecOptions.CHECKPOINT_INTERVAL);
+    }
+    return Duration.ofMillis(exactlyOnce(conf) ? DeepRecOptions.DEFAULT_CHECKPOINT_INTERVAL_EXACTLY_ONCE_MS
+        : DeepRecOptions.DEFAULT_CHECKPOINT_INTERVAL_AT_LEAST_ONCE_MS);
   }
 
   /** Whether results go through transactional sinks ({@code exactly-once}) or not ({@code at-least-once}). */

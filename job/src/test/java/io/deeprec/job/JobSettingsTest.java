@@ -23,6 +23,15 @@ class JobSettingsTest {
     assertThat(settings.warmupQueries()).isPositive();
   }
 
+  @Test
+  void theCheckpointIntervalDefaultsByDeliveryModeUnlessSet() {
+    assertThat(JobSettings.checkpointInterval(new Configuration()).toMillis()).isEqualTo(2000);
+    assertThat(JobSettings.checkpointInterval(Configuration.fromMap(Map.of("deeprec.kafka.delivery", "exactly-once")))
+        .toMillis()).isEqualTo(200);
+    assertThat(JobSettings.checkpointInterval(Configuration.fromMap(Map.of("deeprec.kafka.delivery", "exactly-once",
+        "deeprec.checkpoint.interval", "1 s"))).toMillis()).isEqualTo(1000);
+  }
+
   @ParameterizedTest(name = "{0} = {1}")
   @CsvSource({
       "deeprec.checkpoint.interval, 0 ms",

@@ -84,7 +84,9 @@ public final class JobOptions {
   String startingOffsets;
 
   @Option(names = "--checkpoint-interval", paramLabel = "DURATION",
-      description = "Checkpoint interval, e.g. 500ms (default: " + DeepRecOptions.DEFAULT_CHECKPOINT_INTERVAL_MS + " ms).")
+      description = "Checkpoint interval, e.g. 500ms (default: "
+          + DeepRecOptions.DEFAULT_CHECKPOINT_INTERVAL_AT_LEAST_ONCE_MS + " ms at-least-once, "
+          + DeepRecOptions.DEFAULT_CHECKPOINT_INTERVAL_EXACTLY_ONCE_MS + " ms exactly-once).")
   String checkpointInterval;
 
   @Option(names = "--config-file", paramLabel = "FILE",

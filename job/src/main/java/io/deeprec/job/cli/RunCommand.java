@@ -252,7 +252,7 @@ public final class RunCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "  models            %s  (policy %s, batch size %d, %s delivery%s)%n",
         String.join(",", settings.models().keySet()), settings.policy(), settings.batchSize(), delivery,
         JobSettings.exactlyOnce(conf) ? ", results visible at the checkpoint after them, every "
-            + conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis() + " ms" : "");
+            + JobSettings.checkpointInterval(conf).toMillis() + " ms" : "");
     out.printf(Locale.ROOT, "  queries sent      %d  (asked %.1f/s, achieved %.1f/s)%n", sent, rate, achieved);
     out.printf(Locale.ROOT, "  results           %d  (ok %d, expired %d, rejected %d)%n", s.answered(),
         s.count(ResultStatus.OK), s.count(ResultStatus.EXPIRED), s.count(ResultStatus.REJECTED));

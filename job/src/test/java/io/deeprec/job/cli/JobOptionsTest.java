@@ -3,6 +3,8 @@ package io.deeprec.job.cli;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deeprec.job.DeepRecOptions;
+import io.deeprec.job.JobSettings;
+import org.apache.flink.configuration.Configuration;
 import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import picocli.CommandLine;
@@ -24,21 +26,21 @@ class JobOptionsTest {
         "--table-scale", DeepRecOptions.TABLE_SCALE,
         "--seed", DeepRecOptions.SEED,
         "--delivery", DeepRecOptions.DELIVERY,
-        "--starting-offsets", DeepRecOptions.STARTING_OFFSETS,
-        "--checkpoint-interval", DeepRecOptions.CHECKPOINT_INTERVAL);
+        "--starting-offsets", DeepRecOptions.STARTING_OFFSETS);
     quoted.forEach((flag, option) -> {
       OptionSpec spec = run.getCommandSpec().findOption(flag);
       String help = String.join(" ", spec.description());
       assertThat(help).as(flag).contains("(default: " + shown(option.defaultValue()) + ")");
     });
+    String checkpointHelp = String.join(" ", run.getCommandSpec().findOption("--checkpoint-interval").description());
+    assertThat(checkpointHelp).contains("default: " + JobSettings.checkpointInterval(new Configuration()).toMillis()
+        + " ms at-least-once, " + JobSettings.checkpointInterval(Configuration.fromMap(
+            Map.of(DeepRecOptions.DELIVERY.key(), "exactly-once"))).toMillis() + " ms exactly-once");
   }
 
   private static String shown(Object value) {
     if (value instanceof java.util.List<?> list) {
       return String.join(",", list.stream().map(String::valueOf).toList());
-    }
-    if (value instanceof java.time.Duration duration) {
-      return duration.toMillis() + " ms";
     }
     return String.valueOf(value);
   }
