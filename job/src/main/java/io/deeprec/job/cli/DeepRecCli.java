@@ -11,7 +11,16 @@ import picocli.CommandLine.Command;
 public final class DeepRecCli {
 
   public static void main(String[] args) {
-    int code = new CommandLine(new DeepRecCli()).execute(args);
+    CommandLine cli = new CommandLine(new DeepRecCli());
+    // A bad setting is the user's to fix: say which and why, without a stack trace.
+    cli.setExecutionExceptionHandler((e, command, parsed) -> {
+      if (e instanceof IllegalArgumentException) {
+        command.getErr().println("error: " + e.getMessage());
+        return 2;
+      }
+      throw e;
+    });
+    int code = cli.execute(args);
     // A local Flink MiniCluster and Kafka clients leave non-daemon threads behind.
     System.exit(code);
   }

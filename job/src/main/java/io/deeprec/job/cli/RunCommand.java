@@ -103,6 +103,11 @@ public final class RunCommand implements Callable<Integer> {
     Duration drain = JobOptions.parseDuration(drainTimeout);
     Duration early = JobOptions.parseDuration(earlyWindow);
     QuerySizes querySizes = QuerySizes.parse(sizes);
+    // Refuse bad settings before starting anything.
+    JobSettings.from(job.toConfiguration("localhost:0"));
+    if (failoverAt != null) {
+      JobOptions.parseDuration(failoverAt);
+    }
     EmbeddedKafkaBroker broker = null;
     LocalCluster cluster = null;
     JobReadiness closeLater = null;
