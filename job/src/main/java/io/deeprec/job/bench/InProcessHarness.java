@@ -50,9 +50,8 @@ public final class InProcessHarness {
   /**
    * The share of a window's queries its p95 lets be late: a backlog below this many of the window's
    * arrivals is a transient the window can absorb, not yet proof that it is lost. Target-lengths
-   * alone cut ncf's 5 ms probes short on a 20 ms stall (34 queries in flight at 1,700 queries/s;
-   * run 19 marked a fixed size overloaded at 1,522 and 1,702 queries/s with a p95 of 3.7 and 2.9 ms
-   * and in the next round met the target up to 1,851).
+   * alone would cut a 5 ms target's probes short on any 20 ms stall of the machine (34 queries in
+   * flight at 1,700 queries/s), whatever the window's p95.
    */
   private static final double P95_LATE_SHARE = 0.05;
   /**
