@@ -254,7 +254,7 @@ public record JobSettings(
     positive(conf, DeepRecOptions.TRANSACTION_TIMEOUT);
     notNegative(conf, DeepRecOptions.BUFFER_TIMEOUT);
     positive(DeepRecOptions.TOPIC_PARTITIONS.key(), conf.get(DeepRecOptions.TOPIC_PARTITIONS));
-    delivery(conf);
+    exactlyOnce(conf);
     startsFromEarliest(conf);
   }
 
@@ -272,10 +272,6 @@ public record JobSettings(
 
   /** Whether results go through transactional sinks ({@code exactly-once}) or not ({@code at-least-once}). */
   public static boolean exactlyOnce(Configuration conf) {
-    return delivery(conf);
-  }
-
-  private static boolean delivery(Configuration conf) {
     String value = conf.get(DeepRecOptions.DELIVERY).trim().toLowerCase(Locale.ROOT);
     switch (value) {
       case "exactly-once":
