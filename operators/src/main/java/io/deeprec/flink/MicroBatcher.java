@@ -2,7 +2,7 @@ package io.deeprec.flink;
 
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
-import io.deeprec.sched.QuerySplitter;
+import io.deeprec.serving.BatchingRules;
 import io.deeprec.sched.QuerySplitter.Piece;
 import io.deeprec.schema.CandidateFeatures;
 import io.deeprec.schema.RecQuery;
@@ -28,11 +28,11 @@ import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DecisionSource;
 
 /**
- * Cuts the queries of one (model, shard) key into inference requests: a query larger than the
- * batch size is split so its parts run in parallel; when a queue delay is allowed, partial
- * requests wait (in checkpointed state) for items of later queries until full or until a
- * processing-time timer releases them; a query at or above the offload threshold goes whole to the
- * {@link #ACCELERATOR} side output.
+ * Cuts the queries of one (model, shard) key into inference requests by the {@link BatchingRules}:
+ * a query larger than the batch size is split so its parts run in parallel; when a queue delay is
+ * allowed, partial requests wait (in checkpointed state) for items of later queries until full or
+ * until a processing-time timer releases them; a query at or above the offload threshold goes whole
+ * to the {@link #ACCELERATOR} side output.
  *
  * <p>The settings are the model's {@link BatchPolicy} until a {@link ControlDecision} for the model
  * arrives on the broadcast input (from the controller, or a manual override, which pins the model
@@ -55,6 +55,8 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
   private transient ListState<QuerySlice> pending;
   private transient ValueState<Integer> pendingItems;
   private transient ValueState<Long> releaseTimer;
+  /** The settings the open request was opened under: it is released with them. */
+  private transient ValueState<BatchSettings> pendingSettings;
 
   /** @param policies the batch policy of every served model, by model id */
   public MicroBatcher(Map<String, BatchPolicy> policies) {
@@ -67,6 +69,7 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
         new ListStateDescriptor<>("pending-slices", new AvroTypeInfo<>(QuerySlice.class)));
     pendingItems = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-items", Integer.class));
     releaseTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("release-timer", Long.class));
+    pendingSettings = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-settings", BatchSettings.class));
   }
 
   @Override
@@ -74,34 +77,37 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     BatchSettings settings = settings(query.getModel(), ctx.getBroadcastState(CONTROL_STATE));
     long now = ctx.timerService().currentProcessingTime();
     int n = query.getCandidateIds().size();
-    if (settings.offloads(n)) {
+    int waiting = pendingItems.value() == null ? 0 : pendingItems.value();
+    BatchingRules.Admission admission = BatchingRules.admit(n, waiting, pendingSettings.value(), settings);
+    if (admission.offload()) {
       ctx.output(ACCELERATOR, request(query.getModel(), now, settings,
           List.of(slice(query, new Piece(0, n, true), now))));
       return;
     }
-    int waiting = pendingItems.value() == null ? 0 : pendingItems.value();
-    if (waiting >= settings.batchSize() || (waiting > 0 && !settings.merges())) {
-      // The batch size shrank or merging was switched off since these items arrived.
-      release(query.getModel(), now, settings, ctx, out);
+    if (admission.releaseOpenFirst()) {
+      release(query.getModel(), now, ctx, out);
       waiting = 0;
     }
-    for (Piece piece : QuerySplitter.plan(n, waiting, settings)) {
+    for (Piece piece : admission.pieces()) {
       QuerySlice slice = slice(query, piece, now);
       if (!settings.merges()) {
         out.collect(request(query.getModel(), now, settings, List.of(slice)));
         continue;
       }
+      if (waiting == 0) {
+        pendingSettings.update(settings);
+      }
       pending.add(slice);
       waiting += piece.length();
       if (piece.closesRequest()) {
-        release(query.getModel(), now, settings, ctx, out);
+        release(query.getModel(), now, ctx, out);
         waiting = 0;
       }
     }
     if (waiting > 0) {
       pendingItems.update(waiting);
       if (releaseTimer.value() == null) {
-        long at = now + settings.maxQueueDelayMs();
+        long at = (long) BatchingRules.releaseDueMs(now, settings);
         ctx.timerService().registerProcessingTimeTimer(at);
         releaseTimer.update(at);
       }
@@ -160,22 +166,26 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
       pending.get().forEach(slices::add);
       if (!slices.isEmpty()) {
         String model = ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('#'));
-        out.collect(request(model, timestamp, settings(model, ctx.getBroadcastState(CONTROL_STATE)), slices));
+        BatchSettings opened = pendingSettings.value();
+        out.collect(request(model, timestamp,
+            opened != null ? opened : settings(model, ctx.getBroadcastState(CONTROL_STATE)), slices));
       }
       pending.clear();
       pendingItems.clear();
+      pendingSettings.clear();
     }
   }
 
-  private void release(String model, long now, BatchSettings settings, ReadOnlyContext ctx,
-      Collector<InferenceRequest> out) throws Exception {
+  /** Releases the open request, with the settings it was opened under. */
+  private void release(String model, long now, ReadOnlyContext ctx, Collector<InferenceRequest> out) throws Exception {
     List<QuerySlice> slices = new ArrayList<>();
     pending.get().forEach(slices::add);
     if (!slices.isEmpty()) {
-      out.collect(request(model, now, settings, slices));
+      out.collect(request(model, now, pendingSettings.value(), slices));
     }
     pending.clear();
     pendingItems.clear();
+    pendingSettings.clear();
     Long due = releaseTimer.value();
     if (due != null) {
       ctx.timerService().deleteProcessingTimeTimer(due);
@@ -186,6 +196,7 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
   private static InferenceRequest request(String model, long now, BatchSettings settings, List<QuerySlice> slices) {
     return InferenceRequest.newBuilder().setModel(model).setCreatedTimeMs(now)
         .setBatchSizeSetting(settings.batchSize()).setOffloadThreshold(settings.offloadThreshold())
+        .setMaxQueueDelayMsSetting(settings.maxQueueDelayMs())
         .setSlices(slices).build();
   }
 

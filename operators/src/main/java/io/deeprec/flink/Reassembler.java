@@ -4,6 +4,7 @@ import io.deeprec.inference.TopK;
 import io.deeprec.schema.RecResult;
 import io.deeprec.schema.ResultStatus;
 import io.deeprec.schema.internal.PartialResult;
+import io.deeprec.serving.WorkShare;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.state.ValueState;
 import org.apache.flink.api.common.state.ValueStateDescriptor;
@@ -92,21 +93,9 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
     abandonTimer.clear();
   }
 
-  /**
-   * The worker time one part cost, ms: its request's model execution time, in proportion to the
-   * part's items among the request's scored items. A part's {@code inferenceMs} is the whole
-   * request's, so when a request merged several queries' slices, charging each query all of it
-   * would count the same worker time once per query. A part alone in its request (no merging)
-   * costs all of it; an expired or failed part, none.
-   */
+  /** The worker time one part cost, ms: a part's {@code inferenceMs} is its whole request's ({@link WorkShare}). */
   static double workShareMs(PartialResult part) {
-    if (part.getInferenceMs() <= 0) {
-      return 0;
-    }
-    if (part.getBatchSize() <= 0 || part.getSliceItems() >= part.getBatchSize()) {
-      return part.getInferenceMs();
-    }
-    return part.getInferenceMs() * part.getSliceItems() / part.getBatchSize();
+    return WorkShare.ms(part.getInferenceMs(), part.getSliceItems(), part.getBatchSize());
   }
 
   /** Folds two parts of one query: worst status wins, top k of the union, maxima of the timings. */
@@ -125,6 +114,10 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setBatchedTimeMs(Math.max(a.getBatchedTimeMs(), b.getBatchedTimeMs()))
         .setReleasedTimeMs(Math.max(a.getReleasedTimeMs(), b.getReleasedTimeMs()))
         .setDevice(a.getDevice().equals(b.getDevice()) ? a.getDevice() : a.getDevice() + "+" + b.getDevice())
+        .setQueueDepth(Math.max(a.getQueueDepth(), b.getQueueDepth()))
+        // The pool of the part scored last, which completed the query.
+        .setWorkerPool(b.getCompletedTimeMs() >= a.getCompletedTimeMs() ? b.getWorkerPool() : a.getWorkerPool())
+        .setWorkers(b.getCompletedTimeMs() >= a.getCompletedTimeMs() ? b.getWorkers() : a.getWorkers())
         .build();
   }
 
@@ -155,6 +148,10 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setBatchedTimeMs(folded.getBatchedTimeMs())
         .setReleasedTimeMs(folded.getReleasedTimeMs())
         .setEmittedTimeMs(emittedTimeMs)
+        .setMaxQueueDelayMsSetting(folded.getMaxQueueDelayMsSetting())
+        .setWorkerPool(folded.getWorkerPool())
+        .setWorkers(folded.getWorkers())
+        .setQueueDepth(folded.getQueueDepth())
         .build();
   }
 }

@@ -68,6 +68,11 @@ public class InferenceFunction extends ScoringFunction {
   }
 
   @Override
+  protected InferenceWorkers pool() {
+    return workersLease.workers();
+  }
+
+  @Override
   protected String device(RecModel model) {
     return model.device();
   }

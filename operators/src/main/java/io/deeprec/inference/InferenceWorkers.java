@@ -42,6 +42,8 @@ public final class InferenceWorkers {
   private final AtomicLong completed = new AtomicLong();
   private final Map<RecModel, Boolean> prepared = new IdentityHashMap<>();
   private volatile boolean running = true;
+  /** Tells this pool from other TaskManagers' in results, which count workers per distinct pool. */
+  private final String id = java.util.UUID.randomUUID().toString();
 
   private InferenceWorkers(int workers) {
     for (int i = 0; i < workers; i++) {
@@ -68,11 +70,9 @@ public final class InferenceWorkers {
     }
   }
 
-  /** Requests waiting for a worker in this JVM, or 0 when no workers run here. */
-  public static int queueDepthInThisJvm() {
-    synchronized (LOCK) {
-      return shared == null ? 0 : shared.queue.size();
-    }
+  /** An id unique to this pool (one per JVM at a time). */
+  public String id() {
+    return id;
   }
 
   private static void release() {

@@ -31,6 +31,11 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
   /** The device label results carry, e.g. {@code cpu} or {@code simulated-gpu}. */
   protected abstract String device(RecModel model);
 
+  /** The CPU worker pool this path's requests queue for, or null when it has none (an accelerator). */
+  protected InferenceWorkers pool() {
+    return null;
+  }
+
   @Override
   public void asyncInvoke(InferenceRequest request, ResultFuture<PartialResult> resultFuture) {
     RecModel model = model(request.getModel());
@@ -54,6 +59,8 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
       return;
     }
     FeatureBatch batch = assemble(model.spec(), live);
+    InferenceWorkers pool = pool();
+    int queueDepth = pool == null ? 0 : pool.queueDepth();
     submit(model, batch).whenComplete((scored, error) -> {
       long done = System.currentTimeMillis();
       List<PartialResult> out = new ArrayList<>(expired);
@@ -68,6 +75,13 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
               Math.max(0.0, done - scored.inferenceMs() - request.getCreatedTimeMs()), scored.inferenceMs(), batch.items(), done, device(model)));
         }
         offset += slice.getCandidateIds().size();
+      }
+      if (pool != null) {
+        for (PartialResult part : out) {
+          part.setWorkerPool(pool.id());
+          part.setWorkers(pool.workerCount());
+          part.setQueueDepth(queueDepth);
+        }
       }
       resultFuture.complete(out);
     });
@@ -143,6 +157,7 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
         .setDevice(device)
         .setBatchSizeSetting(request.getBatchSizeSetting())
         .setOffloadThreshold(request.getOffloadThreshold())
+        .setMaxQueueDelayMsSetting(request.getMaxQueueDelayMsSetting())
         .setBatchedTimeMs(slice.getBatchedTimeMs())
         .setReleasedTimeMs(request.getCreatedTimeMs())
         .build();

@@ -134,7 +134,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private final int watchWindows;
   private final List<Integer> offloadThresholds;
   private final boolean hasAccelerator;
-  private final int workers;
+  /** Workers serving the model: configured as a seed, then the count the windows report (what really runs). */
+  private int workers;
   private final LatencyCurve profile;
   private final double seedLatencyFraction;
 
@@ -241,10 +242,18 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     maxQueryItems = Math.max(maxQueryItems, maxItems);
   }
 
+  /** Workers the capacity estimates assume now. */
+  synchronized int workers() {
+    return workers;
+  }
+
   @Override
   public synchronized BatchSettings observe(WindowObservation window) {
     if (window.queries() == 0 || !current.equals(window.applied())) {
       return current;
+    }
+    if (window.workers() > 0) {
+      workers = window.workers();
     }
     if (windowsSinceChange++ < transitionWindows) {
       return current;

@@ -16,11 +16,19 @@ import java.io.Serializable;
  * @param workMsPerQuery worker time (ms of model execution, summed over the requests that served
  *     the window's queries) per completed query: what a query really costs the workers under the
  *     applied settings, per-request overheads included; NaN when not measured
+ * @param workers CPU worker threads that served the window (summed over the TaskManagers' pools);
+ *     0 when unknown
  */
 public record WindowObservation(
     long windowEndMs, long queries, double qps, double p50Ms, double p95Ms, double p99Ms, BatchSettings applied,
-    double workMsPerQuery)
+    double workMsPerQuery, int workers)
     implements Serializable {
+
+  /** A window whose worker count is unknown. */
+  public WindowObservation(long windowEndMs, long queries, double qps, double p50Ms, double p95Ms, double p99Ms,
+      BatchSettings applied, double workMsPerQuery) {
+    this(windowEndMs, queries, qps, p50Ms, p95Ms, p99Ms, applied, workMsPerQuery, 0);
+  }
 
   /** A window whose worker time was not measured. */
   public WindowObservation(long windowEndMs, long queries, double qps, double p50Ms, double p95Ms, double p99Ms,

@@ -10,6 +10,7 @@ import io.deeprec.sched.WindowObservation;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.DecisionSource;
 import io.deeprec.schema.MetricsSnapshot;
+import io.deeprec.serving.PolicyFeedback;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.api.common.typeinfo.Types;
@@ -49,10 +50,20 @@ class PolicyControllerTest {
         .build();
   }
 
-  private void feedWindows(int count, double p95Ms) throws Exception {
+  /**
+   * Feeds {@code count} windows as the loop would: each served under the settings of the latest
+   * decision so far ({@code initialBatch} before any), starting at window end {@code fromMs}.
+   */
+  private void feedWindowsFollowingDecisions(long fromMs, int count, double p95Ms, int initialBatch) throws Exception {
     for (int i = 0; i < count; i++) {
-      harness.processElement1(new StreamRecord<>(window(1_000L * (i + 1), p95Ms, 64)));
+      List<ControlDecision> decisions = harness.extractOutputValues();
+      int batch = decisions.isEmpty() ? initialBatch : decisions.get(decisions.size() - 1).getBatchSize();
+      harness.processElement1(new StreamRecord<>(window(fromMs + 1_000L * i, p95Ms, batch)));
     }
+  }
+
+  private static int seedBatch(String policy) {
+    return BatchPolicies.create(policy, PolicyConfig.defaults(100.0)).settings().batchSize();
   }
 
   /** Input: 30 one-second windows to deeprecsched. Output: decisions from the controller that move the batch size. */
@@ -60,7 +71,7 @@ class PolicyControllerTest {
   void adaptivePolicyPublishesDecisionsFromMetricsWindows() throws Exception {
     open("deeprecsched");
 
-    feedWindows(30, 40.0);
+    feedWindowsFollowingDecisions(1_000, 30, 40.0, seedBatch("deeprecsched"));
 
     List<ControlDecision> decisions = harness.extractOutputValues();
     assertThat(decisions).isNotEmpty();
@@ -129,13 +140,13 @@ class PolicyControllerTest {
     open("deeprecsched");
     harness.processElement2(new StreamRecord<>(MicroBatcherTest.decision(50, 0, DecisionSource.MANUAL, true)));
 
-    feedWindows(30, 40.0);
+    for (int i = 0; i < 30; i++) {
+      harness.processElement1(new StreamRecord<>(window(1_000L * (i + 1), 40.0, 50)));
+    }
     assertThat(harness.extractOutputValues()).isEmpty();
 
     harness.processElement2(new StreamRecord<>(MicroBatcherTest.decision(50, 0, DecisionSource.MANUAL, false)));
-    for (int i = 0; i < 30; i++) {
-      harness.processElement1(new StreamRecord<>(window(100_000L + 1_000L * i, 40.0, 64)));
-    }
+    feedWindowsFollowingDecisions(100_000, 30, 40.0, seedBatch("deeprecsched"));
     assertThat(harness.extractOutputValues()).isNotEmpty();
   }
 
@@ -144,8 +155,165 @@ class PolicyControllerTest {
   void staticPoliciesPublishNothing() throws Exception {
     open("fixed");
 
-    feedWindows(30, 400.0);
+    feedWindowsFollowingDecisions(1_000, 30, 400.0, 64);
 
     assertThat(harness.extractOutputValues()).isEmpty();
+  }
+
+  /**
+   * An adaptive policy whose batch size counts the windows it learned from (10 + windows): what it
+   * was shown is visible in its decisions, and its count is its learning state.
+   */
+  static final class CountingPolicy implements BatchPolicy {
+    private static final long serialVersionUID = 1L;
+    private int learned;
+
+    @Override
+    public String name() {
+      return "counting";
+    }
+
+    @Override
+    public BatchSettings settings() {
+      return new BatchSettings(10 + learned, 0, 0);
+    }
+
+    @Override
+    public BatchSettings observe(WindowObservation window) {
+      learned++;
+      return settings();
+    }
+
+    @Override
+    public boolean adaptive() {
+      return true;
+    }
+  }
+
+  /**
+   * Input: a window served at batch 64 (the policy's) -> decision 125; then a window still served
+   * at 64 (batched before the decision arrived), then one at 125. Output: decisions 125 and 40: the
+   * late window taught the policy nothing and was not credited to 125.
+   */
+  @Test
+  void aWindowServedUnderOlderSettingsTeachesThePolicyNothing() throws Exception {
+    open(new EchoWorkPolicy());
+
+    harness.processElement1(new StreamRecord<>(
+        MetricsSnapshot.newBuilder(window(1_000, 40.0, 64)).setWorkMsPerQuery(12.5).build()));
+    harness.processElement1(new StreamRecord<>(
+        MetricsSnapshot.newBuilder(window(2_000, 40.0, 64)).setWorkMsPerQuery(3.0).build()));
+    harness.processElement1(new StreamRecord<>(
+        MetricsSnapshot.newBuilder(window(3_000, 40.0, 125)).setWorkMsPerQuery(4.0).build()));
+
+    assertThat(harness.extractOutputValues()).extracting(ControlDecision::getBatchSize).containsExactly(125, 40);
+  }
+
+  /** Input: a window at the policy's batch size but marked mixed (a change took effect in it). Output: nothing learned. */
+  @Test
+  void aWindowServedUnderMixedSettingsTeachesThePolicyNothing() throws Exception {
+    open(new CountingPolicy());
+
+    harness.processElement1(new StreamRecord<>(
+        MetricsSnapshot.newBuilder(window(1_000, 40.0, 10)).setMixedSettings(true).build()));
+    harness.processElement1(new StreamRecord<>(window(2_000, 40.0, 10)));
+
+    assertThat(harness.extractOutputValues()).extracting(ControlDecision::getBatchSize).containsExactly(11);
+  }
+
+  /**
+   * Input: a decision (batch 11), then windows that keep reporting batch 10 (the decision never
+   * reached the batchers). Output: after {@value PolicyFeedback#RESEND_AFTER_WINDOWS} such windows
+   * the controller sends batch 11 again, and the policy learned nothing meanwhile.
+   */
+  @Test
+  void aDecisionIsSentAgainWhenWindowsKeepShowingOtherSettings() throws Exception {
+    open(new CountingPolicy());
+
+    harness.processElement1(new StreamRecord<>(window(1_000, 40.0, 10)));
+    for (int i = 0; i < PolicyFeedback.RESEND_AFTER_WINDOWS; i++) {
+      harness.processElement1(new StreamRecord<>(window(2_000 + 1_000L * i, 40.0, 10)));
+    }
+
+    List<ControlDecision> decisions = harness.extractOutputValues();
+    assertThat(decisions).extracting(ControlDecision::getBatchSize).containsExactly(11, 11);
+    assertThat(decisions.get(1).getReason()).startsWith("resent");
+  }
+
+  /** Restores a fresh controller of the same policies from a snapshot of the current one. */
+  private void failOver(BatchPolicy rmc1) throws Exception {
+    org.apache.flink.runtime.checkpoint.OperatorSubtaskState snapshot = harness.snapshot(1L, 1L);
+    harness.close();
+    harness = new KeyedTwoInputStreamOperatorTestHarness<>(
+        new org.apache.flink.streaming.api.operators.co.KeyedCoProcessOperator<>(new PolicyController(Map.of("rmc1", rmc1))),
+        MetricsSnapshot::getModel, ControlDecision::getModel, Types.STRING);
+    harness.initializeState(snapshot);
+    harness.open();
+  }
+
+  /** Input: a manual pin, a checkpoint, a failover, then windows. Output: no decision: the pin held. */
+  @Test
+  void aPinSurvivesAFailover() throws Exception {
+    open(new CountingPolicy());
+    harness.processElement2(new StreamRecord<>(MicroBatcherTest.decision(50, 0, DecisionSource.MANUAL, true)));
+
+    failOver(new CountingPolicy());
+    for (int i = 0; i < 10; i++) {
+      harness.processElement1(new StreamRecord<>(window(1_000L * (i + 1), 40.0, 50)));
+    }
+
+    assertThat(harness.extractOutputValues()).isEmpty();
+  }
+
+  /**
+   * Input: one window learned (decision 11), a checkpoint, a failover, a window at 11. Output:
+   * decision 12: the restored policy resumed from its checkpointed learning state, not its seed.
+   */
+  @Test
+  void aPolicyResumesItsLearningStateAfterAFailover() throws Exception {
+    open(new CountingPolicy());
+    harness.processElement1(new StreamRecord<>(window(1_000, 40.0, 10)));
+
+    failOver(new CountingPolicy());
+    harness.processElement1(new StreamRecord<>(window(2_000, 40.0, 11)));
+
+    assertThat(harness.extractOutputValues()).extracting(ControlDecision::getBatchSize).containsExactly(12);
+  }
+
+  /** An adaptive policy whose batch size becomes the worker count its window reports. */
+  static final class EchoWorkersPolicy implements BatchPolicy {
+    private static final long serialVersionUID = 1L;
+    private BatchSettings settings = new BatchSettings(64, 0, 0);
+
+    @Override
+    public String name() {
+      return "echo-workers";
+    }
+
+    @Override
+    public BatchSettings settings() {
+      return settings;
+    }
+
+    @Override
+    public BatchSettings observe(WindowObservation window) {
+      settings = new BatchSettings(Math.max(1, window.workers()), 0, 0);
+      return settings;
+    }
+
+    @Override
+    public boolean adaptive() {
+      return true;
+    }
+  }
+
+  /** Input: a window served by 6 workers (two TaskManagers' pools). Output: the policy was told 6. */
+  @Test
+  void theWorkerCountOfTheWindowReachesThePolicy() throws Exception {
+    open(new EchoWorkersPolicy());
+
+    harness.processElement1(new StreamRecord<>(MetricsSnapshot.newBuilder(window(1_000, 40.0, 64)).setWorkers(6).build()));
+
+    assertThat(harness.extractOutputValues()).extracting(ControlDecision::getBatchSize).containsExactly(6);
   }
 }

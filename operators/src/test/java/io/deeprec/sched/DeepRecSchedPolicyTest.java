@@ -628,4 +628,20 @@ class DeepRecSchedPolicyTest {
     assertThat(policy.explorations()).isEqualTo(1);
     return policy;
   }
+
+  /**
+   * Input: a policy configured for 2 workers (the submitting JVM's guess), then a window saying 8
+   * workers served it. Output: its capacity estimates count 8 workers: 4x the configured ones.
+   */
+  @Test
+  void capacityCountsTheWorkersTheWindowsReport() {
+    java.util.Map<Integer, Double> profile = java.util.Map.of(1, 0.55, 16, 1.3, 64, 3.7, 256, 13.3, 1024, 51.7);
+    DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(100).profileMs(profile).workers(2).build();
+    double configured = policy.capacityQps(64);
+
+    policy.observe(new WindowObservation(1_000, 100, 100, 10, 20, 30, policy.settings(), Double.NaN, 8));
+
+    assertThat(policy.workers()).isEqualTo(8);
+    assertThat(policy.capacityQps(64)).isCloseTo(4 * configured, org.assertj.core.data.Percentage.withPercentage(0.1));
+  }
 }

@@ -11,10 +11,13 @@ import io.deeprec.model.RecModel;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
 import io.deeprec.sched.LatencyStats;
-import io.deeprec.sched.QuerySizeAware;
 import io.deeprec.sched.QuerySplitter;
 import io.deeprec.sched.WindowObservation;
 import io.deeprec.sched.sim.RateSchedule;
+import io.deeprec.serving.BatchingRules;
+import io.deeprec.serving.MetricsWindow;
+import io.deeprec.serving.PolicyFeedback;
+import io.deeprec.serving.WorkShare;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -27,21 +30,22 @@ import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 
 /**
- * Serves one model in this JVM the way the job does, minus Kafka and Flink: open-loop Poisson
- * arrivals, each query cut into requests by the policy's current settings ({@link QuerySplitter},
- * with merging of partial requests up to the max queue delay when the settings ask for it), the
- * requests run by the real shared {@link InferenceWorkers} pool on the real DJL model, and a query's
- * latency is the completion of its last request minus its arrival. Arrival times are the scheduled
- * ones, so a generator running late adds to latency instead of hiding it (no coordinated omission).
+ * A diagnostic beside the product: serves one model in this JVM with the job's serving core,
+ * minus Kafka and Flink, so that the product's latency-bounded throughput can be read against it
+ * (the engine's overhead ratio). Open-loop Poisson arrivals, each query cut into requests by the
+ * job's {@link BatchingRules} under the policy's current settings, the requests run by the real
+ * shared {@link InferenceWorkers} pool on the real DJL model, and a query's latency is the
+ * completion of its last request minus its arrival. Arrival times are the scheduled ones, so a
+ * generator running late adds to latency instead of hiding it (no coordinated omission).
  *
- * <p>Windows of {@value #FEEDBACK_QUERIES} completed queries feed adaptive policies through
- * {@link BatchPolicy#observe} (and {@link QuerySizeAware#observeQuerySizes} first), as the
- * controller does in the job. Measurement windows are by arrival time after a warm-up, so a
- * backlog that builds up shows in the later windows.
+ * <p>The job's feedback windows ({@link MetricsWindow}, {@value #FEEDBACK_WINDOW_MS} ms by default) feed
+ * adaptive policies through the job's {@link PolicyFeedback} rule, with work per query charged by
+ * {@link WorkShare}. Measurement windows are by arrival time after a warm-up, so a backlog that
+ * builds up shows in the later windows.
  */
 public final class InProcessHarness {
-  /** Queries per policy feedback window: the reference's running window. */
-  static final int FEEDBACK_QUERIES = 64;
+  /** Default length of a policy feedback window, ms: the job's default metrics window. */
+  static final long FEEDBACK_WINDOW_MS = 1_000;
   /**
    * A measured run is cut short (to save time) when more queries are in flight than this many
    * target-lengths of arrivals, and than {@value #P95_LATE_SHARE} of a window's arrivals.
@@ -61,7 +65,7 @@ public final class InProcessHarness {
   private static final double WARMUP_OVERLOAD_SECONDS = 5.0;
   /**
    * Adaptive policies get a warm-up of at least this many feedback windows: deeprecsched measures
-   * each setting for several 64-query windows, so a second of warm-up judges it mid-exploration.
+   * each setting for several windows, so a second of warm-up judges it mid-exploration.
    */
   static final int ADAPTIVE_WARMUP_WINDOWS = 12;
   /**
@@ -118,11 +122,24 @@ public final class InProcessHarness {
    *     the first second read a lower p95 than the same size under deeprecsched measured later
    */
   public record Plan(double targetP95Ms, double warmupS, double windowS, int windows, int minWindowQueries, long seed,
-      boolean keepLatencies, boolean steadyStateWarmup) {
+      boolean keepLatencies, boolean steadyStateWarmup, long feedbackWindowMs) {
     public Plan {
-      if (!(targetP95Ms > 0) || warmupS < 0 || !(windowS > 0) || windows < 1 || minWindowQueries < 1) {
+      if (!(targetP95Ms > 0) || warmupS < 0 || !(windowS > 0) || windows < 1 || minWindowQueries < 1
+          || feedbackWindowMs < 1) {
         throw new IllegalArgumentException("bad measurement plan: " + this);
       }
+    }
+
+    /** A plan with the job's default feedback window. */
+    public Plan(double targetP95Ms, double warmupS, double windowS, int windows, int minWindowQueries, long seed,
+        boolean keepLatencies, boolean steadyStateWarmup) {
+      this(targetP95Ms, warmupS, windowS, windows, minWindowQueries, seed, keepLatencies, steadyStateWarmup,
+          FEEDBACK_WINDOW_MS);
+    }
+
+    /** The same plan with feedback windows of {@code ms} (the job's {@code deeprec.metrics.window}). */
+    public Plan withFeedbackWindowMs(long ms) {
+      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, seed, keepLatencies, steadyStateWarmup, ms);
     }
 
     /** A plan whose non-adaptive policies are measured after {@code warmupS} alone. */
@@ -133,12 +150,13 @@ public final class InProcessHarness {
 
     /** The same plan with other arrivals, sizes and inputs. */
     Plan withSeed(long otherSeed) {
-      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, otherSeed, keepLatencies, steadyStateWarmup);
+      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, otherSeed, keepLatencies, steadyStateWarmup,
+          feedbackWindowMs);
     }
 
     /** The same plan with every policy measured at its steady state (see {@code steadyStateWarmup}). */
     Plan withSteadyStateWarmup() {
-      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, seed, keepLatencies, true);
+      return new Plan(targetP95Ms, warmupS, windowS, windows, minWindowQueries, seed, keepLatencies, true, feedbackWindowMs);
     }
 
     /** Stretched to hold {@code minWindowQueries} arrivals, but never past {@value #MAX_WINDOW_STRETCH}x. */
@@ -266,11 +284,11 @@ public final class InProcessHarness {
      */
     Warmup(Plan plan, boolean adaptivePolicy, double nominalQps, int workerCount) {
       this.waitsForSteadyState = adaptivePolicy || plan.steadyStateWarmup();
-      double adaptiveWarmupS = waitsForSteadyState ? ADAPTIVE_WARMUP_WINDOWS * FEEDBACK_QUERIES / nominalQps : 0;
+      double adaptiveWarmupS = waitsForSteadyState ? ADAPTIVE_WARMUP_WINDOWS * plan.feedbackWindowMs() / 1000.0 : 0;
       this.minWarmupMs = Math.max(plan.warmupS(), adaptiveWarmupS) * 1000;
       this.maxWarmupMs = waitsForSteadyState ? minWarmupMs + MAX_SETTLE_S * 1000 : minWarmupMs;
       this.warmupMs = minWarmupMs;
-      this.drainMs = Math.min(MIN_DRAIN_S, DRAIN_WINDOWS * FEEDBACK_QUERIES / nominalQps) * 1000;
+      this.drainMs = Math.min(MIN_DRAIN_S, DRAIN_WINDOWS * plan.feedbackWindowMs() / 1000.0) * 1000;
       this.drainedInFlight = Math.max(workerCount, nominalQps * plan.targetP95Ms() / 1000);
       this.windowMs = plan.windowSecondsAt(nominalQps) * 1000;
       this.windows = plan.windows();
@@ -329,21 +347,28 @@ public final class InProcessHarness {
     final long arrivalNanos;
     final int items;
     final int window;
+    /** The settings it was batched under. */
+    final BatchSettings settings;
     final AtomicInteger openParts = new AtomicInteger();
+    final DoubleAdder workMs = new DoubleAdder();
 
-    Query(long arrivalNanos, int items, int window) {
+    Query(long arrivalNanos, int items, int window, BatchSettings settings) {
       this.arrivalNanos = arrivalNanos;
       this.items = items;
       this.window = window;
+      this.settings = settings;
     }
   }
 
   private static final class OpenRequest {
+    final BatchSettings settings;
     final List<Query> members = new ArrayList<>(4);
+    final List<Integer> pieceItems = new ArrayList<>(4);
     final long deadlineNanos;
     int items;
 
-    OpenRequest(long deadlineNanos) {
+    OpenRequest(BatchSettings settings, long deadlineNanos) {
+      this.settings = settings;
       this.deadlineNanos = deadlineNanos;
     }
   }
@@ -364,16 +389,14 @@ public final class InProcessHarness {
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicLong failures = new AtomicLong();
     private final Object feedbackLock = new Object();
-    private final LatencyStats feedback = new LatencyStats();
-    /** Worker time of the requests completed since the last feedback window, ms. */
-    private final DoubleAdder feedbackWorkMs = new DoubleAdder();
-    /** Worker time of the requests that served measured queries, ms. */
+    /** The job's control-loop rule around the policy. */
+    private final PolicyFeedback feedback;
+    /** The current feedback window (the job's window definition), null before the first completion. */
+    private MetricsWindow feedbackWindow;
+    /** Worker time charged to measured queries, ms. */
     private final DoubleAdder measuredWorkMs = new DoubleAdder();
     private final List<Probe.TracePoint> trace = new ArrayList<>();
     private volatile BatchSettings current;
-    private long feedbackStartNanos;
-    private long feedbackItems;
-    private int feedbackMaxItems;
     private long measuredRequests;
     private long measuredItems;
     private long startNanos;
@@ -394,14 +417,13 @@ public final class InProcessHarness {
       this.latencies = plan.keepLatencies() ? new double[(int) Math.min(2_000_000, nominalQps * totalMs / 1000 * 1.5 + 100)]
           : new double[0];
       this.current = policy.settings();
+      this.feedback = new PolicyFeedback(policy);
     }
 
     Probe execute() {
       ArrivalSchedule arrivals = new ArrivalSchedule(rates, ArrivalProcess.POISSON, plan.seed());
       startNanos = System.nanoTime();
-      feedbackStartNanos = startNanos;
       OpenRequest open = null;
-      BatchSettings openSettings = null;
       long sent = 0;
       boolean overloaded = false;
       // A policy that does not adapt is settled from the start.
@@ -419,20 +441,24 @@ public final class InProcessHarness {
         parkUntil(dueNanos);
         int window = warmup.windowOf(dueMs, settled, queriesInFlight);
         BatchSettings settings = current;
-        if (open != null && (!settings.equals(openSettings) || open.items >= settings.batchSize())) {
-          submit(open); // a settings change releases the open request, as the batcher does
+        // No accelerator here: the offload threshold is ignored.
+        BatchSettings batching = new BatchSettings(settings.batchSize(), settings.maxQueueDelayMs(), 0);
+        Query query = new Query(dueNanos, sizes.next(random), window, settings);
+        BatchingRules.Admission admission = BatchingRules.admit(query.items, open == null ? 0 : open.items,
+            open == null ? null : open.settings, batching);
+        if (admission.releaseOpenFirst()) {
+          submit(open);
           open = null;
         }
-        Query query = new Query(dueNanos, sizes.next(random), window);
-        List<QuerySplitter.Piece> pieces = QuerySplitter.plan(query.items, open == null ? 0 : open.items, settings);
-        query.openParts.set(pieces.size());
+        query.openParts.set(admission.pieces().size());
         inFlight.incrementAndGet();
-        for (QuerySplitter.Piece piece : pieces) {
+        for (QuerySplitter.Piece piece : admission.pieces()) {
           if (open == null) {
-            open = new OpenRequest(System.nanoTime() + settings.maxQueueDelayMs() * 1_000_000L);
-            openSettings = settings;
+            open = new OpenRequest(batching,
+                System.nanoTime() + Math.round(BatchingRules.releaseDueMs(0, batching) * 1_000_000L));
           }
           open.members.add(query);
+          open.pieceItems.add(piece.length());
           open.items += piece.length();
           if (window >= 0) {
             measuredItems += piece.length();
@@ -494,14 +520,13 @@ public final class InProcessHarness {
       workers.submit(model, batch).whenComplete((scored, error) -> {
         if (error != null) {
           failures.incrementAndGet();
-        } else {
-          // Before the members complete: a window that counts a query has counted its last request's work.
-          feedbackWorkMs.add(scored.inferenceMs());
-          if (members.get(0).window >= 0) {
-            measuredWorkMs.add(scored.inferenceMs());
-          }
         }
-        for (Query member : members) {
+        for (int i = 0; i < members.size(); i++) {
+          Query member = members.get(i);
+          if (error == null) {
+            // Before the member completes: its window counts the work of its last request too.
+            member.workMs.add(WorkShare.ms(scored.inferenceMs(), request.pieceItems.get(i), request.items));
+          }
           if (member.openParts.decrementAndGet() == 0) {
             complete(member);
           }
@@ -512,7 +537,9 @@ public final class InProcessHarness {
     private void complete(Query query) {
       long now = System.nanoTime();
       double latencyMs = (now - query.arrivalNanos) / 1e6;
+      double workMs = query.workMs.sum();
       if (query.window >= 0) {
+        measuredWorkMs.add(workMs);
         synchronized (overall) {
           windowStats[query.window].record(latencyMs);
           overall.record(latencyMs);
@@ -523,33 +550,31 @@ public final class InProcessHarness {
         }
       }
       synchronized (feedbackLock) {
-        feedback.record(latencyMs);
-        feedbackItems += query.items;
-        feedbackMaxItems = Math.max(feedbackMaxItems, query.items);
-        if (feedback.count() >= FEEDBACK_QUERIES) {
-          closeFeedbackWindow(now);
+        long sinceStartMs = (now - startNanos) / 1_000_000L;
+        if (feedbackWindow != null && sinceStartMs >= feedbackWindow.endMs()) {
+          closeFeedbackWindow();
         }
+        if (feedbackWindow == null) {
+          feedbackWindow = MetricsWindow.containing(sinceStartMs, plan.feedbackWindowMs());
+        }
+        feedbackWindow.record(MetricsWindow.Outcome.OK, latencyMs, query.items, workMs, false, query.settings,
+            "in-process", workers.workerCount(), workers.queueDepth());
       }
       inFlight.decrementAndGet();
     }
 
-    private void closeFeedbackWindow(long now) {
-      long queries = feedback.count();
-      double spanMs = Math.max((now - feedbackStartNanos) / 1e6, 1e-6);
-      double sinceStartMs = (now - startNanos) / 1e6;
-      WindowObservation observation = new WindowObservation(Math.round(sinceStartMs), queries, queries * 1000.0 / spanMs,
-          feedback.percentile(50), feedback.percentile(95), feedback.percentile(99), current,
-          feedbackWorkMs.sumThenReset() / queries);
-      if (policy instanceof QuerySizeAware sizeAware) {
-        sizeAware.observeQuerySizes((double) feedbackItems / queries, feedbackMaxItems);
-      }
-      trace.add(new Probe.TracePoint(sinceStartMs / 1000, rates.qpsAt(sinceStartMs), observation.p95Ms(),
+    /** A window ended (noticed at the first completion after it): the policy sees it through the job's rule. */
+    private void closeFeedbackWindow() {
+      MetricsWindow closed = feedbackWindow;
+      feedbackWindow = null;
+      WindowObservation observation = closed.observation();
+      trace.add(new Probe.TracePoint(closed.endMs() / 1000.0, rates.qpsAt(closed.endMs()), observation.p95Ms(),
           current.batchSize()));
-      current = policy.observe(observation);
-      feedback.reset();
-      feedbackItems = 0;
-      feedbackMaxItems = 0;
-      feedbackStartNanos = now;
+      PolicyFeedback.Step step = feedback.onWindow(observation, closed.mixedSettings(), closed.meanQueryItems(),
+          closed.maxQueryItems());
+      if (step.settings() != null) {
+        current = step.settings();
+      }
     }
   }
 

@@ -28,7 +28,8 @@ class BenchSmokeTest {
   @Test
   void tinyBenchFindsAnLbtPerPolicyAndWritesResultsAndCharts(@TempDir Path dir) throws Exception {
     List<String> policies = List.of("static", "deeprecsched");
-    InProcessHarness.Plan plan = new InProcessHarness.Plan(1.0, 0.3, 0.3, 2, 20, 1, false);
+    // Short feedback windows, so deeprecsched settles in seconds on this tiny run.
+    InProcessHarness.Plan plan = new InProcessHarness.Plan(1.0, 0.3, 0.3, 2, 20, 1, false).withFeedbackWindowMs(100);
     BenchConfig config = new BenchConfig(List.of(ModelId.NCF), policies, LatencyTier.MEDIUM, Map.of(ModelId.NCF, 200.0),
         0.002, 2, "lognormal", 64, 2, plan, 2.0, 0.5, List.of(1024, 84), 0.05, 0.5, 2.0, List.of(), List.of(), 1, dir, 1, 1,
         null, 1);

@@ -10,8 +10,8 @@ import org.junit.jupiter.api.Test;
  * adaptive minimum warm-up, then the drain) before its measured windows; a plain plan measures it
  * after its own warm-up. Checked on what the harness schedules: its warm-up decision is replayed on
  * arrivals due every 2.5 ms (400 queries/s), without a clock or a model, and the scheduled time of
- * the first measured arrival is read off (at 400 queries/s: 12 x 64 queries = 1.92 s of minimum
- * warm-up, then 16 x 64 = 2.56 s of drain).
+ * the first measured arrival is read off (12 one-second feedback windows of minimum warm-up, then
+ * 10 s of drain: 16 windows, capped at 10 s).
  */
 class SteadyStateWarmupTest {
   private static final double QPS = 400;
@@ -32,44 +32,43 @@ class SteadyStateWarmupTest {
 
   /**
    * Input: the same plan with a steady-state warm-up, a fixed size, an empty queue. Expected:
-   * measured from 1.92 + 2.56 = 4.48 s, the run ends one window later; so is an adaptive policy
-   * settled from the start under the plain plan.
+   * measured from 12 + 10 = 22 s, the run ends one window later; so is an adaptive policy settled
+   * from the start under the plain plan.
    */
   @Test
   void aSteadyStatePlanWarmsAFixedSizeUpLikeASettledAdaptivePolicy() {
-    double steadyWarmupMs = (InProcessHarness.ADAPTIVE_WARMUP_WINDOWS + InProcessHarness.DRAIN_WINDOWS)
-        * InProcessHarness.FEEDBACK_QUERIES * ARRIVAL_GAP_MS;
+    double steadyWarmupMs = InProcessHarness.ADAPTIVE_WARMUP_WINDOWS * InProcessHarness.FEEDBACK_WINDOW_MS + 10_000;
 
     InProcessHarness.Warmup fixed = replay(PLAIN.withSteadyStateWarmup(), false, EMPTY_QUEUE);
     InProcessHarness.Warmup adaptive = replay(PLAIN, true, EMPTY_QUEUE);
 
-    assertThat(steadyWarmupMs).isEqualTo(4_480.0);
+    assertThat(steadyWarmupMs).isEqualTo(22_000.0);
     assertThat(fixed.warmupMs()).isEqualTo(steadyWarmupMs);
     assertThat(fixed.totalMs()).isEqualTo(steadyWarmupMs + 500);
     assertThat(adaptive.warmupMs()).isEqualTo(steadyWarmupMs);
   }
 
   /**
-   * Input: a steady-state plan with 100 queries in flight until 10 s, then 80 (400 queries/s x the
-   * 200 ms target: what a system meeting the target holds). Expected: measured from 10 s, when the
-   * backlog has drained, not from 4.48 s.
+   * Input: a steady-state plan with 100 queries in flight until 30 s, then 80 (400 queries/s x the
+   * 200 ms target: what a system meeting the target holds). Expected: measured from 30 s, when the
+   * backlog has drained, not from 22 s.
    */
   @Test
   void aSteadyStatePlanMeasuresOnlyOnceTheBacklogHasDrained() {
-    InProcessHarness.Warmup warmup = replay(PLAIN.withSteadyStateWarmup(), false, dueMs -> dueMs < 10_000 ? 100 : 80);
+    InProcessHarness.Warmup warmup = replay(PLAIN.withSteadyStateWarmup(), false, dueMs -> dueMs < 30_000 ? 100 : 80);
 
-    assertThat(warmup.warmupMs()).isEqualTo(10_000.0);
+    assertThat(warmup.warmupMs()).isEqualTo(30_000.0);
   }
 
   /**
    * Input: a steady-state plan with a backlog of 100 queries that never drains. Expected: measured
-   * 40 s after the policy settled (1.92 s), the longest drain: from 41.92 s.
+   * 40 s after the policy settled (12 s), the longest drain: from 52 s.
    */
   @Test
   void aBacklogThatNeverDrainsDelaysMeasuringByTheLongestDrainOnly() {
     InProcessHarness.Warmup warmup = replay(PLAIN.withSteadyStateWarmup(), false, dueMs -> 100);
 
-    assertThat(warmup.warmupMs()).isEqualTo(41_920.0);
+    assertThat(warmup.warmupMs()).isEqualTo(52_000.0);
   }
 
   /**

@@ -3,9 +3,12 @@ package io.deeprec.sched.sim;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
 import io.deeprec.sched.LatencyStats;
-import io.deeprec.sched.QuerySizeAware;
 import io.deeprec.sched.QuerySplitter;
 import io.deeprec.sched.WindowObservation;
+import io.deeprec.serving.BatchingRules;
+import io.deeprec.serving.MetricsWindow;
+import io.deeprec.serving.PolicyFeedback;
+import io.deeprec.serving.WorkShare;
 import io.deeprec.workload.QuerySizes;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -20,9 +23,9 @@ import java.util.SplittableRandom;
  * <ul>
  *   <li>Arrivals: open-loop Poisson (exponential gaps) at the {@link RateSchedule}'s rate; sizes
  *       from a {@link QuerySizes} (DeepRecInfra's lognormal by default).
- *   <li>Batching: each query is cut by the policy's current settings with {@link QuerySplitter},
- *       as the job's micro-batcher does: without merging every piece is a request at once; with
- *       merging the open request is released when full or when its first item has waited
+ *   <li>Batching: each query is cut by the policy's current settings with the job's
+ *       {@link BatchingRules}: without merging every piece is a request at once; with merging the
+ *       open request is released when full or when its first item has waited
  *       {@code maxQueueDelayMs}. A settings change releases the open request.
  *   <li>CPU: {@code workers} identical single-threaded workers pull requests from one shared FIFO
  *       (work-conserving: an idle worker takes the next request), service time from a
@@ -31,11 +34,11 @@ import java.util.SplittableRandom;
  *       runs one query at a time from its own FIFO. Without an accelerator the threshold is
  *       ignored.
  *   <li>Latency of a query: completion of its last request - arrival.
- *   <li>Feedback: every {@code windowQueries} completed queries (64, the reference's window) form a
- *       {@link WindowObservation} (qps = completions over the window's span) that goes to
- *       {@link BatchPolicy#observe}; policies that are {@link QuerySizeAware} first get the
- *       window's query sizes. Returned settings apply to queries arriving afterwards. Windows by
- *       count keep the same statistical weight at every load, which a p95 needs.
+ *   <li>Feedback: the job's windows ({@link MetricsWindow}, aligned processing-time windows of
+ *       {@code windowMs}, default 1 s) go to the policy through the job's {@link PolicyFeedback}
+ *       rule, so a window served under older or mixed settings teaches it nothing. Returned
+ *       settings apply to queries arriving afterwards (the job's two Kafka hops are left out).
+ *       Work per query is charged by {@link WorkShare}, as the job's reassembler does.
  * </ul>
  */
 public final class ServingSimulator {
@@ -46,7 +49,7 @@ public final class ServingSimulator {
   private final RateSchedule rate;
   private final int warmupQueries;
   private final int measuredQueries;
-  private final int windowQueries;
+  private final long windowMs;
   private final double serviceNoiseSigma;
   private final long seed;
 
@@ -58,7 +61,7 @@ public final class ServingSimulator {
     this.rate = b.rate;
     this.warmupQueries = b.warmupQueries;
     this.measuredQueries = b.measuredQueries;
-    this.windowQueries = b.windowQueries;
+    this.windowMs = b.windowMs;
     this.serviceNoiseSigma = b.serviceNoiseSigma;
     this.seed = b.seed;
   }
@@ -77,7 +80,7 @@ public final class ServingSimulator {
     b.rate = rate;
     b.warmupQueries = warmupQueries;
     b.measuredQueries = measuredQueries;
-    b.windowQueries = windowQueries;
+    b.windowMs = windowMs;
     b.serviceNoiseSigma = serviceNoiseSigma;
     b.seed = seed;
     return b;
@@ -105,6 +108,7 @@ public final class ServingSimulator {
   private static final int CPU_DONE = 1;
   private static final int ACCELERATOR_DONE = 2;
   private static final int MERGE_TIMEOUT = 3;
+  private static final int WINDOW_END = 4;
 
   private record Event(double timeMs, long sequence, int type, Object subject) implements Comparable<Event> {
     @Override
@@ -118,23 +122,35 @@ public final class ServingSimulator {
     final int items;
     final double arrivalMs;
     final boolean measured;
+    /** The settings it was batched under. */
+    final BatchSettings settings;
     int openParts;
+    double workMs;
 
-    Query(int items, double arrivalMs, boolean measured) {
+    Query(int items, double arrivalMs, boolean measured, BatchSettings settings) {
       this.items = items;
       this.arrivalMs = arrivalMs;
       this.measured = measured;
+      this.settings = settings;
     }
   }
 
   /** One CPU request: pieces of one or more queries (a query never has two pieces in one request). */
   private static final class Request {
+    final BatchSettings settings;
     final List<Query> members = new ArrayList<>(2);
+    final List<Integer> pieceItems = new ArrayList<>(2);
     int items;
+    double serviceMs;
+
+    Request(BatchSettings settings) {
+      this.settings = settings;
+    }
   }
 
   /** The state of one run; events are processed in time order, ties in creation order. */
   private final class Run {
+    private final PolicyFeedback feedback;
     private final BatchPolicy policy;
     private final SplittableRandom arrivalRandom;
     private final SplittableRandom sizeRandom;
@@ -143,30 +159,27 @@ public final class ServingSimulator {
     private final ArrayDeque<Request> cpuQueue = new ArrayDeque<>();
     private final ArrayDeque<Query> acceleratorQueue = new ArrayDeque<>();
     private final LatencyStats overall = new LatencyStats();
-    private final LatencyStats window = new LatencyStats();
     private final List<SimulationResult.WindowRecord> trace = new ArrayList<>();
     private long sequence;
     private double now;
     private BatchSettings settings;
     private Request openRequest;
+    private MetricsWindow window;
     private int idleWorkers = workers;
     private boolean acceleratorBusy;
     private int generated;
+    private int completed;
     private double firstMeasuredArrivalMs = Double.NaN;
     private double lastMeasuredArrivalMs;
     private double lastMeasuredCompletionMs;
     private long offloaded;
     private double cpuBusyMs;
-    /** CPU service time started since the last feedback window, ms. */
-    private double windowWorkMs;
     private long cpuRequests;
     private long cpuItems;
-    private double windowStartMs;
-    private long windowItems;
-    private int windowMaxItems;
 
     Run(BatchPolicy policy) {
       this.policy = policy;
+      this.feedback = new PolicyFeedback(policy);
       SplittableRandom root = new SplittableRandom(seed);
       this.arrivalRandom = root.split();
       this.sizeRandom = root.split();
@@ -184,6 +197,7 @@ public final class ServingSimulator {
           case CPU_DONE -> onCpuDone((Request) event.subject());
           case ACCELERATOR_DONE -> onAcceleratorDone((Query) event.subject());
           case MERGE_TIMEOUT -> onMergeTimeout((Request) event.subject());
+          case WINDOW_END -> closeWindow();
           default -> throw new IllegalStateException("unknown event type " + event.type());
         }
       }
@@ -236,14 +250,19 @@ public final class ServingSimulator {
     private void onArrival() {
       boolean measured = generated >= warmupQueries;
       generated++;
-      Query query = new Query(querySizes.next(sizeRandom), now, measured);
+      // Without an accelerator the offload threshold is ignored.
+      BatchSettings batching = acceleratorService != null ? settings
+          : new BatchSettings(settings.batchSize(), settings.maxQueueDelayMs(), 0);
+      Query query = new Query(querySizes.next(sizeRandom), now, measured, settings);
       if (measured) {
         if (Double.isNaN(firstMeasuredArrivalMs)) {
           firstMeasuredArrivalMs = now;
         }
         lastMeasuredArrivalMs = now;
       }
-      if (acceleratorService != null && settings.offloads(query.items)) {
+      BatchingRules.Admission admission = BatchingRules.admit(query.items,
+          openRequest == null ? 0 : openRequest.items, openRequest == null ? null : openRequest.settings, batching);
+      if (admission.offload()) {
         query.openParts = 1;
         if (measured) {
           offloaded++;
@@ -251,23 +270,25 @@ public final class ServingSimulator {
         acceleratorQueue.add(query);
         startAccelerator();
       } else {
-        splitOntoCpu(query);
+        if (admission.releaseOpenFirst()) {
+          releaseOpenRequest();
+        }
+        placeOnCpu(query, admission.pieces(), batching);
       }
       scheduleNextArrival(now);
     }
 
-    private void splitOntoCpu(Query query) {
-      int pending = openRequest == null ? 0 : openRequest.items;
-      List<QuerySplitter.Piece> pieces = QuerySplitter.plan(query.items, pending, settings);
+    private void placeOnCpu(Query query, List<QuerySplitter.Piece> pieces, BatchSettings batching) {
       query.openParts = pieces.size();
       for (QuerySplitter.Piece piece : pieces) {
         if (openRequest == null) {
-          openRequest = new Request();
+          openRequest = new Request(batching);
           if (!piece.closesRequest()) {
-            schedule(now + settings.maxQueueDelayMs(), MERGE_TIMEOUT, openRequest);
+            schedule(BatchingRules.releaseDueMs(now, batching), MERGE_TIMEOUT, openRequest);
           }
         }
         openRequest.members.add(query);
+        openRequest.pieceItems.add(piece.length());
         openRequest.items += piece.length();
         if (piece.closesRequest()) {
           releaseOpenRequest();
@@ -291,12 +312,11 @@ public final class ServingSimulator {
       while (idleWorkers > 0 && !cpuQueue.isEmpty()) {
         Request request = cpuQueue.poll();
         idleWorkers--;
-        double serviceMs = noisy(cpuService.serviceMs(request.items));
-        cpuBusyMs += serviceMs;
-        windowWorkMs += serviceMs;
+        request.serviceMs = noisy(cpuService.serviceMs(request.items));
+        cpuBusyMs += request.serviceMs;
         cpuRequests++;
         cpuItems += request.items;
-        schedule(now + serviceMs, CPU_DONE, request);
+        schedule(now + request.serviceMs, CPU_DONE, request);
       }
     }
 
@@ -321,9 +341,11 @@ public final class ServingSimulator {
 
     private void onCpuDone(Request request) {
       idleWorkers++;
-      for (Query query : request.members) {
+      for (int i = 0; i < request.members.size(); i++) {
+        Query query = request.members.get(i);
+        query.workMs += WorkShare.ms(request.serviceMs, request.pieceItems.get(i), request.items);
         if (--query.openParts == 0) {
-          complete(query);
+          complete(query, false);
         }
       }
       startCpuWork();
@@ -331,46 +353,37 @@ public final class ServingSimulator {
 
     private void onAcceleratorDone(Query query) {
       acceleratorBusy = false;
-      complete(query);
+      complete(query, true);
       startAccelerator();
     }
 
-    private void complete(Query query) {
+    private void complete(Query query, boolean offloadedQuery) {
+      completed++;
       double latencyMs = now - query.arrivalMs;
       if (query.measured) {
         overall.record(latencyMs);
         lastMeasuredCompletionMs = Math.max(lastMeasuredCompletionMs, now);
       }
-      window.record(latencyMs);
-      windowItems += query.items;
-      windowMaxItems = Math.max(windowMaxItems, query.items);
-      if (window.count() >= windowQueries) {
-        closeWindow();
+      if (window == null) {
+        window = MetricsWindow.containing((long) Math.floor(now), windowMs);
+        schedule(window.endMs(), WINDOW_END, null);
       }
+      window.record(MetricsWindow.Outcome.OK, latencyMs, query.items, query.workMs, offloadedQuery, query.settings,
+          "simulated", workers, 0);
     }
 
+    /** A window ends: the policy sees it through the same feedback rule as the job's controller. */
     private void closeWindow() {
-      long queries = window.count();
-      double spanMs = Math.max(now - windowStartMs, 1e-9);
-      WindowObservation observation = new WindowObservation(
-          Math.round(now), queries, queries * 1000.0 / spanMs,
-          window.percentile(50), window.percentile(95), window.percentile(99), settings, windowWorkMs / queries);
-      if (policy instanceof QuerySizeAware sizeAware) {
-        sizeAware.observeQuerySizes((double) windowItems / queries, windowMaxItems);
-      }
-      BatchSettings decided = policy.observe(observation);
+      MetricsWindow closed = window;
+      window = null;
+      WindowObservation observation = closed.observation();
+      PolicyFeedback.Step step = feedback.onWindow(observation, closed.mixedSettings(), closed.meanQueryItems(),
+          closed.maxQueryItems());
+      BatchSettings decided = step.settings() != null ? step.settings() : settings;
       trace.add(new SimulationResult.WindowRecord(observation, decided));
       if (!decided.equals(settings)) {
-        if (openRequest != null) {
-          releaseOpenRequest();
-        }
         settings = decided;
       }
-      window.reset();
-      windowStartMs = now;
-      windowItems = 0;
-      windowWorkMs = 0;
-      windowMaxItems = 0;
     }
   }
 
@@ -383,7 +396,7 @@ public final class ServingSimulator {
     private RateSchedule rate;
     private int warmupQueries = 1_000;
     private int measuredQueries = 10_000;
-    private int windowQueries = 64;
+    private long windowMs = 1_000;
     private double serviceNoiseSigma;
     private long seed = 1;
 
@@ -436,9 +449,9 @@ public final class ServingSimulator {
       return this;
     }
 
-    /** Completed queries per feedback window, >= 1 (default 64). */
-    public Builder windowQueries(int value) {
-      this.windowQueries = value;
+    /** Length of a feedback window, ms of simulated time, >= 1 (default 1,000: the job's default metrics window). */
+    public Builder windowMs(long value) {
+      this.windowMs = value;
       return this;
     }
 
@@ -473,8 +486,8 @@ public final class ServingSimulator {
       if (measuredQueries < 1) {
         throw new IllegalArgumentException("measuredQueries must be >= 1: " + measuredQueries);
       }
-      if (windowQueries < 1) {
-        throw new IllegalArgumentException("windowQueries must be >= 1: " + windowQueries);
+      if (windowMs < 1) {
+        throw new IllegalArgumentException("windowMs must be >= 1: " + windowMs);
       }
       if (serviceNoiseSigma < 0) {
         throw new IllegalArgumentException("serviceNoiseSigma must be >= 0: " + serviceNoiseSigma);
