@@ -90,6 +90,33 @@ public final class BenchCharts {
     save(chart, file);
   }
 
+  /**
+   * A grouped bar chart: one group per category, one bar per series, with a horizontal line at
+   * {@code marker} (NaN for none).
+   */
+  static void barChart(String title, String categoryAxis, String valueAxis,
+      Map<String, Map<String, Double>> valuesBySeries, double marker, Path file) throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    valuesBySeries.forEach((series, byCategory) -> byCategory.forEach((category, value) ->
+        data.addValue(Double.isFinite(value) ? value : 0, series, category)));
+    JFreeChart chart = ChartFactory.createBarChart(title, categoryAxis, valueAxis, data, PlotOrientation.VERTICAL, true,
+        false, false);
+    CategoryPlot plot = chart.getCategoryPlot();
+    style(plot);
+    BarRenderer renderer = (BarRenderer) plot.getRenderer();
+    renderer.setShadowVisible(false);
+    renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
+    for (int i = 0; i < data.getRowCount(); i++) {
+      renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
+    }
+    if (Double.isFinite(marker)) {
+      plot.addRangeMarker(new ValueMarker(marker, Color.BLACK, new BasicStroke(1f)));
+    }
+    Files.createDirectories(file.toAbsolutePath().getParent());
+    save(chart, file);
+  }
+
   static void cdfChart(ModelResult m, Path file) throws IOException {
     XYSeriesCollection data = new XYSeriesCollection();
     for (Map.Entry<String, double[]> e : m.latenciesAtLbt.entrySet()) {

@@ -97,12 +97,9 @@ public final class BenchRunner {
       double target, ModelResult result) throws IOException, InterruptedException {
     out.printf(Locale.ROOT, "%s %s, p95 target %.0f ms, %d workers: warming up ...%n", tag, model.spec().describe(), target,
         workers.workerCount());
-    workers.prepare(model, new BatchSettings(BatchSettings.MAX_BATCH, 0, 0).warmupBatchSizes());
     InProcessHarness harness = new InProcessHarness(model, workers, sizes, config.seed());
-    List<Integer> batchSizes = BatchProfiler.builder().maxBatch(BatchSettings.MAX_BATCH).build().batchSizes();
-    OfflinePeak peak = OfflinePeak.measure(harness, batchSizes, config.profileSecondsPerSize(), config.peakSeconds(), meanItems);
+    OfflinePeak peak = profile(harness, meanItems, config.profileSecondsPerSize(), config.peakSeconds(), profileDir());
     result.peak = peak;
-    ProfileReport.writeCsv(peak.profile(), profileDir().resolve(model.spec().id().cliName() + "-profile.csv"));
     out.printf(Locale.ROOT, "%s offline peak %.0f items/s = %.1f queries/s at batch %d (%d workers, no latency bound)%n",
         tag, peak.itemsPerSecond(), peak.queriesPerSecond(), peak.bestBatch(), workers.workerCount());
     out.printf(Locale.ROOT, "%s pool curve (batch: ms per request, items/s): %s%n", tag, peak.profile().stream()
@@ -271,7 +268,8 @@ public final class BenchRunner {
   private Probe stepRun(String tag, InProcessHarness harness, PolicyConfig policyConfig, double lbt, double target) {
     double half = config.stepSeconds() / 2;
     RateSchedule rates = RateSchedule.step(0.4 * lbt, half * 1000, 0.8 * lbt);
-    InProcessHarness.Plan plan = new InProcessHarness.Plan(target, half, half, 1, 1, config.seed(), false);
+    InProcessHarness.Plan plan = new InProcessHarness.Plan(target, half, half, 1, 1, config.seed(), false)
+        .withFeedbackWindowMs(config.plan().feedbackWindowMs());
     BatchPolicy policy = BatchPolicies.create("deeprecsched", policyConfig);
     Probe run = harness.run(policy, rates, 0.8 * lbt, plan);
     out.printf(Locale.ROOT, "%s load step %.1f -> %.1f queries/s: %d feedback windows, batch %d at the end, p95 after the step %.1f ms%n",
@@ -308,7 +306,7 @@ public final class BenchRunner {
 
   private void flinkSearch(FlinkKafkaPath path, ModelResult result, String name, LbtSearch search, double start,
       QuerySizes sizes, String tag, PolicyResult inProcess) throws Exception {
-          try (FlinkKafkaPath.Session session = path.open(result.model, name, result.targetMs, config.tableScale(),
+          try (FlinkKafkaPath.Session session = path.open(result.model, name, 0, result.targetMs, config.tableScale(),
               config.seed(), config.workers(), config.flinkParallelism(), profileDir())) {
             InProcessHarness.Plan plan = config.plan();
             double measureS = plan.windows() * plan.windowS();
@@ -368,15 +366,34 @@ public final class BenchRunner {
   private InProcessHarness.Plan withTarget(double target, boolean keepLatencies) {
     InProcessHarness.Plan p = config.plan();
     return new InProcessHarness.Plan(target, p.warmupS(), p.windowS(), p.windows(), p.minWindowQueries(), p.seed(),
-        keepLatencies);
+        keepLatencies, false, p.feedbackWindowMs());
   }
 
   Path profileDir() {
     return config.output().resolve("profiles");
   }
 
+  /**
+   * Warms {@code harness}'s model up on its workers, measures the pool curve and the offline peak,
+   * and writes the curve to {@code profileDir/<model>-profile.csv} (deeprecsched's seed).
+   */
+  static OfflinePeak profile(InProcessHarness harness, double meanItems, double secondsPerSize, double peakSeconds,
+      Path profileDir) throws IOException {
+    RecModel model = harness.model();
+    harness.workers().prepare(model, new BatchSettings(BatchSettings.MAX_BATCH, 0, 0).warmupBatchSizes());
+    List<Integer> batchSizes = BatchProfiler.builder().maxBatch(BatchSettings.MAX_BATCH).build().batchSizes();
+    OfflinePeak peak = OfflinePeak.measure(harness, batchSizes, secondsPerSize, peakSeconds, meanItems);
+    ProfileReport.writeCsv(peak.profile(), profileDir.resolve(model.spec().id().cliName() + "-profile.csv"));
+    return peak;
+  }
+
   private double meanItems(QuerySizes sizes) {
-    SplittableRandom random = new SplittableRandom(config.seed());
+    return meanItems(sizes, config.seed());
+  }
+
+  /** Mean query size of {@code sizes}, from a large seeded sample. */
+  static double meanItems(QuerySizes sizes, long seed) {
+    SplittableRandom random = new SplittableRandom(seed);
     long total = 0;
     for (int i = 0; i < SIZE_SAMPLE; i++) {
       total += sizes.next(random);

@@ -19,8 +19,7 @@ import java.util.Locale;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.SingleObjectCodec;
-import io.deeprec.sched.BatchPolicies;
-import io.deeprec.sched.PolicyConfig;
+import io.deeprec.sched.BatchSettings;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -31,9 +30,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * The full serving path for the benchmark: the embedded Kafka broker, the job on a local Flink
  * MiniCluster (as {@code deeprec run} starts it), the open-loop sender and the result tracker.
  * Each (model, policy) gets its own job and topics, so no query of an earlier job is replayed. A
- * probe sends at one rate for the warm-up, then for the measured span, and judges the job's own
- * latency (completion - arrival timestamp, which includes the Kafka hop in) over the measured
- * span as one window: the results topic gives no finer clock than that.
+ * probe sends at one rate for the warm-up, then for the measured span, and judges the end-to-end
+ * latency over the measured span (the producer's send to this consumer's receipt of the result);
+ * the job's own latency (completion - arrival) is kept beside it, as the probe's window p95.
  *
  * <p>An adaptive policy is measured once it has settled, as in the in-process harness; from outside
  * the job that means its controller has published no new decision on the control topic for a
@@ -55,18 +54,23 @@ final class FlinkKafkaPath implements AutoCloseable {
 
   private final EmbeddedKafkaBroker broker;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
+  private int sessions;
 
   FlinkKafkaPath() {
     this.broker = EmbeddedKafkaBroker.start();
   }
 
   /** Starts the job for one model and policy; close the session to cancel it. */
-  Session open(ModelId model, String policy, double targetMs, double tableScale, long seed, int workers, int parallelism,
-      Path profileDir) throws Exception {
-    String prefix = "bench-" + runId + "-" + model.cliName() + "-" + policy;
+  Session open(ModelId model, String policy, int batchSize, double targetMs, double tableScale, long seed, int workers,
+      int parallelism, Path profileDir) throws Exception {
+    String prefix = "bench-" + runId + "-" + model.cliName() + "-" + policy + (batchSize > 0 ? batchSize : "")
+        + "-" + sessions++;
     Configuration conf = new Configuration();
     conf.set(DeepRecOptions.MODELS, List.of(model.cliName()));
     conf.set(DeepRecOptions.POLICY, policy);
+    if (batchSize > 0) {
+      conf.set(DeepRecOptions.BATCH_SIZE, batchSize);
+    }
     conf.set(DeepRecOptions.SLA_TARGETS, model.cliName() + "=" + targetMs);
     conf.set(DeepRecOptions.TABLE_SCALE, tableScale);
     conf.set(DeepRecOptions.SEED, seed);
@@ -89,8 +93,9 @@ final class FlinkKafkaPath implements AutoCloseable {
     try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
       long submittedMs = System.currentTimeMillis();
       JobClient client = env.executeAsync(DeepRecJob.jobName(settings));
-      boolean adaptive = BatchPolicies.create(policy, PolicyConfig.defaults(targetMs)).adaptive();
-      Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs, adaptive);
+      io.deeprec.sched.BatchPolicy configured = settings.policies().get(model.cliName());
+      Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs, configured.adaptive(),
+          configured.settings());
       session.awaitReady(readiness, submittedMs);
       return session;
     }
@@ -112,10 +117,13 @@ final class FlinkKafkaPath implements AutoCloseable {
     private final OpenLoopSender sender;
     private final TopicReader<ControlDecision> decisions;
     private long lastDecisionMs;
+    /** The settings in force: the configured policy's, then the controller's latest decision. */
+    private BatchSettings current;
     private int probes;
 
     private Session(String model, String prefix, JobSettings settings, KafkaSettings kafka, JobClient client, double targetMs,
-        boolean adaptive) {
+        boolean adaptive, BatchSettings initial) {
+      this.current = initial;
       this.model = model;
       this.prefix = prefix;
       this.settings = settings;
@@ -143,7 +151,7 @@ final class FlinkKafkaPath implements AutoCloseable {
       int chunk = 0;
       while (true) {
         long now = System.currentTimeMillis();
-        decisions.poll(Duration.ZERO, d -> lastDecisionMs = Math.max(lastDecisionMs, d.getTimestampMs()));
+        readDecisions();
         long elapsed = now - started;
         boolean quiet = now - Math.max(lastDecisionMs, started) >= QUIET_MS;
         if (elapsed >= Math.max(minMs, MIN_ADAPTIVE_WARMUP_MS) && quiet || elapsed >= MAX_ADAPTIVE_WARMUP_MS) {
@@ -151,6 +159,13 @@ final class FlinkKafkaPath implements AutoCloseable {
         }
         sender.run(load, qps, WARMUP_CHUNK_MS, seed + 1000L * ++chunk);
       }
+    }
+
+    private void readDecisions() {
+      decisions.poll(Duration.ZERO, d -> {
+        lastDecisionMs = Math.max(lastDecisionMs, d.getTimestampMs());
+        current = new BatchSettings(d.getBatchSize(), d.getMaxQueueDelayMs(), d.getOffloadThreshold());
+      });
     }
 
     /** The job announced readiness: the model is loaded and the whole path is warm. */
@@ -170,10 +185,12 @@ final class FlinkKafkaPath implements AutoCloseable {
         ResultTracker.Snapshot s = measured.awaitAnswered(sent, DRAIN_TIMEOUT);
         warm.awaitAnswered(warmLoad.generated(), Duration.ofSeconds(5));
         boolean complete = s.answered() >= sent;
-        boolean feasible = complete && s.p95Ms() <= targetMs;
         ResultTracker.Percentiles e2e = s.endToEnd();
-        return new Probe(qps, sentQps, s.answered(), List.of(e2e.p95Ms()), e2e.p50Ms(), e2e.p95Ms(), e2e.p99Ms(),
-            Double.NaN, Double.NaN, null,
+        // Judged end to end: from the producer's send to this consumer's receipt.
+        boolean feasible = complete && e2e.p95Ms() <= targetMs;
+        readDecisions();
+        return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), e2e.p95Ms(), e2e.p99Ms(),
+            Double.NaN, Double.NaN, current,
             feasible, !complete, new double[0], List.of());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();

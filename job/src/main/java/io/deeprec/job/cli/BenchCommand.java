@@ -6,6 +6,8 @@ import io.deeprec.job.bench.BenchReport;
 import io.deeprec.job.bench.BenchResults;
 import io.deeprec.job.bench.BenchRunner;
 import io.deeprec.job.bench.InProcessHarness;
+import io.deeprec.job.bench.ProductBench;
+import io.deeprec.job.bench.ProductReport;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.model.ModelId;
 import io.deeprec.sched.BatchPolicies;
@@ -19,19 +21,35 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
- * {@code deeprec bench}: the latency-bounded throughput of every policy, per model, on the same
- * run: in process (real models and worker pool, no Kafka or Flink) and optionally through the full
- * Kafka + Flink path; with the offline peak, an oracle sweep of fixed batch sizes, results files
- * and charts. {@code --quick} is a one-to-two-minute smoke run.
+ * {@code deeprec bench}: the latency-bounded throughput of every policy and of the oracle sweep of
+ * fixed batch sizes, per model, measured through the product by default ({@link ProductBench}:
+ * Kafka -> the job on a local MiniCluster -> Kafka, end to end, in paired rounds). {@code --harness}
+ * runs the in-process diagnostic instead (the job's serving core and real models, no Kafka or
+ * Flink), whose LBT beside the product's gives the engine's overhead ratio.
  */
 @Command(name = "bench", mixinStandardHelpOptions = true,
-    description = "Search the latency-bounded throughput of each policy per model; write CSV, JSON and PNG charts.")
+    description = "Search the latency-bounded throughput of each policy per model through Kafka + Flink (end to end); "
+        + "write CSV, Markdown and PNG charts.")
 public final class BenchCommand implements Callable<Integer> {
+
+  @Option(names = "--harness", description = "Run the in-process harness (no Kafka, no Flink) instead of the product: a "
+      + "diagnostic of the engine's overhead, never the headline.")
+  boolean harness;
+
+  @Option(names = "--rounds", defaultValue = "3",
+      description = "Product: paired rounds; each contender is searched once per round, in an order rotated each round "
+          + "(default: ${DEFAULT-VALUE}; --quick: 1).")
+  int rounds;
+
+  @Option(names = "--start-qps", paramLabel = "MODEL=QPS",
+      description = "Product: the rate a model's searches start at (default: 0.4 x its offline peak; repeatable).")
+  java.util.Map<String, Double> startQps;
 
   @Option(names = "--models", split = ",", description = "Models, comma-separated, or all (default: all; --quick: ncf).")
   List<String> models;
 
-  @Option(names = "--policies", split = ",", description = "Policies (default: " + BatchPolicies.VALID_NAMES + ").")
+  @Option(names = "--policies", split = ",", description = "Policies (default: product: static, timeout, aimd, "
+      + "deeprecsched; --harness: " + BatchPolicies.VALID_NAMES + ").")
   List<String> policies;
 
   @Option(names = "--tier", defaultValue = "medium", description = "Target tier: low, medium, high (default: ${DEFAULT-VALUE}).")
@@ -56,13 +74,15 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--max-queue-delay-ms", defaultValue = "2", description = "Max queue delay of timeout, ms (default: ${DEFAULT-VALUE}).")
   long maxQueueDelayMs;
 
-  @Option(names = "--warmup", description = "Seconds of load before measuring each rate (default: 2; --quick: 0.5).")
+  @Option(names = "--warmup", description = "Seconds of load before measuring each rate (default: product 5, harness 2; "
+      + "--quick: 0.5; adaptive policies are measured once settled).")
   Double warmupS;
 
-  @Option(names = "--window", description = "Seconds per measured window (default: 1.5; --quick: 0.5).")
+  @Option(names = "--window", description = "Seconds per measured window (default: product 5, harness 1.5; --quick: 0.5).")
   Double windowS;
 
-  @Option(names = "--windows", description = "Consecutive windows that must meet the target (default: 3; --quick: 2).")
+  @Option(names = "--windows", description = "Consecutive windows per probe, judged together (product) or each (harness) "
+      + "(default: 3; --quick: 2).")
   Integer windows;
 
   @Option(names = "--min-window-queries", defaultValue = "60",
@@ -73,13 +93,19 @@ public final class BenchCommand implements Callable<Integer> {
       + "0.95x from 1x; --quick: 0.2).")
   Double precision;
 
-  @Option(names = "--oracle", description = "Also sweep fixed batch sizes for the oracle.")
+  @Option(names = "--oracle", description = "Harness: also sweep fixed batch sizes for the oracle (the product always does).")
   boolean oracle;
 
-  @Option(names = "--oracle-sizes", split = ",", defaultValue = "1024,256,128,84,64,32,16,8,4",
-      description = "Fixed batch sizes of the oracle sweep (default: ${DEFAULT-VALUE}; 84 splits a typical query in two; "
-          + "the pool curve printed per model shows which sizes are worth sweeping).")
+  @Option(names = "--oracle-sizes", split = ",",
+      description = "Fixed batch sizes of the oracle sweep (default: product " + PRODUCT_ORACLE_SIZES + ", with static as "
+          + "the largest size; harness "
+          + HARNESS_ORACLE_SIZES + "; 84 splits a typical query in two; the pool curve printed per model shows which "
+          + "sizes are worth sweeping).")
   List<Integer> oracleSizes;
+
+  static final String PRODUCT_ORACLE_SIZES = "256,128,64";
+  static final String HARNESS_ORACLE_SIZES = "1024,256,128,84,64,32,16,8,4";
+  static final String PRODUCT_POLICIES = "static,timeout,aimd,deeprecsched";
 
   @Option(names = "--verify-repeats", defaultValue = "3",
       description = "With --oracle: probes each of a fresh deeprecsched and the oracle's batch size, interleaved, at 0.95 x "
@@ -111,13 +137,17 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--parallelism", defaultValue = "2", description = "Parallelism of the local Flink job (default: ${DEFAULT-VALUE}).")
   int parallelism;
 
+  @Option(names = "--growth", description = "Grid factor of the LBT search (default: product 1.25, harness 2).")
+  Double growth;
+
   @Option(names = "--output", defaultValue = "bench-results", description = "Output directory (default: ${DEFAULT-VALUE}).")
   Path output;
 
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--quick", description = "Smoke run: tiny tables, ncf only, short windows, coarse search (1-2 minutes).")
+  @Option(names = "--quick", description = "Smoke run: tiny tables, ncf only, short windows, coarse search, one round, "
+      + "static and deeprecsched (a few minutes through the product).")
   boolean quick;
 
   private final PrintStream out = System.out;
@@ -125,6 +155,9 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelCommands.configureEngine(null);
+    if (!harness) {
+      return runProduct();
+    }
     BenchConfig config = config();
     out.printf(Locale.ROOT, "deeprec bench: models %s, policies %s, tier %s, table scale %s, %d workers, %d cores, output %s%n",
         config.models(), config.policies(), config.tier(), config.tableScale(), config.workers(),
@@ -142,6 +175,39 @@ public final class BenchCommand implements Callable<Integer> {
     return 0;
   }
 
+  private int runProduct() throws Exception {
+    ProductBench.Config config = productConfig();
+    out.printf(Locale.ROOT, "deeprec bench (through Kafka + Flink, end to end): models %s, contenders %s, %d round(s), "
+        + "tier %s, table scale %s, %d workers, parallelism %d, output %s%n", config.models(), config.contenders(),
+        config.rounds(), config.tier(), config.tableScale(), config.workers(), config.parallelism(), config.output());
+    List<ProductBench.Search> searches = new ProductBench(config, out).run();
+    out.println();
+    out.print(ProductReport.markdown(ProductReport.rows(searches), ProductReport.verdicts(ProductReport.rows(searches)),
+        config));
+    out.println("wrote " + config.output().resolve("searches.csv") + ", summary.csv, summary.md and lbt-by-contender.png");
+    return 0;
+  }
+
+  ProductBench.Config productConfig() {
+    List<ModelId> ids = ModelCommands.parseModels(models != null ? models : List.of(quick ? "ncf" : "all"));
+    List<String> names = policies != null ? policies
+        : List.of((quick ? "static,deeprecsched" : PRODUCT_POLICIES).split(","));
+    List<Integer> sizesToSweep = oracleSizes != null ? oracleSizes : quick ? List.of()
+        : java.util.Arrays.stream(PRODUCT_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList();
+    java.util.Map<ModelId, Double> overrides = new java.util.LinkedHashMap<>();
+    if (targets != null) {
+      targets.forEach((model, ms) -> overrides.put(ModelId.parse(model), ms));
+    }
+    java.util.Map<ModelId, Double> starts = new java.util.LinkedHashMap<>();
+    if (startQps != null) {
+      startQps.forEach((model, qps) -> starts.put(ModelId.parse(model), qps));
+    }
+    return new ProductBench.Config(ids, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
+        overrides, or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(),
+        parallelism, sizes, quick ? 1 : rounds, windows != null ? windows : quick ? 2 : 3, or(windowS, quick ? 2.0 : 5.0),
+        or(warmupS, quick ? 1.0 : 5.0), or(growth, 1.25), or(precision, quick ? 0.2 : 0.04), output, seed, starts);
+  }
+
   BenchConfig config() {
     List<ModelId> ids = ModelCommands.parseModels(models != null ? models : List.of(quick ? "ncf" : "all"));
     List<String> names = policies != null ? policies : BatchPolicies.NAMES;
@@ -154,7 +220,9 @@ public final class BenchCommand implements Callable<Integer> {
     }
     return new BenchConfig(ids, new ArrayList<>(names), LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)), overrides,
         or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
-        batchSize, maxQueueDelayMs, plan, 2.0, or(precision, quick ? 0.2 : 0.04), oracle ? oracleSizes : List.of(),
+        batchSize, maxQueueDelayMs, plan, or(growth, 2.0), or(precision, quick ? 0.2 : 0.04),
+        oracle ? (oracleSizes != null ? oracleSizes
+            : java.util.Arrays.stream(HARNESS_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList()) : List.of(),
         quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
         output, seed, oracle || verifyAgainst != null ? verifyRepeats : 0, verifyAgainst,
         oracle || verifyAgainst != null ? confirmRounds : 0);

@@ -1,0 +1,241 @@
+package io.deeprec.job.bench;
+
+import io.deeprec.inference.InferenceWorkers;
+import io.deeprec.model.LatencyTier;
+import io.deeprec.model.ModelCatalog;
+import io.deeprec.model.ModelId;
+import io.deeprec.model.ModelKey;
+import io.deeprec.model.ModelRegistry;
+import io.deeprec.workload.QuerySizes;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * {@code deeprec bench}'s default: the latency-bounded throughput (LBT) of every policy and of the
+ * oracle sweep of fixed batch sizes, measured through the product. Per model: the embedded broker,
+ * the job on a fresh local MiniCluster per search (so a long run cannot wedge one), the open-loop
+ * load generator, and end-to-end latency from the producer's send to a results consumer's receipt.
+ *
+ * <p>A method that survives a noisy machine: each search is an {@link LbtSearch} whose probe sends
+ * an unmeasured warm-up at the rate (an adaptive policy's until its controller is quiet), then
+ * {@code windows} consecutive windows judged together on their end-to-end p95; a rate fails only
+ * when two probes in a row miss. The contenders take turns in paired rounds, in an order rotated
+ * each round, so drift of the machine's speed falls on all of them; the report gives each
+ * contender's median LBT over the rounds with its spread, and ratios of medians. The oracle is the
+ * fixed size with the best median (static counts as the largest: it never splits a query).
+ */
+public final class ProductBench {
+  /** A probe starts at this share of the offline peak, where most contenders are feasible. */
+  private static final double START_SHARE_OF_PEAK = 0.4;
+  private static final double MIN_QPS = 0.5;
+  /** Probes per rate before it counts as missed: two in a row must miss. */
+  private static final int STRIKES = 2;
+  private static final int BAR_WIDTH = 30;
+
+  /**
+   * What to measure.
+   *
+   * @param policies the policies, by CLI name
+   * @param oracleSizes the fixed batch sizes of the oracle sweep (empty = no oracle)
+   * @param rounds paired rounds (each contender searched once per round)
+   * @param windows consecutive measured windows per probe
+   * @param windowS seconds per window
+   * @param warmupS seconds of unmeasured load before a probe's windows (adaptive policies wait longer, until settled)
+   * @param growth grid factor of the LBT search
+   * @param precision relative bracket width where the search stops
+   * @param startQps per-model start rates (else 0.4x the offline peak)
+   */
+  public record Config(List<ModelId> models, List<String> policies, List<Integer> oracleSizes, LatencyTier tier,
+      Map<ModelId, Double> targetOverridesMs, double tableScale, int workers, int parallelism, String sizes, int rounds,
+      int windows, double windowS, double warmupS, double growth, double precision, Path output, long seed,
+      Map<ModelId, Double> startQps) {
+    public Config {
+      if (models.isEmpty() || policies.isEmpty() && oracleSizes.isEmpty()) {
+        throw new IllegalArgumentException("a benchmark needs a model and a policy or an oracle size");
+      }
+      if (rounds < 1 || windows < 1 || !(windowS > 0) || warmupS < 0 || workers < 1 || parallelism < 1) {
+        throw new IllegalArgumentException("need rounds, windows, window seconds, workers, parallelism >= 1 and warm-up >= 0");
+      }
+      models = List.copyOf(models);
+      policies = List.copyOf(policies);
+      oracleSizes = List.copyOf(oracleSizes);
+      targetOverridesMs = Map.copyOf(targetOverridesMs);
+      startQps = Map.copyOf(startQps);
+    }
+
+    double targetMs(ModelId model) {
+      Double override = targetOverridesMs.get(model);
+      return override != null ? override : ModelCatalog.spec(model).p95TargetMs(tier);
+    }
+
+    /** Policies, then the oracle's fixed sizes as {@code fixed-N}. */
+    public List<String> contenders() {
+      List<String> all = new ArrayList<>(policies);
+      oracleSizes.forEach(size -> all.add(FIXED_PREFIX + size));
+      return all;
+    }
+  }
+
+  static final String FIXED_PREFIX = "fixed-";
+
+  /** One search's outcome: the LBT, and at it the end-to-end percentiles and the batch size in force. */
+  public record Search(ModelId model, int round, String contender, double targetMs, double lbtQps, double e2eP50Ms,
+      double e2eP95Ms, double e2eP99Ms, double jobP95Ms, int batchSizeAtLbt, double senderKeptShare, int probes,
+      double minutes) {
+    static final String HEADER = "model,round,contender,target_ms,lbt_qps,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,job_p95_ms,"
+        + "batch_size_at_lbt,sender_kept_share,probes,minutes";
+
+    String csv() {
+      return String.format(Locale.ROOT, "%s,%d,%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%d,%.3f,%d,%.2f", model.cliName(), round,
+          contender, targetMs, lbtQps, e2eP50Ms, e2eP95Ms, e2eP99Ms, jobP95Ms, batchSizeAtLbt, senderKeptShare, probes,
+          minutes);
+    }
+  }
+
+  private final Config config;
+  private final PrintStream out;
+  private final long startedNanos = System.nanoTime();
+  private final List<Search> searches = new ArrayList<>();
+  private int searchesDone;
+
+  public ProductBench(Config config, PrintStream out) {
+    this.config = config;
+    this.out = out;
+  }
+
+  /** Runs every search; writes {@code searches.csv} as it goes, then the summary and the chart. */
+  public List<Search> run() throws Exception {
+    Files.createDirectories(config.output());
+    Path csv = config.output().resolve("searches.csv");
+    Files.writeString(csv, Search.HEADER + "\n", StandardCharsets.UTF_8);
+    QuerySizes sizes = QuerySizes.parse(config.sizes());
+    double meanItems = BenchRunner.meanItems(sizes, config.seed());
+    out.println("starting the embedded Kafka broker ...");
+    try (FlinkKafkaPath path = new FlinkKafkaPath();
+        InferenceWorkers.Lease workers = InferenceWorkers.acquire(config.workers())) {
+      for (ModelId id : config.models()) {
+        // Held for the model's searches: every job in this JVM shares the instance instead of rebuilding it.
+        try (ModelRegistry.Lease model = ModelRegistry.acquire(ModelKey.random(id, config.tableScale(), config.seed()))) {
+          runModel(path, id, new InProcessHarness(model.model(), workers.workers(), sizes, config.seed()), meanItems,
+              sizes, csv);
+        }
+        ProductReport.write(searches, config, config.output());
+      }
+    }
+    ProductReport.write(searches, config, config.output());
+    return List.copyOf(searches);
+  }
+
+  private void runModel(FlinkKafkaPath path, ModelId id, InProcessHarness harness, double meanItems, QuerySizes sizes,
+      Path csv) throws Exception {
+    double target = config.targetMs(id);
+    Path profileDir = config.output().resolve("profiles");
+    OfflinePeak peak = BenchRunner.profile(harness, meanItems, 0.4, 3.0, profileDir);
+    double start = config.startQps().getOrDefault(id, Math.max(2 * MIN_QPS, START_SHARE_OF_PEAK * peak.queriesPerSecond()));
+    out.printf(Locale.ROOT, "[%s] p95 target %.0f ms end to end; offline peak %.1f queries/s; searches start at %.1f%n",
+        id.cliName(), target, peak.queriesPerSecond(), start);
+    List<String> contenders = config.contenders();
+    Map<String, Double> lastLbt = new LinkedHashMap<>();
+    for (int round = 1; round <= config.rounds(); round++) {
+      for (int i = 0; i < contenders.size(); i++) {
+        // Rotated each round: no contender always runs first (on a cold machine) or last.
+        String contender = contenders.get((i + round - 1) % contenders.size());
+        double from = lastLbt.getOrDefault(contender, start);
+        Search search;
+        try {
+          search = search(path, id, round, contender, target, from > 0 ? from : start, profileDir);
+        } catch (Exception e) {
+          // One failed job loses its own row, not the rest of a long run.
+          out.printf(Locale.ROOT, "[%s r%d] %s failed: %s%n", id.cliName(), round, contender, e);
+          continue;
+        } finally {
+          searchesDone++;
+          progress();
+        }
+        searches.add(search);
+        lastLbt.put(contender, search.lbtQps());
+        Files.writeString(csv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+        out.printf(Locale.ROOT, "[%s r%d] %-12s LBT %7.1f queries/s  e2e p50 %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
+            id.cliName(), round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
+            search.batchSizeAtLbt());
+      }
+    }
+  }
+
+  private Search search(FlinkKafkaPath path, ModelId id, int round, String contender, double target, double start,
+      Path profileDir) throws Exception {
+    long began = System.nanoTime();
+    String policy = contender.startsWith(FIXED_PREFIX) ? "fixed" : contender;
+    int batchSize = contender.startsWith(FIXED_PREFIX) ? Integer.parseInt(contender.substring(FIXED_PREFIX.length())) : 0;
+    String tag = String.format(Locale.ROOT, "[%s r%d %s]", id.cliName(), round, contender);
+    out.printf(Locale.ROOT, "%s starting a fresh job ...%n", tag);
+    try (FlinkKafkaPath.Session session = path.open(id, policy, batchSize, target, config.tableScale(), config.seed(),
+        config.workers(), config.parallelism(), profileDir)) {
+      double measureS = config.windows() * config.windowS();
+      long[] probeSeed = {config.seed() + 7919L * round};
+      int[] probes = {0};
+      LbtSearch search = new LbtSearch(config.growth(), config.precision(), Math.max(MIN_QPS, start / 16));
+      LbtSearch.Result found = search.search(start, qps -> {
+        Probe last = null;
+        for (int strike = 0; strike < STRIKES; strike++) {
+          probes[0]++;
+          last = session.probe(qps, QuerySizes.parse(config.sizes()), config.warmupS(), measureS, probeSeed[0]++);
+          report(tag, last);
+          if (last.feasible()) {
+            break;
+          }
+        }
+        return last;
+      });
+      Probe at = found.atLbt();
+      double minutes = (System.nanoTime() - began) / 60e9;
+      if (at == null) {
+        return new Search(id, round, contender, target, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
+            probes[0], minutes);
+      }
+      return new Search(id, round, contender, target, found.lbtQps(), at.p50Ms(), at.p95Ms(), at.p99Ms(),
+          at.windowP95Ms().isEmpty() ? Double.NaN : at.windowP95Ms().get(0),
+          at.settingsAtEnd() == null ? batchSize : at.settingsAtEnd().batchSize(), at.sentQps() / at.askedQps(), probes[0],
+          minutes);
+    }
+  }
+
+  private void report(String tag, Probe p) {
+    out.printf(Locale.ROOT, "%s   %8.1f q/s (sent %8.1f)  e2e p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  %s%n", tag,
+        p.askedQps(), p.sentQps(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
+        p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()),
+        p.feasible() ? "meets target" : p.overloaded() ? "incomplete" : "misses target");
+    out.flush();
+  }
+
+  private void progress() {
+    int total = config.models().size() * config.rounds() * config.contenders().size();
+    int filled = (int) Math.round((double) BAR_WIDTH * searchesDone / total);
+    double elapsedS = (System.nanoTime() - startedNanos) / 1e9;
+    double leftS = elapsedS / searchesDone * (total - searchesDone);
+    out.printf(Locale.ROOT, "progress [%s%s] %d/%d searches, %.1f min elapsed, about %.1f min left%n", "#".repeat(filled),
+        ".".repeat(BAR_WIDTH - filled), searchesDone, total, elapsedS / 60, leftS / 60);
+    out.flush();
+  }
+
+  /** The median of {@code values} (NaN when empty). */
+  static double median(double[] values) {
+    if (values.length == 0) {
+      return Double.NaN;
+    }
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int mid = sorted.length / 2;
+    return sorted.length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  }
+}

@@ -1,0 +1,125 @@
+package io.deeprec.job.bench;
+
+import io.deeprec.model.ModelId;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.stream.Collectors;
+
+/**
+ * The product benchmark's report: per model and contender the median LBT over the rounds with its
+ * spread, end-to-end percentiles and batch size at the LBT; the oracle (the fixed size with the best
+ * median, static counting as the largest size: it never splits); and the ratios the acceptance asks
+ * for, as ratios of medians. Written as
+ * {@code summary.csv}, {@code summary.md} and {@code lbt-by-contender.png}.
+ */
+public final class ProductReport {
+
+  private ProductReport() {}
+
+  /** One contender on one model, over its rounds. */
+  public record Row(ModelId model, String contender, double targetMs, double medianLbtQps, double minLbtQps, double maxLbtQps,
+      int rounds, double e2eP50Ms, double e2eP95Ms, double e2eP99Ms, String batchSizes) {}
+
+  /** One model's verdicts: ratios of median LBTs (NaN where a side is missing). */
+  public record Verdict(ModelId model, String oracle, double schedOverOracle, double schedOverStatic,
+      double schedOverBestBaseline) {}
+
+  public static List<Row> rows(List<ProductBench.Search> searches) {
+    Map<String, List<ProductBench.Search>> byKey = searches.stream().collect(Collectors.groupingBy(
+        s -> s.model().cliName() + "/" + s.contender(), LinkedHashMap::new, Collectors.toList()));
+    List<Row> rows = new ArrayList<>();
+    for (List<ProductBench.Search> group : byKey.values()) {
+      double[] lbts = group.stream().mapToDouble(ProductBench.Search::lbtQps).toArray();
+      ProductBench.Search first = group.get(0);
+      rows.add(new Row(first.model(), first.contender(), first.targetMs(), ProductBench.median(lbts),
+          java.util.Arrays.stream(lbts).min().orElse(Double.NaN), java.util.Arrays.stream(lbts).max().orElse(Double.NaN),
+          group.size(), median(group, ProductBench.Search::e2eP50Ms), median(group, ProductBench.Search::e2eP95Ms),
+          median(group, ProductBench.Search::e2eP99Ms),
+          group.stream().map(s -> Integer.toString(s.batchSizeAtLbt())).collect(Collectors.joining("/"))));
+    }
+    return rows;
+  }
+
+  private static double median(List<ProductBench.Search> group, java.util.function.ToDoubleFunction<ProductBench.Search> f) {
+    return ProductBench.median(group.stream().mapToDouble(f).filter(Double::isFinite).toArray());
+  }
+
+  public static List<Verdict> verdicts(List<Row> rows) {
+    Map<ModelId, List<Row>> byModel = rows.stream().collect(Collectors.groupingBy(Row::model, LinkedHashMap::new,
+        Collectors.toList()));
+    List<Verdict> verdicts = new ArrayList<>();
+    byModel.forEach((model, group) -> {
+      // Static never splits: it is the sweep's largest size (every query fits one request).
+      Row oracle = group.stream()
+          .filter(r -> r.contender().startsWith(ProductBench.FIXED_PREFIX) || r.contender().equals("static"))
+          .max(java.util.Comparator.comparingDouble(Row::medianLbtQps)).orElse(null);
+      double sched = lbt(group, "deeprecsched");
+      double baseline = Math.max(nanToZero(lbt(group, "timeout")), nanToZero(lbt(group, "aimd")));
+      verdicts.add(new Verdict(model, oracle == null ? "" : oracle.contender(),
+          oracle == null ? Double.NaN : sched / oracle.medianLbtQps(), sched / lbt(group, "static"),
+          baseline > 0 ? sched / baseline : Double.NaN));
+    });
+    return verdicts;
+  }
+
+  private static double nanToZero(double v) {
+    return Double.isNaN(v) ? 0 : v;
+  }
+
+  private static double lbt(List<Row> group, String contender) {
+    return group.stream().filter(r -> r.contender().equals(contender)).mapToDouble(Row::medianLbtQps).findFirst()
+        .orElse(Double.NaN);
+  }
+
+  static void write(List<ProductBench.Search> searches, ProductBench.Config config, Path dir) throws IOException {
+    if (searches.isEmpty()) {
+      return;
+    }
+    List<Row> rows = rows(searches);
+    List<Verdict> verdicts = verdicts(rows);
+    StringBuilder csv = new StringBuilder("model,contender,target_ms,rounds,median_lbt_qps,min_lbt_qps,max_lbt_qps,"
+        + "e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,batch_sizes_at_lbt\n");
+    for (Row r : rows) {
+      csv.append(String.format(Locale.ROOT, "%s,%s,%.0f,%d,%.2f,%.2f,%.2f,%.1f,%.1f,%.1f,%s%n", r.model().cliName(),
+          r.contender(), r.targetMs(), r.rounds(), r.medianLbtQps(), r.minLbtQps(), r.maxLbtQps(), r.e2eP50Ms(),
+          r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes()));
+    }
+    Files.writeString(dir.resolve("summary.csv"), csv);
+    Files.writeString(dir.resolve("summary.md"), markdown(rows, verdicts, config));
+    Map<String, Map<String, Double>> bars = new LinkedHashMap<>();
+    for (Row r : rows) {
+      bars.computeIfAbsent(r.contender(), k -> new LinkedHashMap<>())
+          .put(r.model().cliName() + " (" + (int) r.targetMs() + " ms)", r.medianLbtQps());
+    }
+    BenchCharts.barChart("Latency-bounded throughput through Kafka + Flink (end-to-end p95 <= target), median of rounds",
+        "model (p95 target)", "LBT (queries/s)", bars, Double.NaN, dir.resolve("lbt-by-contender.png"));
+  }
+
+  public static String markdown(List<Row> rows, List<Verdict> verdicts, ProductBench.Config config) {
+    StringBuilder md = new StringBuilder();
+    md.append(String.format(Locale.ROOT, "Table scale %s, %d workers, parallelism %d, %d round(s), probes of %d x %.0f s "
+            + "windows after %.0f s of warm-up, sizes %s, tier %s.%n%n", config.tableScale(), config.workers(),
+        config.parallelism(), config.rounds(), config.windows(), config.windowS(), config.warmupS(), config.sizes(),
+        config.tier().name().toLowerCase(Locale.ROOT)));
+    md.append("| model | contender | rounds | LBT median (min-max), q/s | e2e p50 / p95 / p99 at LBT, ms | batch size at LBT |\n");
+    md.append("|---|---|---|---|---|---|\n");
+    for (Row r : rows) {
+      md.append(String.format(Locale.ROOT, "| %s (%.0f ms) | %s | %d | %.1f (%.1f-%.1f) | %.0f / %.0f / %.0f | %s |%n",
+          r.model().cliName(), r.targetMs(), r.contender(), r.rounds(), r.medianLbtQps(), r.minLbtQps(), r.maxLbtQps(),
+          r.e2eP50Ms(), r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes()));
+    }
+    md.append("\n| model | oracle (best fixed) | deeprecsched / oracle | deeprecsched / static | deeprecsched / best of timeout, aimd |\n");
+    md.append("|---|---|---|---|---|\n");
+    for (Verdict v : verdicts) {
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f |%n", v.model().cliName(),
+          v.oracle().isEmpty() ? "-" : v.oracle(), v.schedOverOracle(), v.schedOverStatic(), v.schedOverBestBaseline()));
+    }
+    return md.toString();
+  }
+}

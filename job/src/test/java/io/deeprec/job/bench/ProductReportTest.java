@@ -1,0 +1,55 @@
+package io.deeprec.job.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import io.deeprec.model.ModelId;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/** The product benchmark's arithmetic: medians over rounds, the oracle, and ratios of medians. */
+class ProductReportTest {
+
+  private static ProductBench.Search search(int round, String contender, double lbt, int batch) {
+    return new ProductBench.Search(ModelId.RMC1, round, contender, 100, lbt, 20, 80, 120, 60, batch, 0.99, 6, 3.0);
+  }
+
+  /**
+   * Input: three rounds of static (60, 70, 65), deeprecsched (90, 80, 95), aimd (50, 55, 52), fixed-64
+   * (85, 100, 90) and fixed-256 (70, 72, 71). Output: medians 65 / 90 / 52 / 90 / 71 with their
+   * spread; the oracle is fixed-64 (median 90, above static's 65, the largest size); deeprecsched /
+   * oracle 1.0, / static 90/65, / best
+   * baseline 90/52 (timeout not measured counts as absent).
+   */
+  @Test
+  void mediansOverRoundsAndRatiosOfMedians() {
+    List<ProductBench.Search> searches = List.of(
+        search(1, "static", 60, 1024), search(2, "static", 70, 1024), search(3, "static", 65, 1024),
+        search(1, "deeprecsched", 90, 96), search(2, "deeprecsched", 80, 128), search(3, "deeprecsched", 95, 96),
+        search(1, "aimd", 50, 40), search(2, "aimd", 55, 44), search(3, "aimd", 52, 48),
+        search(1, "fixed-64", 85, 64), search(2, "fixed-64", 100, 64), search(3, "fixed-64", 90, 64),
+        search(1, "fixed-256", 70, 256), search(2, "fixed-256", 72, 256), search(3, "fixed-256", 71, 256));
+
+    List<ProductReport.Row> rows = ProductReport.rows(searches);
+    List<ProductReport.Verdict> verdicts = ProductReport.verdicts(rows);
+
+    assertThat(rows).extracting(ProductReport.Row::contender)
+        .containsExactly("static", "deeprecsched", "aimd", "fixed-64", "fixed-256");
+    assertThat(rows).extracting(ProductReport.Row::medianLbtQps).containsExactly(65.0, 90.0, 52.0, 90.0, 71.0);
+    assertThat(rows.get(1).minLbtQps()).isEqualTo(80.0);
+    assertThat(rows.get(1).maxLbtQps()).isEqualTo(95.0);
+    assertThat(rows.get(1).batchSizes()).isEqualTo("96/128/96");
+    assertThat(verdicts).hasSize(1);
+    ProductReport.Verdict rmc1 = verdicts.get(0);
+    assertThat(rmc1.oracle()).isEqualTo("fixed-64");
+    assertThat(rmc1.schedOverOracle()).isCloseTo(1.0, within(1e-9));
+    assertThat(rmc1.schedOverStatic()).isCloseTo(90.0 / 65, within(1e-9));
+    assertThat(rmc1.schedOverBestBaseline()).isCloseTo(90.0 / 52, within(1e-9));
+  }
+
+  @Test
+  void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
+    assertThat(ProductBench.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
+    assertThat(ProductBench.median(new double[0])).isNaN();
+  }
+}
