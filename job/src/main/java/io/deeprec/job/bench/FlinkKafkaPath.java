@@ -94,8 +94,10 @@ final class FlinkKafkaPath implements AutoCloseable {
       long submittedMs = System.currentTimeMillis();
       JobClient client = env.executeAsync(DeepRecJob.jobName(settings));
       io.deeprec.sched.BatchPolicy configured = settings.policies().get(model.cliName());
+      // A policy settled before it saw any window (AIMD) never stops adjusting: waiting for its
+      // controller to fall quiet would wait for the cap; it warms up for the adaptive minimum instead.
       Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs, configured.adaptive(),
-          configured.settings());
+          configured.adaptive() && !configured.settled(), configured.settings());
       session.awaitReady(readiness, submittedMs);
       return session;
     }
@@ -114,6 +116,7 @@ final class FlinkKafkaPath implements AutoCloseable {
     private final JobClient client;
     private final double targetMs;
     private final boolean adaptive;
+    private final boolean settles;
     private final OpenLoopSender sender;
     private final TopicReader<ControlDecision> decisions;
     private long lastDecisionMs;
@@ -122,7 +125,8 @@ final class FlinkKafkaPath implements AutoCloseable {
     private int probes;
 
     private Session(String model, String prefix, JobSettings settings, KafkaSettings kafka, JobClient client, double targetMs,
-        boolean adaptive, BatchSettings initial) {
+        boolean adaptive, boolean settles, BatchSettings initial) {
+      this.settles = settles;
       this.current = initial;
       this.model = model;
       this.prefix = prefix;
@@ -136,8 +140,9 @@ final class FlinkKafkaPath implements AutoCloseable {
     }
 
     /**
-     * Sends the warm-up load; for an adaptive policy, until its controller has been quiet for
-     * {@link #QUIET_MS} (or the cap), reading the control topic between one-second chunks.
+     * Sends the warm-up load; for an adaptive policy at least {@link #MIN_ADAPTIVE_WARMUP_MS}, and for
+     * one that settles until its controller has been quiet for {@link #QUIET_MS} (or the cap),
+     * reading the control topic between one-second chunks.
      */
     private void warmUp(QueryGenerator load, double qps, double warmupS, long seed) {
       long started = System.currentTimeMillis();
@@ -153,7 +158,7 @@ final class FlinkKafkaPath implements AutoCloseable {
         long now = System.currentTimeMillis();
         readDecisions();
         long elapsed = now - started;
-        boolean quiet = now - Math.max(lastDecisionMs, started) >= QUIET_MS;
+        boolean quiet = !settles || now - Math.max(lastDecisionMs, started) >= QUIET_MS;
         if (elapsed >= Math.max(minMs, MIN_ADAPTIVE_WARMUP_MS) && quiet || elapsed >= MAX_ADAPTIVE_WARMUP_MS) {
           return;
         }

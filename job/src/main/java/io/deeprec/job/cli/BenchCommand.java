@@ -45,7 +45,8 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Product: the rate a model's searches start at (default: 0.4 x its offline peak; repeatable).")
   java.util.Map<String, Double> startQps;
 
-  @Option(names = "--models", split = ",", description = "Models, comma-separated, or all (default: all; --quick: ncf).")
+  @Option(names = "--models", split = ",", description = "Models, comma-separated, or all (default: all; --quick: "
+      + "rmc1 through the product, ncf with --harness).")
   List<String> models;
 
   @Option(names = "--policies", split = ",", description = "Policies (default: product: static, timeout, aimd, "
@@ -146,7 +147,7 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
-  @Option(names = "--quick", description = "Smoke run: tiny tables, ncf only, short windows, coarse search, one round, "
+  @Option(names = "--quick", description = "Smoke run: tiny tables, one model, short windows, coarse search, one round, "
       + "static and deeprecsched (a few minutes through the product).")
   boolean quick;
 
@@ -189,7 +190,8 @@ public final class BenchCommand implements Callable<Integer> {
   }
 
   ProductBench.Config productConfig() {
-    List<ModelId> ids = ModelCommands.parseModels(models != null ? models : List.of(quick ? "ncf" : "all"));
+    // --quick serves rmc1: ncf's 5 ms target is below the end-to-end floor of Kafka + Flink on this machine.
+    List<ModelId> ids = ModelCommands.parseModels(models != null ? models : List.of(quick ? "rmc1" : "all"));
     List<String> names = policies != null ? policies
         : List.of((quick ? "static,deeprecsched" : PRODUCT_POLICIES).split(","));
     List<Integer> sizesToSweep = oracleSizes != null ? oracleSizes : quick ? List.of()
