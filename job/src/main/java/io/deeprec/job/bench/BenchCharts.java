@@ -63,31 +63,21 @@ public final class BenchCharts {
   }
 
   static void lbtChart(List<ModelResult> results, List<String> policies, Path file) throws IOException {
-    DefaultCategoryDataset data = new DefaultCategoryDataset();
+    Map<String, Map<String, Double>> bars = new java.util.LinkedHashMap<>();
     for (ModelResult m : results) {
+      String category = m.model().cliName() + " (" + (int) m.targetMs() + " ms)";
       for (String policy : policies) {
-        double ratio = m.ratioToStatic(policy);
-        data.addValue(Double.isFinite(ratio) ? ratio : 0, policy, m.model().cliName() + " (" + (int) m.targetMs() + " ms)");
+        bars.computeIfAbsent(policy, k -> new java.util.LinkedHashMap<>()).put(category, m.ratioToStatic(policy));
       }
       PolicyResult oracle = m.bestOracle();
       PolicyResult base = m.inProcess().get("static");
       if (oracle != null && base != null && base.lbtQps() > 0) {
-        data.addValue(oracle.lbtQps() / base.lbtQps(), "oracle (best fixed)",
-            m.model().cliName() + " (" + (int) m.targetMs() + " ms)");
+        bars.computeIfAbsent("oracle (best fixed)", k -> new java.util.LinkedHashMap<>())
+            .put(category, oracle.lbtQps() / base.lbtQps());
       }
     }
-    JFreeChart chart = ChartFactory.createBarChart("Latency-bounded throughput relative to static (p95 <= target)",
-        "model (p95 target)", "LBT / LBT of static", data, PlotOrientation.VERTICAL, true, false, false);
-    CategoryPlot plot = chart.getCategoryPlot();
-    style(plot);
-    BarRenderer renderer = (BarRenderer) plot.getRenderer();
-    renderer.setShadowVisible(false);
-    renderer.setBarPainter(new org.jfree.chart.renderer.category.StandardBarPainter());
-    for (int i = 0; i < data.getRowCount(); i++) {
-      renderer.setSeriesPaint(i, PALETTE[i % PALETTE.length]);
-    }
-    plot.addRangeMarker(new ValueMarker(1.0, Color.BLACK, new BasicStroke(1f)));
-    save(chart, file);
+    barChart("Latency-bounded throughput relative to static (p95 <= target)", "model (p95 target)",
+        "LBT / LBT of static", bars, 1.0, file);
   }
 
   /**

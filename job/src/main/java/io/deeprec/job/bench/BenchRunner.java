@@ -334,12 +334,16 @@ public final class BenchRunner {
   /** A progress bar over the run's searches, with the time left estimated from the mean search so far. */
   private void searchDone() {
     searchesDone++;
-    int total = Math.max(totalSearches(), searchesDone);
-    int filled = (int) Math.round((double) BAR_WIDTH * searchesDone / total);
+    printProgress(out, searchesDone, Math.max(totalSearches(), searchesDone), startedNanos);
+  }
+
+  /** Prints a progress bar of {@code done} of {@code total} searches with the time left at the mean pace so far. */
+  static void printProgress(PrintStream out, int done, int total, long startedNanos) {
+    int filled = (int) Math.round((double) BAR_WIDTH * done / total);
     double elapsedS = (System.nanoTime() - startedNanos) / 1e9;
-    double leftS = elapsedS / searchesDone * (total - searchesDone);
+    double leftS = elapsedS / done * (total - done);
     out.printf(Locale.ROOT, "progress [%s%s] %d/%d searches, %.1f min elapsed, about %.1f min left%n", "#".repeat(filled),
-        ".".repeat(BAR_WIDTH - filled), searchesDone, total, elapsedS / 60, leftS / 60);
+        ".".repeat(BAR_WIDTH - filled), done, total, elapsedS / 60, leftS / 60);
     out.flush();
   }
 

@@ -40,7 +40,6 @@ public final class ProductBench {
   private static final double MIN_QPS = 0.5;
   /** Probes per rate before it counts as missed: two in a row must miss. */
   private static final int STRIKES = 2;
-  private static final int BAR_WIDTH = 30;
 
   /**
    * What to measure.
@@ -219,13 +218,8 @@ public final class ProductBench {
   }
 
   private void progress() {
-    int total = config.models().size() * config.rounds() * config.contenders().size();
-    int filled = (int) Math.round((double) BAR_WIDTH * searchesDone / total);
-    double elapsedS = (System.nanoTime() - startedNanos) / 1e9;
-    double leftS = elapsedS / searchesDone * (total - searchesDone);
-    out.printf(Locale.ROOT, "progress [%s%s] %d/%d searches, %.1f min elapsed, about %.1f min left%n", "#".repeat(filled),
-        ".".repeat(BAR_WIDTH - filled), searchesDone, total, elapsedS / 60, leftS / 60);
-    out.flush();
+    BenchRunner.printProgress(out, searchesDone, config.models().size() * config.rounds() * config.contenders().size(),
+        startedNanos);
   }
 
   /** The median of {@code values} (NaN when empty). */
