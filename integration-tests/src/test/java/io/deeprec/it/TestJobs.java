@@ -46,6 +46,16 @@ final class TestJobs {
     return conf;
   }
 
+  /** Restarts the job after a failure up to {@code attempts} times, 500 ms apart (failover scenarios). */
+  static void restartOnFailure(org.apache.flink.streaming.api.environment.StreamExecutionEnvironment env, int attempts) {
+    Configuration restarts = new Configuration();
+    restarts.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "fixed-delay");
+    restarts.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_ATTEMPTS, attempts);
+    restarts.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY_FIXED_DELAY_DELAY,
+        java.time.Duration.ofMillis(500));
+    env.configure(restarts);
+  }
+
   /** Cancels the job; if it had failed instead, surfaces why. */
   static void stop(JobClient client) throws Exception {
     JobStatus status = client.getJobStatus().get();
