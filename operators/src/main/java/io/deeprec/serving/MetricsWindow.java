@@ -31,6 +31,8 @@ public final class MetricsWindow implements Serializable {
   private int maxQueryItems;
   private double workMsSum;
   private double[] latenciesMs = new double[16];
+  /** The OK latencies sorted, computed once for a window's percentiles; dropped by every record. */
+  private transient double[] sortedLatenciesMs;
   private int maxQueueDepth;
   private boolean hasSettings;
   private int batchSize;
@@ -88,6 +90,7 @@ public final class MetricsWindow implements Serializable {
     maxQueueDepth = Math.max(maxQueueDepth, queueDepth);
     switch (outcome) {
       case OK -> {
+        sortedLatenciesMs = null;
         okCount++;
         workMsSum += workMs;
         if (okCount > latenciesMs.length) {
@@ -182,8 +185,11 @@ public final class MetricsWindow implements Serializable {
     if (okCount == 0) {
       return 0;
     }
-    double[] sorted = Arrays.copyOf(latenciesMs, (int) okCount);
-    Arrays.sort(sorted);
+    if (sortedLatenciesMs == null) {
+      sortedLatenciesMs = Arrays.copyOf(latenciesMs, (int) okCount);
+      Arrays.sort(sortedLatenciesMs);
+    }
+    double[] sorted = sortedLatenciesMs;
     int rank = (int) Math.ceil(percentile / 100.0 * sorted.length);
     return sorted[Math.max(0, Math.min(sorted.length, rank) - 1)];
   }

@@ -7,7 +7,6 @@ import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
 import io.deeprec.model.ModelRegistry;
 import io.deeprec.workload.QuerySizes;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -152,7 +151,7 @@ public final class ProductBench {
         double from = lastLbt.getOrDefault(contender, start);
         Search search;
         try {
-          search = search(path, id, round, contender, target, from > 0 ? from : start, profileDir);
+          search = search(path, id, round, contender, target, from > 0 ? from : start, profileDir, sizes);
         } catch (Exception e) {
           // One failed job loses its own row, not the rest of a long run.
           out.printf(Locale.ROOT, "[%s r%d] %s failed: %s%n", id.cliName(), round, contender, e);
@@ -172,7 +171,7 @@ public final class ProductBench {
   }
 
   private Search search(FlinkKafkaPath path, ModelId id, int round, String contender, double target, double start,
-      Path profileDir) throws Exception {
+      Path profileDir, QuerySizes sizes) throws Exception {
     long began = System.nanoTime();
     String policy = contender.startsWith(FIXED_PREFIX) ? "fixed" : contender;
     int batchSize = contender.startsWith(FIXED_PREFIX) ? Integer.parseInt(contender.substring(FIXED_PREFIX.length())) : 0;
@@ -188,7 +187,7 @@ public final class ProductBench {
         Probe last = null;
         for (int strike = 0; strike < STRIKES; strike++) {
           probes[0]++;
-          last = session.probe(qps, QuerySizes.parse(config.sizes()), config.warmupS(), measureS, probeSeed[0]++);
+          last = session.probe(qps, sizes, config.warmupS(), measureS, probeSeed[0]++);
           report(tag, last);
           if (last.feasible()) {
             break;
