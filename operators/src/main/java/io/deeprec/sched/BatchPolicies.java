@@ -32,16 +32,13 @@ public final class BatchPolicies {
   }
 
   private static DeepRecSchedPolicy deepRecSched(PolicyConfig config) {
-    DeepRecSchedPolicy.Builder builder = DeepRecSchedPolicy.builder(config.targetP95Ms())
-        .workers(config.workers())
-        .hasAccelerator(config.hasAccelerator())
-        .profileMs(config.profileMs());
+    SchedParameters parameters = SchedParameters.DEFAULTS;
     if (config.windowsPerStep() > 0) {
-      builder.windowsPerStep(config.windowsPerStep());
+      parameters = parameters.withWindowsPerStep(config.windowsPerStep());
     }
     if (config.watchWindows() > 0) {
-      builder.watchWindows(config.watchWindows());
+      parameters = parameters.withWatchWindows(config.watchWindows());
     }
-    return builder.build();
+    return new DeepRecSchedPolicy(config.targetP95Ms(), parameters, config.workers(), config.hasAccelerator(), config.profileMs(), 0);
   }
 }

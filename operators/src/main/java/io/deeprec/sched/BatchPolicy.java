@@ -39,4 +39,9 @@ public interface BatchPolicy extends Serializable {
   default boolean settled() {
     return true;
   }
+
+  /** Why the settings are what they are, in words (for the control topic's decision records); null when not told. */
+  default String reason() {
+    return null;
+  }
 }

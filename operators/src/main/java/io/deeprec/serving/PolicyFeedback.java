@@ -77,9 +77,10 @@ public final class PolicyFeedback implements Serializable {
     if (after.equals(before)) {
       return new Step(null, true, "settings held");
     }
-    return new Step(after, true, String.format(java.util.Locale.ROOT,
-        "window p95 %.1f ms at %.1f qps: batch %d -> %d, threshold %d -> %d", window.p95Ms(), window.qps(),
-        before.batchSize(), after.batchSize(), before.offloadThreshold(), after.offloadThreshold()));
+    String why = policy.reason() != null ? policy.reason() : String.format(java.util.Locale.ROOT, "window p95 %.1f ms at %.1f qps",
+        window.p95Ms(), window.qps());
+    return new Step(after, true, String.format(java.util.Locale.ROOT, "batch %d -> %d, threshold %d -> %d: %s",
+        before.batchSize(), after.batchSize(), before.offloadThreshold(), after.offloadThreshold(), why));
   }
 
   /** Feeds one finished {@link MetricsWindow}. */

@@ -80,7 +80,7 @@ class PolicyControllerTest {
       assertThat(d.getSource()).isEqualTo(DecisionSource.CONTROLLER);
       assertThat(d.getPolicy()).isEqualTo("deeprecsched");
       assertThat(d.getBatchSize()).isBetween(1, 1024);
-      assertThat(d.getReason()).contains("window p95 40.0 ms");
+      assertThat(d.getReason()).contains("p95 40.0 ms");
     });
     // Consecutive decisions differ: the controller publishes changes, not repeats.
     for (int i = 1; i < decisions.size(); i++) {

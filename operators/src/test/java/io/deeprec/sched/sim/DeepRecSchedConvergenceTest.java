@@ -55,7 +55,7 @@ class DeepRecSchedConvergenceTest {
         .min(java.util.Comparator.comparingDouble(b -> simulator.run(new FixedBatchPolicy(b, 0)).p95Ms())).orElseThrow();
 
     for (long seed = 1; seed <= 3; seed++) {
-      DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(30).build();
+      DeepRecSchedPolicy policy = DeepRecSchedPolicy.withDefaults(30);
       SimulationResult run = runDeepRecSched(simulator, seed, 15_000, policy);
 
       assertThat(policy.converged()).as("seed %d converged", seed).isTrue();
@@ -73,7 +73,7 @@ class DeepRecSchedConvergenceTest {
     double oracle = bestFixedP95(simulator);
 
     for (long seed = 1; seed <= 3; seed++) {
-      DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(100).build();
+      DeepRecSchedPolicy policy = DeepRecSchedPolicy.withDefaults(100);
       SimulationResult run = runDeepRecSched(simulator, seed, 15_000, policy);
 
       assertThat(policy.converged()).as("seed %d converged", seed).isTrue();
@@ -97,7 +97,7 @@ class DeepRecSchedConvergenceTest {
     for (long seed = 1; seed <= 2; seed++) {
       ServingSimulator stepped = simulator(service, 4, 120).toBuilder()
           .rate(RateSchedule.step(120, stepAtMs, 240)).measuredQueries(60_000).seed(seed).build();
-      DeepRecSchedPolicy policy = DeepRecSchedPolicy.builder(50).build();
+      DeepRecSchedPolicy policy = DeepRecSchedPolicy.withDefaults(50);
       SimulationResult run = stepped.run(policy);
 
       assertThat(policy.explorations()).as("seed %d explored again", seed).isGreaterThanOrEqualTo(2);
@@ -112,7 +112,7 @@ class DeepRecSchedConvergenceTest {
   /** Stationary load: every change happens in the first half of the run; none after (no oscillation). */
   @Test
   void doesNotOscillateOnceConverged() {
-    SimulationResult run = runDeepRecSched(simulator(MLP_BOUND, 4, 300), 5, 30_000, DeepRecSchedPolicy.builder(30).build());
+    SimulationResult run = runDeepRecSched(simulator(MLP_BOUND, 4, 300), 5, 30_000, DeepRecSchedPolicy.withDefaults(30));
 
     long endMs = run.trace().get(run.trace().size() - 1).observation().windowEndMs();
     assertThat(run.settingChangesFrom(endMs / 2.0)).isZero();
@@ -136,7 +136,7 @@ class DeepRecSchedConvergenceTest {
     }
     double staticLbt = LatencyBoundedThroughput.search(simulator, StaticBatchPolicy::new, target, 200, 0.01).lbtQps();
     LatencyBoundedThroughput.Result deepRecSched =
-        LatencyBoundedThroughput.search(simulator, () -> DeepRecSchedPolicy.builder(target).build(), target, 200, 0.01);
+        LatencyBoundedThroughput.search(simulator, () -> DeepRecSchedPolicy.withDefaults(target), target, 200, 0.01);
 
     assertThat(deepRecSched.lbtQps()).isGreaterThanOrEqualTo(0.9 * oracle);
     assertThat(deepRecSched.lbtQps()).isGreaterThan(2 * staticLbt);

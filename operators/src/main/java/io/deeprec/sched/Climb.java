@@ -1,0 +1,96 @@
+package io.deeprec.sched;
+
+import java.io.Serializable;
+import java.util.List;
+import java.util.function.BiPredicate;
+
+/**
+ * One hill climb over a ladder of settings: measure the start, walk one way while the judge finds each rung
+ * better (or, for up to {@code plateauSteps} rungs in a row, tied), and walk the other way from the start only
+ * when the first direction found nothing better. The result is the best rung measured.
+ */
+final class Climb implements Serializable {
+  private static final long serialVersionUID = 1L;
+
+  private final List<BatchSettings> ladder;
+  private final int start;
+  private final int plateauSteps;
+  private int position;
+  private int direction;
+  private boolean turned;
+  private int tiesInARow;
+  private MeasuredStep best;
+
+  /**
+   * @param ladder the rungs in ladder order
+   * @param startAt the rung to start from
+   * @param firstDirection +1 to walk toward later rungs first, -1 toward earlier ones
+   * @param knownStart the start's measurement when already known (it is then not measured again), else null
+   */
+  Climb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection, MeasuredStep knownStart, int plateauSteps) {
+    this.ladder = List.copyOf(ladder);
+    this.start = ladder.indexOf(startAt);
+    if (start < 0) {
+      throw new IllegalArgumentException("start " + startAt + " is not a rung of " + ladder);
+    }
+    this.position = start;
+    this.direction = firstDirection;
+    this.best = knownStart;
+    this.plateauSteps = plateauSteps;
+  }
+
+  /**
+   * The first setting to measure; null when there is none (the start is known and has no neighbour).
+   *
+   * @param skip rungs not worth measuring against the best so far (rung, best) -> skip
+   */
+  BatchSettings first(BiPredicate<BatchSettings, MeasuredStep> skip) {
+    return best == null ? ladder.get(start) : advance(skip);
+  }
+
+  /** Records the measurement of the rung at the current position; returns the next to measure, null when done. */
+  BatchSettings onMeasured(MeasuredStep step, StepJudge judge, BiPredicate<BatchSettings, MeasuredStep> skip) {
+    int verdict = best == null ? 1 : judge.compare(step, best);
+    if (verdict > 0) {
+      best = step;
+      tiesInARow = 0;
+      return advance(skip);
+    }
+    if (verdict == 0 && ++tiesInARow <= plateauSteps) {
+      return advance(skip);
+    }
+    return turnOrStop(skip);
+  }
+
+  MeasuredStep best() {
+    return best;
+  }
+
+  private BatchSettings advance(BiPredicate<BatchSettings, MeasuredStep> skip) {
+    int next = position + direction;
+    while (next >= 0 && next < ladder.size() && skip.test(ladder.get(next), best)) {
+      next += direction;
+    }
+    if (next < 0 || next >= ladder.size()) {
+      return turnOrStop(skip);
+    }
+    position = next;
+    return ladder.get(position);
+  }
+
+  private BatchSettings turnOrStop(BiPredicate<BatchSettings, MeasuredStep> skip) {
+    if (turned || !best.settings().equals(ladder.get(start))) {
+      return null;
+    }
+    turned = true;
+    tiesInARow = 0;
+    direction = -direction;
+    position = start;
+    return advance(skip);
+  }
+
+  @Override
+  public String toString() {
+    return "climb(" + ladder.stream().map(s -> s.batchSize() + "/" + s.offloadThreshold()).toList() + ", best " + best + ")";
+  }
+}

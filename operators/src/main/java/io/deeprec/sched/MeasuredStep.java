@@ -1,0 +1,41 @@
+package io.deeprec.sched;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * One setting as a climb step measured it, over a few windows.
+ *
+ * @param settings the setting measured
+ * @param p95Ms mean of the windows' p95 query latency (ms)
+ * @param qps completed queries per second over the windows
+ * @param workMsPerQuery workers' time per completed query (ms), weighted by queries; NaN when not measured
+ * @param capacityQps queries per second the workers complete when all are busy at that work; NaN when not measured
+ */
+record MeasuredStep(BatchSettings settings, double p95Ms, double qps, double workMsPerQuery, double capacityQps)
+    implements Serializable {
+
+  /** Queries/s that {@code workers} busy workers complete at {@code workMsPerQuery} each (workers < 1 counts as 1). */
+  static double capacityQps(int workers, double workMsPerQuery) {
+    return workMsPerQuery > 0 ? Math.max(1, workers) * 1000.0 / workMsPerQuery : Double.NaN;
+  }
+
+  /** The step over {@code windows}, all served under {@code settings} by {@code workers} workers. */
+  static MeasuredStep of(BatchSettings settings, List<WindowObservation> windows, int workers) {
+    double queries = 0;
+    double spanMs = 0;
+    double p95Sum = 0;
+    double work = 0;
+    boolean workMeasured = true;
+    for (WindowObservation window : windows) {
+      queries += window.queries();
+      spanMs += window.qps() > 0 ? window.queries() * 1000.0 / window.qps() : 0;
+      p95Sum += window.p95Ms();
+      workMeasured &= window.workMsPerQuery() > 0;
+      work += window.workMsPerQuery() * window.queries();
+    }
+    double workMs = workMeasured && queries > 0 ? work / queries : Double.NaN;
+    return new MeasuredStep(settings, p95Sum / windows.size(), spanMs > 0 ? queries * 1000.0 / spanMs : 0, workMs,
+        capacityQps(workers, workMs));
+  }
+}

@@ -1,0 +1,116 @@
+package io.deeprec.sched;
+
+import java.io.Serializable;
+import java.util.List;
+
+/**
+ * Every constant of {@link DeepRecSchedPolicy}, in one place. docs/scheduler.md gives the ablation
+ * that each one earned its place in ({@code deeprec ablation}).
+ *
+ * @param batchCandidates absolute batch sizes of the ladder, each 1..1024 (an embedding-bound model may serve
+ *     the most items per second in small requests, so the ladder reaches down to a few items)
+ * @param offloadThresholds query sizes (items) tried as the offload threshold when an accelerator exists
+ * @param windowsPerStep windows averaged per measured setting, >= 1
+ * @param capacityMargin relative capacity difference below which two settings tie, in [0, 1): the measured
+ *     work per query of one step varies by a few percent between identical settings
+ * @param p95Band relative difference of two steps' p95 below which they tie, in [0, 1): the mean p95 of a few
+ *     windows varies by about this much between identical settings
+ * @param plateauSteps rungs the climb walks on through ties before it ends a direction, >= 0: several
+ *     sizes split typical queries alike, so a tie need not be the top
+ * @param loadChangeFraction relative change of the completed load that starts a new exploration, > 0
+ * @param watchWindows windows in the rolling load and p95 watched once converged, >= 1
+ * @param expectedQueryItems mean query size assumed until sizes are observed, >= 1 (DeepRecInfra's
+ *     lognormal(5.1, 0.2) has mean 167)
+ * @param seedLatencyShare share of the target a typical query may take unloaded under the seed setting, in
+ *     (0, 1]: the rest is left to queueing
+ * @param skipLosers whether the climb skips rungs whose estimated capacity is clearly below that of a best
+ *     which meets the target (by the objective they cannot win)
+ */
+public record SchedParameters(
+    List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
+    double p95Band, int plateauSteps, double loadChangeFraction, int watchWindows, double expectedQueryItems,
+    double seedLatencyShare, boolean skipLosers)
+    implements Serializable {
+
+  /** The defaults; docs/scheduler.md gives the ablation behind each. */
+  public static final SchedParameters DEFAULTS = new SchedParameters(
+      List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8, 4), List.of(512, 384, 256, 192, 128, 96),
+      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true);
+
+  public SchedParameters {
+    batchCandidates = List.copyOf(batchCandidates);
+    offloadThresholds = List.copyOf(offloadThresholds);
+    String where = "deeprecsched: ";
+    if (batchCandidates.isEmpty()) {
+      throw new IllegalArgumentException(where + "batchCandidates must not be empty");
+    }
+    for (int size : batchCandidates) {
+      requireBatch(where + "batchCandidates", size);
+    }
+    for (int threshold : offloadThresholds) {
+      requireBatch(where + "offloadThresholds", threshold);
+    }
+    require(windowsPerStep >= 1, where + "windowsPerStep must be >= 1: " + windowsPerStep);
+    require(capacityMargin >= 0 && capacityMargin < 1, where + "capacityMargin must be in [0, 1): " + capacityMargin);
+    require(p95Band >= 0 && p95Band < 1, where + "p95Band must be in [0, 1): " + p95Band);
+    require(plateauSteps >= 0, where + "plateauSteps must be >= 0: " + plateauSteps);
+    require(loadChangeFraction > 0, where + "loadChangeFraction must be > 0: " + loadChangeFraction);
+    require(watchWindows >= 1, where + "watchWindows must be >= 1: " + watchWindows);
+    require(expectedQueryItems >= 1, where + "expectedQueryItems must be >= 1: " + expectedQueryItems);
+    require(seedLatencyShare > 0 && seedLatencyShare <= 1, where + "seedLatencyShare must be in (0, 1]: " + seedLatencyShare);
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+
+  private static void requireBatch(String name, int size) {
+    require(size >= 1 && size <= BatchSettings.MAX_BATCH, name + " must be in [1, " + BatchSettings.MAX_BATCH + "]: " + size);
+  }
+
+  public SchedParameters withBatchCandidates(List<Integer> value) {
+    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withOffloadThresholds(List<Integer> value) {
+    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withWindowsPerStep(int value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withCapacityMargin(double value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withP95Band(double value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withPlateauSteps(int value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withLoadChangeFraction(double value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withWatchWindows(int value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withExpectedQueryItems(double value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers);
+  }
+
+  public SchedParameters withSeedLatencyShare(double value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers);
+  }
+
+  public SchedParameters withSkipLosers(boolean value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value);
+  }
+}
