@@ -192,22 +192,32 @@ public record JobSettings(
       if (!Files.isRegularFile(csv)) {
         continue;
       }
-      try {
-        Map<Integer, Double> curve = new TreeMap<>();
-        List<String> lines = Files.readAllLines(csv);
-        List<String> header = List.of(lines.get(0).split(","));
-        int batchColumn = header.indexOf("batch_size");
-        int medianColumn = header.indexOf("median_ms");
-        for (String line : lines.subList(1, lines.size())) {
-          String[] cells = line.split(",");
-          curve.put(Integer.parseInt(cells[batchColumn]), Double.parseDouble(cells[medianColumn]));
-        }
-        profiles.put(model, curve);
-      } catch (IOException | RuntimeException e) {
-        throw new IllegalArgumentException("cannot read profile " + csv + ": " + e.getMessage(), e);
-      }
+      profiles.put(model, readProfile(csv));
     }
     return profiles;
+  }
+
+  /**
+   * A batch-size curve from a {@code <model>-profile.csv} of {@code deeprec profile}: median request latency
+   * (ms) per batch size.
+   *
+   * @throws IllegalArgumentException naming the file when it cannot be read
+   */
+  public static Map<Integer, Double> readProfile(Path csv) {
+    try {
+      Map<Integer, Double> curve = new TreeMap<>();
+      List<String> lines = Files.readAllLines(csv);
+      List<String> header = List.of(lines.get(0).split(","));
+      int batchColumn = header.indexOf("batch_size");
+      int medianColumn = header.indexOf("median_ms");
+      for (String line : lines.subList(1, lines.size())) {
+        String[] cells = line.split(",");
+        curve.put(Integer.parseInt(cells[batchColumn]), Double.parseDouble(cells[medianColumn]));
+      }
+      return curve;
+    } catch (IOException | RuntimeException e) {
+      throw new IllegalArgumentException("cannot read profile " + csv + ": " + e.getMessage(), e);
+    }
   }
 
   private static AcceleratorFunction.Mode acceleratorMode(String value) {

@@ -1,0 +1,93 @@
+package io.deeprec.job.cli;
+
+import io.deeprec.job.JobSettings;
+import io.deeprec.model.LatencyTier;
+import io.deeprec.model.ModelCatalog;
+import io.deeprec.model.ModelId;
+import io.deeprec.sched.sim.SchedulerAblation;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code deeprec ablation}: DeepRecSched's rules one at a time on the serving simulator with noise (see
+ * {@link SchedulerAblation}), and, given measured single-worker curves, a projection of static, the oracle and
+ * DeepRecSched onto more workers. Writes markdown tables for docs/scheduler.md.
+ */
+@Command(name = "ablation", mixinStandardHelpOptions = true,
+    description = "Ablate deeprecsched's rules on the noisy serving simulator; project LBT onto more workers.")
+public final class AblationCommand implements Callable<Integer> {
+
+  @Option(names = "--seeds", defaultValue = "20", description = "Seeds per shape and variant (default: ${DEFAULT-VALUE}).")
+  int seeds;
+
+  @Option(names = "--output", defaultValue = "ablation", description = "Directory for the tables (default: ${DEFAULT-VALUE}).")
+  Path output;
+
+  @Option(names = "--variants", split = ",", paramLabel = "NAME",
+      description = "Only these variants (names as in the table; 'defaults' is always run). Default: all.")
+  List<String> only;
+
+  @Option(names = "--profile-dir", paramLabel = "DIR",
+      description = "Single-worker curves (<model>-profile.csv from 'deeprec profile') to project onto more workers.")
+  Path profileDir;
+
+  @Option(names = "--project-workers", split = ",", defaultValue = "2,16,40",
+      description = "Worker counts of the projection (default: ${DEFAULT-VALUE}).")
+  List<Integer> projectWorkers;
+
+  @Override
+  public Integer call() throws Exception {
+    if (seeds < 1) {
+      throw new IllegalArgumentException("--seeds must be >= 1: " + seeds);
+    }
+    Files.createDirectories(output);
+    List<SchedulerAblation.Variant> variants = new ArrayList<>();
+    for (SchedulerAblation.Variant variant : SchedulerAblation.variants()) {
+      if (only == null || variant.name().equals("defaults") || only.contains(variant.name())) {
+        variants.add(variant);
+      }
+    }
+    long started = System.nanoTime();
+    List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(SchedulerAblation.shapes(), variants, seeds,
+        o -> System.out.printf(Locale.ROOT, "%-24s %-24s LBT/oracle median %.3f (p10 %.3f), step met %3.0f%%, settle %.0f s  [%.0f s]%n",
+            o.shape().name(), o.variant().name(), o.medianLbtRatio(), o.p10LbtRatio(), 100 * o.stepMetShare(),
+            o.medianSettleSeconds(), (System.nanoTime() - started) / 1e9));
+    String table = SchedulerAblation.markdown(outcomes);
+    Files.writeString(output.resolve("ablation.md"), table);
+    System.out.println();
+    System.out.print(table);
+    if (profileDir != null) {
+      Files.writeString(output.resolve("projection.md"), projection());
+    }
+    System.out.println("wrote " + output.toAbsolutePath());
+    return 0;
+  }
+
+  private String projection() {
+    StringBuilder md = new StringBuilder("| model | target p95 ms | workers | static LBT | oracle LBT | deeprecsched LBT | "
+        + "deeprecsched / static | deeprecsched / oracle |\n|---|---|---|---|---|---|---|---|\n");
+    for (ModelId id : ModelId.values()) {
+      Path csv = profileDir.resolve(id.cliName() + "-profile.csv");
+      if (!Files.isRegularFile(csv)) {
+        continue;
+      }
+      Map<Integer, Double> curve = JobSettings.readProfile(csv);
+      double target = ModelCatalog.spec(id).p95TargetMs(LatencyTier.MEDIUM);
+      for (int workers : projectWorkers) {
+        SchedulerAblation.Projection p = SchedulerAblation.project(id.cliName(), curve, target, workers, seeds);
+        String row = String.format(Locale.ROOT, "| %s | %.0f | %d | %.0f | %.0f | %.0f | %.2f | %.2f |%n", p.name(), target, workers,
+            p.staticLbt(), p.oracleLbt(), p.deepRecSchedLbt(), p.deepRecSchedLbt() / p.staticLbt(), p.deepRecSchedLbt() / p.oracleLbt());
+        System.out.print(row);
+        md.append(row);
+      }
+    }
+    return md.toString();
+  }
+}

@@ -1,0 +1,269 @@
+package io.deeprec.sched.sim;
+
+import io.deeprec.sched.BatchPolicy;
+import io.deeprec.sched.DeepRecSchedPolicy;
+import io.deeprec.sched.FixedBatchPolicy;
+import io.deeprec.sched.SchedParameters;
+import io.deeprec.sched.StaticBatchPolicy;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
+import java.util.stream.IntStream;
+
+/**
+ * Whether each of DeepRecSched's rules earns its place: every variant (the defaults, then one rule removed or
+ * one constant moved) on the serving simulator with service-time noise, over many seeds, on service-time
+ * shapes with opposite preferences. Two measures per seed: the latency-bounded throughput (LBT) relative to
+ * the oracle (the best fixed batch size on the same seeded workload), and a load step (from 45% to 90% of the
+ * oracle's LBT): whether the choice after the step meets the target, and how long after the step the last
+ * change came. Also projects static, the oracle and DeepRecSched onto more workers (labelled simulation).
+ */
+public final class SchedulerAblation {
+
+  /** Service-time noise: sigma of a mean-preserving lognormal factor on every request. */
+  public static final double NOISE_SIGMA = 0.2;
+  /** Batch sizes of the oracle's sweep: the policy's ladder for the benchmark's query sizes. */
+  public static final int[] ORACLE_SIZES = {1024, 256, 192, 167, 128, 96, 84, 64, 56, 48, 42, 32, 16, 8};
+  private static final int WARMUP_QUERIES = 12_000;
+  private static final int MEASURED_QUERIES = 5_000;
+  private static final double LBT_PRECISION = 0.01;
+  private static final double STEP_AT_MS = 90_000;
+  private static final double STEP_END_MS = 300_000;
+
+  private SchedulerAblation() {}
+
+  /**
+   * A model's serving as the simulator sees it.
+   *
+   * @param name label
+   * @param service request service time per batch size (with every worker busy)
+   * @param workers CPU workers
+   * @param targetP95Ms p95 target (ms)
+   */
+  public record Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms) {
+    /** The profile the policy gets, as the job's profiler measures it: the service time at powers of two. */
+    Map<Integer, Double> profile() {
+      Map<Integer, Double> profile = new TreeMap<>();
+      for (int batch = 1; batch <= 1024; batch *= 2) {
+        profile.put(batch, service.serviceMs(batch));
+      }
+      return profile;
+    }
+  }
+
+  /**
+   * One variant: a label, the parameters that remove or move one rule, and whether the policy gets the
+   * profile (the job has one when {@code --profile-dir} is given, and the benchmark always gives one).
+   */
+  public record Variant(String name, String rule, SchedParameters parameters, boolean profiled) {
+    Variant(String name, String rule, SchedParameters parameters) {
+      this(name, rule, parameters, true);
+    }
+  }
+
+  /**
+   * The shapes of the ablation: MLP-bound (cost per item) under a tight and a loose target, embedding-bound
+   * (a large cost per request), and cache-bound (the cost per item grows with the batch, as gathers fall out
+   * of the caches: the most capacity lies at mid-sized requests).
+   */
+  public static List<Shape> shapes() {
+    Map<Integer, Double> cacheBound = new TreeMap<>();
+    for (int batch = 1; batch <= 1024; batch *= 2) {
+      cacheBound.put(batch, 0.5 + 0.02 * batch * (1 + batch / 128.0));
+    }
+    return List.of(
+        new Shape("mlp-bound, tight target", ServiceTimeModel.linear(0.5, 0.05), 4, 10),
+        new Shape("mlp-bound, loose target", ServiceTimeModel.linear(0.5, 0.05), 4, 30),
+        new Shape("embedding-bound", ServiceTimeModel.linear(5.0, 0.01), 2, 100),
+        new Shape("cache-bound", ServiceTimeModel.table(cacheBound), 2, 50));
+  }
+
+  /** The defaults, then each rule removed or each constant moved, one at a time. */
+  public static List<Variant> variants() {
+    SchedParameters d = SchedParameters.DEFAULTS;
+    return List.of(
+        new Variant("defaults", "-", d),
+        new Variant("plateauSteps=0", "walk on through ties", d.withPlateauSteps(0)),
+        new Variant("plateauSteps=1", "walk on through ties", d.withPlateauSteps(1)),
+        new Variant("plateauSteps=3", "walk on through ties", d.withPlateauSteps(3)),
+        new Variant("skipLosers=false", "skip rungs that cannot win", d.withSkipLosers(false)),
+        new Variant("capacityMargin=0", "capacity ties", d.withCapacityMargin(0)),
+        new Variant("capacityMargin=0.02", "capacity ties", d.withCapacityMargin(0.02)),
+        new Variant("capacityMargin=0.10", "capacity ties", d.withCapacityMargin(0.10)),
+        new Variant("p95Band=0", "p95 ties", d.withP95Band(0)),
+        new Variant("p95Band=0.20", "p95 ties", d.withP95Band(0.20)),
+        new Variant("windowsPerStep=2", "windows per step", d.withWindowsPerStep(2)),
+        new Variant("windowsPerStep=8", "windows per step", d.withWindowsPerStep(8)),
+        new Variant("seedLatencyShare=1", "seed within a share of the target", d.withSeedLatencyShare(1.0)),
+        new Variant("no profile", "seed from the profile", d, false),
+        new Variant("no profile, plateauSteps=0", "walk on through ties", d.withPlateauSteps(0), false),
+        new Variant("no profile, plateauSteps=1", "walk on through ties", d.withPlateauSteps(1), false),
+        new Variant("watchWindows=4", "watch span", d.withWatchWindows(4)),
+        new Variant("loadChangeFraction=0.5", "load change that re-explores", d.withLoadChangeFraction(0.5)));
+  }
+
+  /**
+   * One variant on one shape, over the seeds.
+   *
+   * @param lbtRatios per seed: LBT / the oracle's LBT
+   * @param stepMet per seed: whether the mean window p95 from 120 s after the step to the end met the target
+   * @param settleSeconds per seed: seconds from the step to the last settings change (0 when none)
+   */
+  public record Outcome(Shape shape, Variant variant, double[] lbtRatios, boolean[] stepMet, double[] settleSeconds) {
+    public double medianLbtRatio() {
+      return quantile(lbtRatios, 0.5);
+    }
+
+    public double p10LbtRatio() {
+      return quantile(lbtRatios, 0.1);
+    }
+
+    public double stepMetShare() {
+      int met = 0;
+      for (boolean m : stepMet) {
+        met += m ? 1 : 0;
+      }
+      return (double) met / stepMet.length;
+    }
+
+    public double medianSettleSeconds() {
+      return quantile(settleSeconds, 0.5);
+    }
+  }
+
+  /** The simulator of a shape, seed and rate, with noise. */
+  public static ServingSimulator simulator(Shape shape, long seed) {
+    return ServingSimulator.builder().workers(shape.workers()).cpuService(shape.service()).rateQps(1)
+        .serviceNoiseSigma(NOISE_SIGMA).warmupQueries(WARMUP_QUERIES).measuredQueries(MEASURED_QUERIES).seed(seed).build();
+  }
+
+  /** The oracle's LBT for a shape and seed: the best fixed batch size's. */
+  public static double oracleLbt(Shape shape, long seed) {
+    ServingSimulator simulator = simulator(shape, seed);
+    double best = 0;
+    double start = shape.workers() * 1000.0 / shape.service().serviceMs(167);
+    for (int batch : ORACLE_SIZES) {
+      best = Math.max(best, lbt(simulator, () -> new FixedBatchPolicy(batch, 0), shape.targetP95Ms(), best > 0 ? best : start));
+    }
+    return best;
+  }
+
+  /** Static's LBT (whole queries) for a shape and seed. */
+  public static double staticLbt(Shape shape, long seed, double startQps) {
+    return lbt(simulator(shape, seed), StaticBatchPolicy::new, shape.targetP95Ms(), startQps);
+  }
+
+  /** DeepRecSched's LBT with {@code parameters}, for a shape and seed. */
+  public static double deepRecSchedLbt(Shape shape, long seed, Variant variant, double startQps) {
+    return lbt(simulator(shape, seed), () -> policy(shape, variant), shape.targetP95Ms(), startQps);
+  }
+
+  private static DeepRecSchedPolicy policy(Shape shape, Variant variant) {
+    return new DeepRecSchedPolicy(shape.targetP95Ms(), variant.parameters(), shape.workers(), false,
+        variant.profiled() ? shape.profile() : Map.of(), 0);
+  }
+
+  private static double lbt(ServingSimulator simulator, Supplier<? extends BatchPolicy> policies, double target, double startQps) {
+    return LatencyBoundedThroughput.search(simulator, policies, target, startQps, LBT_PRECISION).lbtQps();
+  }
+
+  /**
+   * Runs every variant on every shape over {@code seeds} seeds (1..seeds).
+   *
+   * @param progress told each finished (shape, variant)
+   */
+  public static List<Outcome> run(List<Shape> shapes, List<Variant> variants, int seeds, Consumer<Outcome> progress) {
+    List<Outcome> outcomes = new ArrayList<>();
+    for (Shape shape : shapes) {
+      double[] oracles = IntStream.rangeClosed(1, seeds).parallel().mapToDouble(seed -> oracleLbt(shape, seed)).toArray();
+      for (Variant variant : variants) {
+        double[] ratios = new double[seeds];
+        boolean[] met = new boolean[seeds];
+        double[] settle = new double[seeds];
+        IntStream.range(0, seeds).parallel().forEach(i -> {
+          long seed = i + 1;
+          ratios[i] = deepRecSchedLbt(shape, seed, variant, oracles[i]) / oracles[i];
+          SimulationResult stepped = loadStep(shape, seed, variant, oracles[i]);
+          met[i] = meanWindowP95From(stepped, STEP_AT_MS + 120_000) <= shape.targetP95Ms();
+          settle[i] = Math.max(0, stepped.lastChangeMs() - STEP_AT_MS) / 1000.0;
+        });
+        Outcome outcome = new Outcome(shape, variant, ratios, met, settle);
+        outcomes.add(outcome);
+        progress.accept(outcome);
+      }
+    }
+    return outcomes;
+  }
+
+  /** A run whose load steps from 45% to 90% of the oracle's LBT at 90 s and ends at 300 s. */
+  static SimulationResult loadStep(Shape shape, long seed, Variant variant, double oracleLbt) {
+    double before = 0.45 * oracleLbt;
+    double after = 0.9 * oracleLbt;
+    int queries = (int) (before * STEP_AT_MS / 1000 + after * (STEP_END_MS - STEP_AT_MS) / 1000);
+    ServingSimulator simulator = simulator(shape, seed).toBuilder().rate(RateSchedule.step(before, STEP_AT_MS, after))
+        .warmupQueries(0).measuredQueries(queries).build();
+    return simulator.run(policy(shape, variant));
+  }
+
+  private static double meanWindowP95From(SimulationResult run, double fromMs) {
+    return run.trace().stream().filter(w -> w.observation().windowEndMs() >= fromMs)
+        .mapToDouble(w -> w.observation().p95Ms()).average().orElse(Double.POSITIVE_INFINITY);
+  }
+
+  /** The ablation as a markdown table, one row per variant and shape, with the change against the defaults. */
+  public static String markdown(List<Outcome> outcomes) {
+    Map<String, Outcome> defaults = new LinkedHashMap<>();
+    for (Outcome o : outcomes) {
+      if (o.variant().name().equals("defaults")) {
+        defaults.put(o.shape().name(), o);
+      }
+    }
+    StringBuilder md = new StringBuilder();
+    md.append("| shape | variant | rule | LBT / oracle, median | p10 | vs defaults | step: target met | settle after step, median s |\n");
+    md.append("|---|---|---|---|---|---|---|---|\n");
+    for (Outcome o : outcomes) {
+      Outcome base = defaults.get(o.shape().name());
+      String delta = base == null || base == o ? "-" : String.format(Locale.ROOT, "%+.3f", o.medianLbtRatio() - base.medianLbtRatio());
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %s | %.0f%% | %.0f |%n", o.shape().name(),
+          o.variant().name(), o.variant().rule(), o.medianLbtRatio(), o.p10LbtRatio(), delta, 100 * o.stepMetShare(),
+          o.medianSettleSeconds()));
+    }
+    return md.toString();
+  }
+
+  /**
+   * A projection onto more workers: static's, the oracle's and DeepRecSched's LBT (queries/s), median over seeds.
+   *
+   * @param name the model
+   * @param workers workers simulated
+   */
+  public record Projection(String name, int workers, double targetP95Ms, double staticLbt, double oracleLbt, double deepRecSchedLbt) {}
+
+  /** Projects a model given by its single-worker latency curve onto {@code workers} workers. */
+  public static Projection project(String name, Map<Integer, Double> curveMs, double targetP95Ms, int workers, int seeds) {
+    Shape shape = new Shape(name, ServiceTimeModel.table(curveMs), workers, targetP95Ms);
+    double[] statics = new double[seeds];
+    double[] oracles = new double[seeds];
+    double[] scheds = new double[seeds];
+    IntStream.range(0, seeds).parallel().forEach(i -> {
+      long seed = i + 1;
+      oracles[i] = oracleLbt(shape, seed);
+      statics[i] = staticLbt(shape, seed, oracles[i]);
+      scheds[i] = deepRecSchedLbt(shape, seed, variants().get(0), oracles[i]);
+    });
+    return new Projection(name, workers, targetP95Ms, quantile(statics, 0.5), quantile(oracles, 0.5), quantile(scheds, 0.5));
+  }
+
+  static double quantile(double[] values, double q) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int index = (int) Math.ceil(q * sorted.length) - 1;
+    return sorted[Math.max(0, Math.min(sorted.length - 1, index))];
+  }
+}
