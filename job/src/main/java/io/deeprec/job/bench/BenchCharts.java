@@ -140,10 +140,20 @@ public final class BenchCharts {
   }
 
   static void stepChart(ModelResult m, Path file) throws IOException {
+    timelineChart(m.model().cliName() + ": deeprecsched online under a load step", m.stepRun.trace(), m.targetMs(),
+        "p95 of each feedback window (ms)", file);
+  }
+
+  /**
+   * Batch size and offered load (steps, left axis) and each window's p95 (points, right axis, with the target
+   * dashed) over time: how a policy climbs and holds.
+   */
+  public static void timelineChart(String title, List<Probe.TracePoint> points, double targetMs, String p95Label, Path file)
+      throws IOException {
     XYSeries batch = new XYSeries("batch size (items per request)");
     XYSeries p95 = new XYSeries("window p95 (ms)");
-    XYSeries offered = new XYSeries("offered load (queries/s)");
-    for (Probe.TracePoint point : m.stepRun.trace()) {
+    XYSeries offered = new XYSeries("load (queries/s)");
+    for (Probe.TracePoint point : points) {
       batch.add(point.timeS(), point.batchSize());
       p95.add(point.timeS(), point.p95Ms());
       offered.add(point.timeS(), point.offeredQps());
@@ -153,26 +163,24 @@ public final class BenchCharts {
     XYSeriesCollection left = new XYSeriesCollection(batch);
     left.addSeries(offered);
     plot.setDataset(0, left);
-    plot.setRangeAxis(0, new NumberAxis("batch size / offered queries/s"));
+    plot.setRangeAxis(0, new NumberAxis("batch size / queries/s"));
     XYStepRenderer stepRenderer = new XYStepRenderer();
     stepRenderer.setSeriesPaint(0, PALETTE[1]);
     stepRenderer.setSeriesPaint(1, PALETTE[0]);
     stepRenderer.setSeriesStroke(0, new BasicStroke(2f));
     plot.setRenderer(0, stepRenderer);
     plot.setDataset(1, new XYSeriesCollection(p95));
-    NumberAxis latencyAxis = new NumberAxis("p95 of each 64-query window (ms)");
+    NumberAxis latencyAxis = new NumberAxis(p95Label);
     plot.setRangeAxis(1, latencyAxis);
     plot.mapDatasetToRangeAxis(1, 1);
     XYLineAndShapeRenderer latencyRenderer = new XYLineAndShapeRenderer(true, true);
     latencyRenderer.setSeriesPaint(0, PALETTE[4]);
     plot.setRenderer(1, latencyRenderer);
-    ValueMarker target = new ValueMarker(m.targetMs(), PALETTE[4], new BasicStroke(1f, BasicStroke.CAP_BUTT,
+    ValueMarker target = new ValueMarker(targetMs, PALETTE[4], new BasicStroke(1f, BasicStroke.CAP_BUTT,
         BasicStroke.JOIN_MITER, 10f, new float[] {6f, 4f}, 0f));
     plot.addRangeMarker(1, target, org.jfree.chart.ui.Layer.FOREGROUND);
     style(plot);
-    JFreeChart chart = new JFreeChart(m.model().cliName() + ": deeprecsched online under a load step",
-        JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-    save(chart, file);
+    save(new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true), file);
   }
 
   private static void style(org.jfree.chart.plot.Plot plot) {

@@ -6,14 +6,20 @@ import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
 import io.deeprec.job.LocalCluster;
+import io.deeprec.job.bench.BenchCharts;
+import io.deeprec.job.bench.Probe;
 import io.deeprec.job.load.JobReadiness;
+import io.deeprec.job.load.MetricsTimeline;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
 import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.ResultTracker;
 import io.deeprec.schema.MetricsSnapshot;
 import io.deeprec.schema.ResultStatus;
+import java.io.IOException;
 import java.io.PrintStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -90,6 +96,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "How long to wait for the job to announce readiness (default: ${DEFAULT-VALUE}).")
   String readyTimeout;
 
+  @Option(names = "--timeline", paramLabel = "DIR",
+      description = "Write each model's metrics windows over the run (<model>-timeline.csv) and a chart of batch size "
+          + "and p95 over time (<model>-timeline.png) to DIR, as read from the metrics topic.")
+  Path timelineDir;
+
   @Option(names = "--drain-timeout", defaultValue = "120s",
       description = "How long to wait for the last answers after sending stops (default: ${DEFAULT-VALUE}).")
   String drainTimeout;
@@ -154,6 +165,8 @@ public final class RunCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "sending %.0f queries/s for %s (Poisson arrivals, sizes %s) ...%n", rate,
             format(sendFor), sizes);
         long loadStart = System.currentTimeMillis();
+        MetricsTimeline timeline = timelineDir == null ? null
+            : new MetricsTimeline(kafka.clientProperties(), settings.metricsTopic(), loadStart);
         tracker.phase("first " + format(early) + " after readiness", loadStart);
         tracker.phase("steady", loadStart + early.toMillis());
         Thread load = new Thread(() -> sender.run(generator, rate, sendFor.toMillis(), loadSeed), "deeprec-load");
@@ -174,6 +187,10 @@ public final class RunCommand implements Callable<Integer> {
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
         boolean complete = summary(settings, conf, sent, achieved, last);
+        if (timeline != null) {
+          timeline.close();
+          writeTimeline(timeline, settings, loadStart);
+        }
         if (!ladder.isEmpty()) {
           complete &= ladder(settings, kafka, sender, models, querySizes, runId, drain, client);
         }
@@ -196,6 +213,19 @@ public final class RunCommand implements Callable<Integer> {
       if (broker != null) {
         broker.close();
       }
+    }
+  }
+
+  private void writeTimeline(MetricsTimeline timeline, JobSettings settings, long startMs) throws IOException {
+    Files.createDirectories(timelineDir);
+    for (String model : settings.models().keySet()) {
+      List<MetricsSnapshot> windows = timeline.windows(model);
+      MetricsTimeline.writeCsv(windows, startMs, timelineDir.resolve(model + "-timeline.csv"));
+      List<Probe.TracePoint> points = windows.stream().map(w -> new Probe.TracePoint((w.getWindowEndMs() - startMs) / 1000.0,
+          w.getQps(), w.getP95Ms(), w.getBatchSize())).toList();
+      BenchCharts.timelineChart(model + ": " + settings.policy() + " through the job (metrics topic)", points,
+          settings.p95TargetsMs().get(model), "p95 of each metrics window (ms)", timelineDir.resolve(model + "-timeline.png"));
+      out.printf(Locale.ROOT, "timeline of %s: %d windows in %s%n", model, windows.size(), timelineDir.resolve(model + "-timeline.png"));
     }
   }
 
