@@ -38,6 +38,9 @@ public final class AblationCommand implements Callable<Integer> {
       description = "Single-worker curves (<model>-profile.csv from 'deeprec profile') to project onto more workers.")
   Path profileDir;
 
+  @Option(names = "--projection-only", description = "Only the projection (needs --profile-dir); no ablation.")
+  boolean projectionOnly;
+
   @Option(names = "--project-workers", split = ",", defaultValue = "2,16,40",
       description = "Worker counts of the projection (default: ${DEFAULT-VALUE}).")
   List<Integer> projectWorkers;
@@ -47,7 +50,21 @@ public final class AblationCommand implements Callable<Integer> {
     if (seeds < 1) {
       throw new IllegalArgumentException("--seeds must be >= 1: " + seeds);
     }
+    if (projectionOnly && profileDir == null) {
+      throw new IllegalArgumentException("--projection-only needs --profile-dir");
+    }
     Files.createDirectories(output);
+    if (!projectionOnly) {
+      ablation();
+    }
+    if (profileDir != null) {
+      Files.writeString(output.resolve("projection.md"), projection());
+    }
+    System.out.println("wrote " + output.toAbsolutePath());
+    return 0;
+  }
+
+  private void ablation() throws java.io.IOException {
     List<SchedulerAblation.Variant> variants = new ArrayList<>();
     for (SchedulerAblation.Variant variant : SchedulerAblation.variants()) {
       if (only == null || variant.name().equals("defaults") || only.contains(variant.name())) {
@@ -63,11 +80,6 @@ public final class AblationCommand implements Callable<Integer> {
     Files.writeString(output.resolve("ablation.md"), table);
     System.out.println();
     System.out.print(table);
-    if (profileDir != null) {
-      Files.writeString(output.resolve("projection.md"), projection());
-    }
-    System.out.println("wrote " + output.toAbsolutePath());
-    return 0;
   }
 
   private String projection() {

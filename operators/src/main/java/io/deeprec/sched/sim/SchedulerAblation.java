@@ -33,6 +33,8 @@ public final class SchedulerAblation {
   private static final int WARMUP_QUERIES = 12_000;
   private static final int MEASURED_QUERIES = 5_000;
   private static final double LBT_PRECISION = 0.01;
+  /** Queries per feedback window of a projection at its shape's capacity (a 1 s window at 400 queries/s). */
+  private static final int QUERIES_PER_WINDOW = 400;
   private static final double STEP_AT_MS = 90_000;
   private static final double STEP_END_MS = 300_000;
 
@@ -137,26 +139,35 @@ public final class SchedulerAblation {
     }
   }
 
-  /** The simulator of a shape, seed and rate, with noise. */
+  /** The simulator of a shape and seed, with noise and the job's 1 s feedback windows. */
   public static ServingSimulator simulator(Shape shape, long seed) {
     return ServingSimulator.builder().workers(shape.workers()).cpuService(shape.service()).rateQps(1)
         .serviceNoiseSigma(NOISE_SIGMA).warmupQueries(WARMUP_QUERIES).measuredQueries(MEASURED_QUERIES).seed(seed).build();
   }
 
+  /**
+   * The same for a shape whose capacity runs to thousands of queries per second: feedback windows shortened
+   * to hold about as many queries as a 1 s window at a few hundred queries/s, so that a run of a fixed
+   * number of queries spans as many windows (the policy converges in windows) at any rate.
+   */
+  static ServingSimulator scaledSimulator(Shape shape, long seed) {
+    double capacityQps = shape.workers() * 1000.0 / shape.service().serviceMs(167);
+    long windowMs = Math.max(10, Math.min(1000, Math.round(QUERIES_PER_WINDOW * 1000.0 / capacityQps)));
+    return simulator(shape, seed).toBuilder().windowMs(windowMs).build();
+  }
+
   /** The oracle's LBT for a shape and seed: the best fixed batch size's. */
   public static double oracleLbt(Shape shape, long seed) {
-    ServingSimulator simulator = simulator(shape, seed);
+    return oracleLbt(simulator(shape, seed), shape);
+  }
+
+  private static double oracleLbt(ServingSimulator simulator, Shape shape) {
     double best = 0;
     double start = shape.workers() * 1000.0 / shape.service().serviceMs(167);
     for (int batch : ORACLE_SIZES) {
       best = Math.max(best, lbt(simulator, () -> new FixedBatchPolicy(batch, 0), shape.targetP95Ms(), best > 0 ? best : start));
     }
     return best;
-  }
-
-  /** Static's LBT (whole queries) for a shape and seed. */
-  public static double staticLbt(Shape shape, long seed, double startQps) {
-    return lbt(simulator(shape, seed), StaticBatchPolicy::new, shape.targetP95Ms(), startQps);
   }
 
   /** DeepRecSched's LBT with {@code parameters}, for a shape and seed. */
@@ -252,10 +263,10 @@ public final class SchedulerAblation {
     double[] oracles = new double[seeds];
     double[] scheds = new double[seeds];
     IntStream.range(0, seeds).parallel().forEach(i -> {
-      long seed = i + 1;
-      oracles[i] = oracleLbt(shape, seed);
-      statics[i] = staticLbt(shape, seed, oracles[i]);
-      scheds[i] = deepRecSchedLbt(shape, seed, variants().get(0), oracles[i]);
+      ServingSimulator simulator = scaledSimulator(shape, i + 1);
+      oracles[i] = oracleLbt(simulator, shape);
+      statics[i] = lbt(simulator, StaticBatchPolicy::new, targetP95Ms, oracles[i]);
+      scheds[i] = lbt(simulator, () -> policy(shape, variants().get(0)), targetP95Ms, oracles[i]);
     });
     return new Projection(name, workers, targetP95Ms, quantile(statics, 0.5), quantile(oracles, 0.5), quantile(scheds, 0.5));
   }
