@@ -15,8 +15,8 @@ import org.apache.flink.util.Collector;
 /**
  * Keyed by query id: folds the scored parts of a split query (keeping only the running top k) and
  * emits the {@link RecResult} when the last part arrives, then clears the state. Latency is
- * completion of the last part minus the query's arrival; the worker time is the sum of the parts'
- * shares of their requests' model execution ({@link #workShareMs}). A query whose parts stop
+ * completion of the last part minus the query's arrival; the work (CPU) is the sum of the parts'
+ * shares of their requests' model execution and per-request overhead ({@link #workShareMs}). A query whose parts stop
  * arriving is answered REJECTED after {@code abandonAfterMs}, so every query gets exactly one answer.
  */
 public class Reassembler extends KeyedProcessFunction<String, PartialResult, RecResult> {
@@ -95,7 +95,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
 
   /** The worker time one part cost, ms: a part's {@code inferenceMs} is its whole request's ({@link WorkShare}). */
   static double workShareMs(PartialResult part) {
-    return WorkShare.ms(part.getInferenceMs(), part.getSliceItems(), part.getBatchSize());
+    return WorkShare.ms(part.getInferenceMs() + part.getOverheadMs(), part.getSliceItems(), part.getBatchSize());
   }
 
   /** Folds two parts of one query: worst status wins, top k of the union, maxima of the timings. */

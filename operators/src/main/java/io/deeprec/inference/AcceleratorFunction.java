@@ -130,7 +130,7 @@ public class AcceleratorFunction extends ScoringFunction {
         }
       }
       long end = System.nanoTime();
-      return new InferenceWorkers.Scored(scores, (start - queued) / 1e6, (end - start) / 1e6);
+      return new InferenceWorkers.Scored(scores, (start - queued) / 1e6, (end - start) / 1e6, 0);
     }, server);
   }
 

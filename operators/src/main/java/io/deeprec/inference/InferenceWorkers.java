@@ -42,6 +42,9 @@ public final class InferenceWorkers {
   private final AtomicLong completed = new AtomicLong();
   private final Map<RecModel, Boolean> prepared = new IdentityHashMap<>();
   private volatile boolean running = true;
+  /** What a request costs this JVM's CPUs besides the model, renewed every second. */
+  private final io.deeprec.serving.RequestCpuCost requestCpuCost =
+      new io.deeprec.serving.RequestCpuCost(InferenceWorkers::processCpuNanos, 1_000, System.nanoTime());
   /** Tells this pool from other TaskManagers' in results, which count workers per distinct pool. */
   private final String id = java.util.UUID.randomUUID().toString();
 
@@ -162,13 +165,15 @@ public final class InferenceWorkers {
           if (task.barrier != null) {
             warmUp(scorer, task.model, task.warmupSizes);
             task.barrier.await(10, TimeUnit.MINUTES);
-            task.future.complete(new Scored(new float[0], 0, 0));
+            task.future.complete(new Scored(new float[0], 0, 0, 0));
             continue;
           }
           float[] scores = scorer.score(task.batch);
           long end = System.nanoTime();
           completed.incrementAndGet();
-          task.future.complete(new Scored(scores, (start - task.enqueuedNanos) / 1e6, (end - start) / 1e6));
+          double modelMs = (end - start) / 1e6;
+          double overheadMs = requestCpuCost.requestDone(modelMs, end);
+          task.future.complete(new Scored(scores, (start - task.enqueuedNanos) / 1e6, modelMs, overheadMs));
         } catch (RuntimeException | Error | BrokenBarrierException | TimeoutException e) {
           task.future.completeExceptionally(e);
         }
@@ -208,8 +213,16 @@ public final class InferenceWorkers {
    * @param scores one per item, in input order
    * @param queueMs time between submit and a worker taking it
    * @param inferenceMs model execution time
+   * @param overheadMs CPU a request cost this JVM outside the model over the last second ({@link
+   *     io.deeprec.serving.RequestCpuCost}); 0 when unknown
    */
-  public record Scored(float[] scores, double queueMs, double inferenceMs) {}
+  public record Scored(float[] scores, double queueMs, double inferenceMs, double overheadMs) {}
+
+  /** The JVM's CPU time so far (ns); 0 where the platform does not tell it. */
+  private static long processCpuNanos() {
+    java.lang.management.OperatingSystemMXBean os = java.lang.management.ManagementFactory.getOperatingSystemMXBean();
+    return os instanceof com.sun.management.OperatingSystemMXBean sun ? Math.max(0, sun.getProcessCpuTime()) : 0;
+  }
 
   private static final class Task {
     final RecModel model;

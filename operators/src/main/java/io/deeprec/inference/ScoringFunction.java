@@ -70,9 +70,11 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
           out.add(partial(request, slice, ResultStatus.REJECTED, "inference failed: " + rootMessage(error),
               List.of(), 0, 0, batch.items(), done, device(model)));
         } else {
-          out.add(partial(request, slice, ResultStatus.OK, null,
+          PartialResult part = partial(request, slice, ResultStatus.OK, null,
               TopK.select(slice.getCandidateIds(), scored.scores(), offset, slice.getTopK()),
-              Math.max(0.0, done - scored.inferenceMs() - request.getCreatedTimeMs()), scored.inferenceMs(), batch.items(), done, device(model)));
+              Math.max(0.0, done - scored.inferenceMs() - request.getCreatedTimeMs()), scored.inferenceMs(), batch.items(), done, device(model));
+          part.setOverheadMs(scored.overheadMs());
+          out.add(part);
         }
         offset += slice.getCandidateIds().size();
       }

@@ -94,6 +94,19 @@ class ReassemblerTest {
    * 12: the shared request's time is the other queries' too, and counting it whole for each of them
    * would overstate what a query costs whenever the batcher merges queries.
    */
+  /**
+   * Input: two 75-item parts, each in a request of its own: 3 ms in the model and 1.5 ms of the
+   * TaskManager's CPU outside it. Output: a work of 9 ms; a split pays each request's overhead.
+   */
+  @Test
+  void eachRequestsCpuOutsideTheModelCountsInTheQuerysWork() throws Exception {
+    harness.processElement(new StreamRecord<>(PartialResult.newBuilder(ranAlone(75, 3.0)).setOverheadMs(1.5).build()));
+    harness.processElement(new StreamRecord<>(PartialResult.newBuilder(ranAlone(75, 3.0)).setOverheadMs(1.5).build()));
+
+    RecResult result = harness.extractOutputValues().get(0);
+    assertThat(result.getWorkMs()).isEqualTo(9.0);
+  }
+
   @Test
   void aRequestSharedWithOtherQueriesCountsOnlyThisQuerysShare() throws Exception {
     harness.processElement(new StreamRecord<>(ranAlone(100, 4.0)));
