@@ -25,8 +25,9 @@ import java.util.Map;
  * the job on a fresh local MiniCluster per search (so a long run cannot wedge one), the open-loop
  * load generator, and end-to-end latency from the producer's send to a results consumer's receipt.
  *
- * <p>A method that survives a noisy machine: each search is an {@link LbtSearch} whose probe sends
- * an unmeasured warm-up at the rate (an adaptive policy's until its controller is quiet), then
+ * <p>A method that survives a noisy machine: an unreported warm-up job per model first; each search is an
+ * {@link LbtSearch} whose probe sends an unmeasured warm-up at the rate (an adaptive policy's until its
+ * controller is quiet), then
  * {@code windows} consecutive windows judged together on their end-to-end p95; a rate fails only
  * when two probes in a row miss. The contenders take turns in paired rounds, in an order rotated
  * each round, so drift of the machine's speed falls on all of them; the report gives each
@@ -52,11 +53,13 @@ public final class ProductBench {
    * @param growth grid factor of the LBT search
    * @param precision relative bracket width where the search stops
    * @param startQps per-model start rates (else 0.4x the offline peak)
+   * @param resume keep the searches already in the output's searches.csv and run only the missing ones (a long
+   *     benchmark spread over several sessions)
    */
   public record Config(List<ModelId> models, List<String> policies, List<Integer> oracleSizes, LatencyTier tier,
       Map<ModelId, Double> targetOverridesMs, double tableScale, int workers, int parallelism, String sizes, int rounds,
       int windows, double windowS, double warmupS, double growth, double precision, Path output, long seed,
-      Map<ModelId, Double> startQps) {
+      Map<ModelId, Double> startQps, boolean resume) {
     public Config {
       if (models.isEmpty() || policies.isEmpty() && oracleSizes.isEmpty()) {
         throw new IllegalArgumentException("a benchmark needs a model and a policy or an oracle size");
@@ -93,6 +96,18 @@ public final class ProductBench {
     static final String HEADER = "model,round,contender,target_ms,lbt_qps,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,job_p95_ms,"
         + "batch_size_at_lbt,sender_kept_share,probes,minutes";
 
+    /** A row of searches.csv, as {@link #csv} writes it. */
+    static Search parse(String line) {
+      String[] f = line.split(",");
+      return new Search(ModelId.parse(f[0]), Integer.parseInt(f[1]), f[2], Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+          Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
+          Integer.parseInt(f[9]), Double.parseDouble(f[10]), Integer.parseInt(f[11]), Double.parseDouble(f[12]));
+    }
+
+    boolean sameSearch(ModelId otherModel, int otherRound, String otherContender) {
+      return model == otherModel && round == otherRound && contender.equals(otherContender);
+    }
+
     String csv() {
       return String.format(Locale.ROOT, "%s,%d,%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%d,%.3f,%d,%.2f", model.cliName(), round,
           contender, targetMs, lbtQps, e2eP50Ms, e2eP95Ms, e2eP99Ms, jobP95Ms, batchSizeAtLbt, senderKeptShare, probes,
@@ -115,7 +130,13 @@ public final class ProductBench {
   public List<Search> run() throws Exception {
     Files.createDirectories(config.output());
     Path csv = config.output().resolve("searches.csv");
-    Files.writeString(csv, Search.HEADER + "\n", StandardCharsets.UTF_8);
+    if (config.resume() && Files.isRegularFile(csv)) {
+      List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+      lines.stream().skip(1).filter(line -> !line.isBlank()).map(Search::parse).forEach(searches::add);
+      out.printf(Locale.ROOT, "resuming: %d searches already in %s%n", searches.size(), csv);
+    } else {
+      Files.writeString(csv, Search.HEADER + "\n", StandardCharsets.UTF_8);
+    }
     QuerySizes sizes = QuerySizes.parse(config.sizes());
     double meanItems = BenchRunner.meanItems(sizes, config.seed());
     out.println("starting the embedded Kafka broker ...");
@@ -137,17 +158,39 @@ public final class ProductBench {
   private void runModel(FlinkKafkaPath path, ModelId id, InProcessHarness harness, double meanItems, QuerySizes sizes,
       Path csv) throws Exception {
     double target = config.targetMs(id);
+    List<String> contenders = config.contenders();
+    Map<String, Double> lastLbt = new LinkedHashMap<>();
+    for (Search done : searches) {
+      if (done.model() == id) {
+        lastLbt.put(done.contender(), done.lbtQps());
+      }
+    }
+    long missing = 0;
+    for (int round = 1; round <= config.rounds(); round++) {
+      for (String contender : contenders) {
+        int r = round;
+        missing += searches.stream().anyMatch(done -> done.sameSearch(id, r, contender)) ? 0 : 1;
+      }
+    }
+    if (missing == 0) {
+      searchesDone += contenders.size() * config.rounds();
+      return;
+    }
     Path profileDir = config.output().resolve("profiles");
     OfflinePeak peak = BenchRunner.profile(harness, meanItems, 0.4, 3.0, profileDir);
     double start = config.startQps().getOrDefault(id, Math.max(2 * MIN_QPS, START_SHARE_OF_PEAK * peak.queriesPerSecond()));
     out.printf(Locale.ROOT, "[%s] p95 target %.0f ms end to end; offline peak %.1f queries/s; searches start at %.1f%n",
         id.cliName(), target, peak.queriesPerSecond(), start);
-    List<String> contenders = config.contenders();
-    Map<String, Double> lastLbt = new LinkedHashMap<>();
+    warmUp(path, id, target, start, profileDir, sizes);
     for (int round = 1; round <= config.rounds(); round++) {
       for (int i = 0; i < contenders.size(); i++) {
         // Rotated each round: no contender always runs first (on a cold machine) or last.
         String contender = contenders.get((i + round - 1) % contenders.size());
+        int r = round;
+        if (searches.stream().anyMatch(done -> done.sameSearch(id, r, contender))) {
+          searchesDone++;
+          continue;
+        }
         double from = lastLbt.getOrDefault(contender, start);
         Search search;
         try {
@@ -167,6 +210,21 @@ public final class ProductBench {
             id.cliName(), round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
             search.batchSizeAtLbt());
       }
+    }
+  }
+
+  /**
+   * One unreported probe of a static job at the start rate: the first job of a model pays the JVM's warm-up (JIT
+   * of the path, the broker's first segments, the model's first calls), which otherwise falls on whichever
+   * contender runs first in round 1.
+   */
+  private void warmUp(FlinkKafkaPath path, ModelId id, double target, double start, Path profileDir, QuerySizes sizes)
+      throws Exception {
+    out.printf(Locale.ROOT, "[%s] warm-up job at %.1f queries/s (not reported) ...%n", id.cliName(), start);
+    try (FlinkKafkaPath.Session session = path.open(id, "static", 0, target, config.tableScale(), config.seed(),
+        config.workers(), config.parallelism(), profileDir)) {
+      report("[" + id.cliName() + " warm-up]", session.probe(start, sizes, config.warmupS(),
+          config.windows() * config.windowS(), config.seed() - 1));
     }
   }
 

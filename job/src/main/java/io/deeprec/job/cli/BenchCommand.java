@@ -147,6 +147,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--seed", defaultValue = "1", description = "Seed (default: ${DEFAULT-VALUE}).")
   long seed;
 
+  @Option(names = "--resume", description = "Product: keep the searches already in the output's searches.csv and run "
+      + "only the missing ones (a long benchmark over several sessions; give the same models, contenders and rounds).")
+  boolean resume;
+
   @Option(names = "--quick", description = "Smoke run: tiny tables, one model, short windows, coarse search, one round, "
       + "static and deeprecsched (a few minutes through the product).")
   boolean quick;
@@ -207,7 +211,7 @@ public final class BenchCommand implements Callable<Integer> {
     return new ProductBench.Config(ids, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
         overrides, or(tableScale, quick ? 0.002 : 0.02), workers != null ? workers : Runtime.getRuntime().availableProcessors(),
         parallelism, sizes, quick ? 1 : rounds, windows != null ? windows : quick ? 2 : 3, or(windowS, quick ? 2.0 : 5.0),
-        or(warmupS, quick ? 1.0 : 5.0), or(growth, 1.25), or(precision, quick ? 0.2 : 0.04), output, seed, starts);
+        or(warmupS, quick ? 1.0 : 5.0), or(growth, 1.25), or(precision, quick ? 0.2 : 0.04), output, seed, starts, resume);
   }
 
   BenchConfig config() {

@@ -47,9 +47,20 @@ public final class SchedulerAblation {
    * @param service request service time per batch size (with every worker busy)
    * @param workers CPU workers
    * @param targetP95Ms p95 target (ms)
+   * @param unprofiledMsPerRequest CPU each request costs beyond the profiled model time (records, hand-offs,
+   *     reassembly in the job), which the profile does not show
    */
-  public record Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms) {
-    /** The profile the policy gets, as the job's profiler measures it: the service time at powers of two. */
+  public record Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms, double unprofiledMsPerRequest) {
+    public Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms) {
+      this(name, service, workers, targetP95Ms, 0);
+    }
+
+    /** What a request costs the workers: the profiled service time plus the per-request cost the profile misses. */
+    ServiceTimeModel servedBy() {
+      return unprofiledMsPerRequest == 0 ? service : batch -> service.serviceMs(batch) + unprofiledMsPerRequest;
+    }
+
+    /** The profile the policy gets, as the job's profiler measures it: the model's time at powers of two. */
     Map<Integer, Double> profile() {
       Map<Integer, Double> profile = new TreeMap<>();
       for (int batch = 1; batch <= 1024; batch *= 2) {
@@ -72,7 +83,8 @@ public final class SchedulerAblation {
   /**
    * The shapes of the ablation: MLP-bound (cost per item) under a tight and a loose target, embedding-bound
    * (a large cost per request), and cache-bound (the cost per item grows with the batch, as gathers fall out
-   * of the caches: the most capacity lies at mid-sized requests).
+   * of the caches: the most capacity lies at mid-sized requests), also with a cost per request the profile
+   * does not show (as the job's records and hand-offs), which moves the most capacity to larger requests.
    */
   public static List<Shape> shapes() {
     Map<Integer, Double> cacheBound = new TreeMap<>();
@@ -83,7 +95,8 @@ public final class SchedulerAblation {
         new Shape("mlp-bound, tight target", ServiceTimeModel.linear(0.5, 0.05), 4, 10),
         new Shape("mlp-bound, loose target", ServiceTimeModel.linear(0.5, 0.05), 4, 30),
         new Shape("embedding-bound", ServiceTimeModel.linear(5.0, 0.01), 2, 100),
-        new Shape("cache-bound", ServiceTimeModel.table(cacheBound), 2, 50));
+        new Shape("cache-bound", ServiceTimeModel.table(cacheBound), 2, 50),
+        new Shape("cache-bound + 2 ms per request unprofiled", ServiceTimeModel.table(cacheBound), 2, 50, 2.0));
   }
 
   /** The defaults, then each rule removed or each constant moved, one at a time. */
@@ -141,7 +154,7 @@ public final class SchedulerAblation {
 
   /** The simulator of a shape and seed, with noise and the job's 1 s feedback windows. */
   public static ServingSimulator simulator(Shape shape, long seed) {
-    return ServingSimulator.builder().workers(shape.workers()).cpuService(shape.service()).rateQps(1)
+    return ServingSimulator.builder().workers(shape.workers()).cpuService(shape.servedBy()).rateQps(1)
         .serviceNoiseSigma(NOISE_SIGMA).warmupQueries(WARMUP_QUERIES).measuredQueries(MEASURED_QUERIES).seed(seed).build();
   }
 
@@ -151,7 +164,7 @@ public final class SchedulerAblation {
    * number of queries spans as many windows (the policy converges in windows) at any rate.
    */
   static ServingSimulator scaledSimulator(Shape shape, long seed) {
-    double capacityQps = shape.workers() * 1000.0 / shape.service().serviceMs(167);
+    double capacityQps = shape.workers() * 1000.0 / shape.servedBy().serviceMs(167);
     long windowMs = Math.max(10, Math.min(1000, Math.round(QUERIES_PER_WINDOW * 1000.0 / capacityQps)));
     return simulator(shape, seed).toBuilder().windowMs(windowMs).build();
   }
@@ -163,7 +176,7 @@ public final class SchedulerAblation {
 
   private static double oracleLbt(ServingSimulator simulator, Shape shape) {
     double best = 0;
-    double start = shape.workers() * 1000.0 / shape.service().serviceMs(167);
+    double start = shape.workers() * 1000.0 / shape.servedBy().serviceMs(167);
     for (int batch : ORACLE_SIZES) {
       best = Math.max(best, lbt(simulator, () -> new FixedBatchPolicy(batch, 0), shape.targetP95Ms(), best > 0 ? best : start));
     }
