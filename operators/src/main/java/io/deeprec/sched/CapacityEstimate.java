@@ -2,13 +2,12 @@ package io.deeprec.sched;
 
 import java.io.Serializable;
 import java.util.HashMap;
-import java.util.Map;
 
 /**
- * How many queries per second each setting can carry, from the workers' own timings (work per item, so a
- * drift of the query sizes does not void it) and, for a setting not measured yet, from the profiler's
- * batch-size curve scaled by what the measured settings cost beyond their profile (per-request costs the
- * profile's model calls leave out).
+ * How many queries per second each measured setting can carry, from what its queries cost (work per item, so
+ * a drift of the query sizes does not void it); and the profiler's batch-size curve, which seeds the climb.
+ * Capacity is never taken from the profile: it shows model time only, and the per-request costs it leaves
+ * out are what decides between splitting and whole queries.
  */
 final class CapacityEstimate implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -28,16 +27,10 @@ final class CapacityEstimate implements Serializable {
     }
   }
 
-  /** Queries/s of {@code settings} for queries of {@code meanQueryItems} on {@code workers}; NaN when unknown. */
+  /** Measured queries/s of {@code settings} for queries of {@code meanQueryItems} on {@code workers}; NaN when not measured. */
   double capacityQps(BatchSettings settings, double meanQueryItems, int workers) {
     Double measured = workMsPerItem.get(settings);
-    if (measured != null) {
-      return MeasuredStep.capacityQps(workers, measured * meanQueryItems);
-    }
-    if (profile == null || settings.offloadThreshold() > 0) {
-      return Double.NaN;
-    }
-    return MeasuredStep.capacityQps(workers, profiledWorkMs(settings.batchSize(), meanQueryItems) * measuredToProfile(meanQueryItems));
+    return measured == null ? Double.NaN : MeasuredStep.capacityQps(workers, measured * meanQueryItems);
   }
 
   /** Worker time (ms) of a query of {@code queryItems} split at {@code batchSize}, by the profile. */
@@ -58,18 +51,5 @@ final class CapacityEstimate implements Serializable {
 
   boolean hasProfile() {
     return profile != null;
-  }
-
-  /** Mean measured-over-profiled work of the CPU-only settings measured so far; 1 when none. */
-  private double measuredToProfile(double meanQueryItems) {
-    double sum = 0;
-    int count = 0;
-    for (Map.Entry<BatchSettings, Double> entry : workMsPerItem.entrySet()) {
-      if (entry.getKey().offloadThreshold() == 0) {
-        sum += entry.getValue() * meanQueryItems / profiledWorkMs(entry.getKey().batchSize(), meanQueryItems);
-        count++;
-      }
-    }
-    return count == 0 ? 1.0 : sum / count;
   }
 }

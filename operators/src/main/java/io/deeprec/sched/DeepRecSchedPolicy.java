@@ -199,7 +199,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     }
   }
 
-  /** A rung whose estimated capacity is clearly below a best that meets the target cannot win by the objective. */
+  /** A rung measured with clearly less capacity than a best that meets the target cannot win by the objective. */
   private boolean cannotWin(BatchSettings rung, MeasuredStep best) {
     return parameters.skipLosers() && best != null && judge.meets(best)
         && judge.byCapacity(capacity.capacityQps(rung, meanQueryItems, workers), best.capacityQps()) < 0;

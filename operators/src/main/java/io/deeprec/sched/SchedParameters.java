@@ -23,8 +23,8 @@ import java.util.List;
  *     lognormal(5.1, 0.2) has mean 167)
  * @param seedLatencyShare share of the target a typical query may take unloaded under the seed setting, in
  *     (0, 1]: the rest is left to queueing
- * @param skipLosers whether the climb skips rungs whose estimated capacity is clearly below that of a best
- *     which meets the target (by the objective they cannot win)
+ * @param skipLosers whether the climb skips rungs measured (in an earlier climb) with clearly less capacity than
+ *     a best which meets the target (by the objective they cannot win)
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
