@@ -160,13 +160,15 @@ public final class SchedulerAblation {
 
   /**
    * The same for a shape whose capacity runs to thousands of queries per second: feedback windows shortened
-   * to hold about as many queries as a 1 s window at a few hundred queries/s, so that a run of a fixed
-   * number of queries spans as many windows (the policy converges in windows) at any rate.
+   * to hold about as many queries as a 1 s window at a few hundred queries/s, so that the warm-up spans as
+   * many windows (the policy converges in windows) at any rate; and a measured span of at least ten targets
+   * at that capacity, so that an overload has time to show in the p95.
    */
   static ServingSimulator scaledSimulator(Shape shape, long seed) {
     double capacityQps = shape.workers() * 1000.0 / shape.servedBy().serviceMs(167);
     long windowMs = Math.max(10, Math.min(1000, Math.round(QUERIES_PER_WINDOW * 1000.0 / capacityQps)));
-    return simulator(shape, seed).toBuilder().windowMs(windowMs).build();
+    int measured = (int) Math.max(MEASURED_QUERIES, Math.ceil(capacityQps * 10 * shape.targetP95Ms() / 1000));
+    return simulator(shape, seed).toBuilder().windowMs(windowMs).measuredQueries(measured).build();
   }
 
   /** The oracle's LBT for a shape and seed: the best fixed batch size's. */
