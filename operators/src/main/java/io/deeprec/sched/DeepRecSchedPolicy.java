@@ -164,7 +164,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
 
   private void onStepMeasured(MeasuredStep step) {
     if (phase == Phase.CLIMB_BATCH && climb.best() == null) {
-      // The ladder's split sizes follow the queries seen so far: built when the climb's start is measured.
+      // The ladder collapses the sizes that split no query seen so far: built when the climb's start is measured.
       climb = batchClimb();
     }
     BatchSettings next = climb.onMeasured(step, judge, this::cannotWin);
