@@ -1,5 +1,7 @@
 package io.deeprec.job;
 
+import io.deeprec.model.EmbeddingLookup;
+import io.deeprec.model.UserSideIds;
 import java.time.Duration;
 import java.util.List;
 import org.apache.flink.configuration.ConfigOption;
@@ -45,6 +47,18 @@ public final class DeepRecOptions {
       .stringType().noDefaultValue()
       .withDescription("Serve trained parameters instead of random ones: comma-separated model=directory "
           + "pairs, e.g. 'rmc1=/models/rmc1,wnd=/models/wnd' (directories written by 'deeprec train').");
+
+  public static final ConfigOption<EmbeddingLookup> EMBEDDING_LOOKUP = ConfigOptions.key("deeprec.model.embedding-lookup")
+      .enumType(EmbeddingLookup.class).defaultValue(EmbeddingLookup.PER_TABLE)
+      .withDescription("How a model gathers its embedding rows: 'per-table' (one pooled lookup per table, as the "
+          + "reference runs them) or 'fused' (every table in one gather per request). Same scores either way.");
+
+  public static final ConfigOption<UserSideIds> USER_SIDE_IDS = ConfigOptions.key("deeprec.features.user-side-ids")
+      .enumType(UserSideIds.class).defaultValue(UserSideIds.PER_ITEM)
+      .withDescription("How the feature store draws the ids of user-side tables for a query's candidates: "
+          + "'per-item' (every candidate its own rows, as the reference's inputs and the profiler) or 'shared' "
+          + "(the candidates of a query share the user's rows, as a real ranking service; serve models from "
+          + "'deeprec train' this way).");
 
   public static final ConfigOption<String> POLICY = ConfigOptions.key("deeprec.batch.policy")
       .stringType().defaultValue(DEFAULT_POLICY)

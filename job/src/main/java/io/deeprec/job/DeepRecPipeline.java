@@ -91,7 +91,7 @@ public final class DeepRecPipeline {
         .name("micro-batcher").uid("micro-batcher");
 
     DataStream<PartialResult> parts = AsyncDataStream
-        .unorderedWait(requests, new InferenceFunction(settings.models(), settings.workers(), warmups),
+        .unorderedWait(requests, new InferenceFunction(settings.models(), settings.workers(), warmups, settings.userSideIds()),
             settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS, settings.capacity())
         .name("cpu-inference").uid("cpu-inference");
     if (settings.hasAccelerator()) {
@@ -142,7 +142,8 @@ public final class DeepRecPipeline {
   private static DataStream<PartialResult> acceleratorPath(DataStream<InferenceRequest> offloaded, JobSettings settings) {
     SingleOutputStreamOperator<PartialResult> scored = AsyncDataStream
         .unorderedWait(offloaded,
-            new AcceleratorFunction(settings.models(), settings.acceleratorMode(), settings.acceleratorLatency()),
+            new AcceleratorFunction(settings.models(), settings.acceleratorMode(), settings.acceleratorLatency(),
+                settings.userSideIds()),
             settings.inferenceTimeout().toMillis(), TimeUnit.MILLISECONDS, settings.acceleratorCapacity())
         .name("accelerator-inference").uid("accelerator-inference");
     if (settings.acceleratorMode() == AcceleratorFunction.Mode.GPU) {

@@ -3,6 +3,7 @@ package io.deeprec.job;
 import io.deeprec.model.ModelCatalog;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
+import io.deeprec.model.UserSideIds;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
@@ -52,7 +53,8 @@ public record JobSettings(
     boolean requireDeadline,
     Duration maxAge,
     int warmupQueries,
-    Duration warmupTimeout)
+    Duration warmupTimeout,
+    UserSideIds userSideIds)
     implements Serializable {
 
   public static JobSettings from(Configuration conf) {
@@ -62,7 +64,8 @@ public record JobSettings(
     long seed = conf.get(DeepRecOptions.SEED);
     for (String name : conf.get(DeepRecOptions.MODELS)) {
       ModelId id = ModelId.parse(name);
-      models.put(id.cliName(), new ModelKey(id, scale, seed, dirs.remove(id.cliName())));
+      models.put(id.cliName(), new ModelKey(id, scale, seed, dirs.remove(id.cliName()),
+          conf.get(DeepRecOptions.EMBEDDING_LOOKUP)));
     }
     if (models.isEmpty()) {
       throw new IllegalArgumentException(DeepRecOptions.MODELS.key() + " names no model");
@@ -105,7 +108,8 @@ public record JobSettings(
         conf.get(DeepRecOptions.REQUIRE_DEADLINE),
         positive(conf, DeepRecOptions.MAX_AGE),
         notNegative(DeepRecOptions.WARMUP_QUERIES.key(), conf.get(DeepRecOptions.WARMUP_QUERIES)),
-        positive(conf, DeepRecOptions.WARMUP_TIMEOUT));
+        positive(conf, DeepRecOptions.WARMUP_TIMEOUT),
+        conf.get(DeepRecOptions.USER_SIDE_IDS));
     settings.policies(); // fail fast on a bad policy or batch size
     return settings;
   }

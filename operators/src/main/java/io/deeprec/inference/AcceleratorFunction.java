@@ -3,6 +3,7 @@ package io.deeprec.inference;
 import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.ModelFactory;
 import io.deeprec.model.ModelKey;
+import io.deeprec.model.UserSideIds;
 import io.deeprec.model.ModelRegistry;
 import io.deeprec.model.ModelScorer;
 import io.deeprec.model.RecModel;
@@ -56,8 +57,11 @@ public class AcceleratorFunction extends ScoringFunction {
 
   /**
    * @param simulatedLatency request latency per batch size of the simulated accelerator (unused in GPU mode)
+   * @param userSide how user-side ids are drawn for queries without explicit features
    */
-  public AcceleratorFunction(Map<String, ModelKey> models, Mode mode, LatencyCurve simulatedLatency) {
+  public AcceleratorFunction(Map<String, ModelKey> models, Mode mode, LatencyCurve simulatedLatency,
+      UserSideIds userSide) {
+    super(userSide);
     this.models = new HashMap<>(models);
     this.mode = mode;
     this.simulatedLatency = simulatedLatency;

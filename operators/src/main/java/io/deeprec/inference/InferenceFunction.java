@@ -2,6 +2,7 @@ package io.deeprec.inference;
 
 import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.ModelKey;
+import io.deeprec.model.UserSideIds;
 import io.deeprec.model.ModelRegistry;
 import io.deeprec.model.RecModel;
 import java.util.HashMap;
@@ -30,8 +31,11 @@ public class InferenceFunction extends ScoringFunction {
    * @param models the served models by id
    * @param workers CPU worker threads per TaskManager; <= 0 = one per core
    * @param warmupBatchSizes per model, the request sizes each worker runs before taking traffic
+   * @param userSide how user-side ids are drawn for queries without explicit features
    */
-  public InferenceFunction(Map<String, ModelKey> models, int workers, Map<String, int[]> warmupBatchSizes) {
+  public InferenceFunction(Map<String, ModelKey> models, int workers, Map<String, int[]> warmupBatchSizes,
+      UserSideIds userSide) {
+    super(userSide);
     this.models = new HashMap<>(models);
     this.workers = workers;
     this.warmupBatchSizes = new HashMap<>(warmupBatchSizes);

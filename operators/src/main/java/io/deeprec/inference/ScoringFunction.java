@@ -4,12 +4,14 @@ import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.FeatureStore;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.model.RecModel;
+import io.deeprec.model.UserSideIds;
 import io.deeprec.schema.ResultStatus;
 import io.deeprec.schema.internal.InferenceRequest;
 import io.deeprec.schema.internal.PartialResult;
 import io.deeprec.schema.internal.QuerySlice;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -21,6 +23,13 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
  */
 public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest, PartialResult> {
   private static final long serialVersionUID = 1L;
+
+  private final UserSideIds userSide;
+
+  /** @param userSide how the feature store draws user-side ids for queries without explicit features */
+  protected ScoringFunction(UserSideIds userSide) {
+    this.userSide = Objects.requireNonNull(userSide, "user-side ids");
+  }
 
   /** The served model named by a request, or null when this path does not serve it. */
   protected abstract RecModel model(String name);
@@ -58,7 +67,7 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
       resultFuture.complete(expired);
       return;
     }
-    FeatureBatch batch = assemble(model.spec(), live);
+    FeatureBatch batch = assemble(model.spec(), live, userSide);
     InferenceWorkers pool = pool();
     int queueDepth = pool == null ? 0 : pool.queueDepth();
     submit(model, batch).whenComplete((scored, error) -> {
@@ -104,7 +113,7 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
   }
 
   /** Concatenates the slices' features: explicit ones when the query carried them, else the store's. */
-  public static FeatureBatch assemble(ModelSpec spec, List<QuerySlice> slices) {
+  public static FeatureBatch assemble(ModelSpec spec, List<QuerySlice> slices, UserSideIds userSide) {
     int items = 0;
     for (QuerySlice slice : slices) {
       items += slice.getCandidateIds().size();
@@ -130,7 +139,7 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
         for (int i = 0; i < n; i++) {
           ids[i] = slice.getCandidateIds().get(i);
         }
-        FeatureBatch derived = FeatureStore.lookup(spec, slice.getUserId(), ids);
+        FeatureBatch derived = FeatureStore.lookup(spec, slice.getUserId(), ids, userSide);
         System.arraycopy(derived.dense(), 0, dense, row * denseDim, derived.dense().length);
         System.arraycopy(derived.sparse(), 0, sparse, row * sparsePerItem, derived.sparse().length);
       }

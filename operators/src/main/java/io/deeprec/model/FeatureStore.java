@@ -8,9 +8,12 @@ import java.util.SplittableRandom;
  * item ids (as in production, where features come from a feature store). Plain Java, no DJL.
  *
  * <p>Every id is a hash, uniform over the table's rows (the reference draws ids uniformly too, the
- * worst case for caches): user-side tables from the user id, table and lookup position (so a
- * behaviour sequence is a function of the user and the step), item-side tables from the item id,
- * table and position. Dense features are in [0, 1) and depend on the user and the item. The same
+ * worst case for caches). Item-side tables hash the item id, table and lookup position. User-side
+ * tables hash the user id, table and position, and, with {@link UserSideIds#PER_ITEM} (the
+ * reference's inputs, the default), the item id too, so that every candidate has its own rows;
+ * with {@link UserSideIds#SHARED} every candidate of a query looks up the same user rows (a
+ * behaviour sequence is then a function of the user and the step). Dense features are in [0, 1)
+ * and depend on the user and the item. The same
  * inputs always give the same features, in every JVM.
  */
 public final class FeatureStore {
@@ -25,7 +28,7 @@ public final class FeatureStore {
   private FeatureStore() {}
 
   /** Features of {@code itemIds.length} candidates of one user's query, in candidate order. */
-  public static FeatureBatch lookup(ModelSpec spec, long userId, long[] itemIds) {
+  public static FeatureBatch lookup(ModelSpec spec, long userId, long[] itemIds, UserSideIds userSide) {
     int n = itemIds.length;
     int perItem = spec.sparseIdsPerItem();
     int[] sparse = new int[n * perItem];
@@ -34,10 +37,14 @@ public final class FeatureStore {
     for (int t = 0; t < tables.size(); t++) {
       TableSpec table = tables.get(t);
       for (int l = 0; l < table.lookups(); l++, column++) {
-        if (table.side() == TableSpec.Side.USER) {
+        if (table.side() == TableSpec.Side.USER && userSide == UserSideIds.SHARED) {
           int id = sparseId(USER_SALT, userId, t, l, table.rows());
           for (int i = 0; i < n; i++) {
             sparse[i * perItem + column] = id;
+          }
+        } else if (table.side() == TableSpec.Side.USER) {
+          for (int i = 0; i < n; i++) {
+            sparse[i * perItem + column] = sparseId(USER_SALT, userId ^ mix(itemIds[i] + ITEM_SALT), t, l, table.rows());
           }
         } else {
           for (int i = 0; i < n; i++) {

@@ -56,7 +56,8 @@ public final class ModelFactory {
    */
   public static RecModel create(ModelKey key, String device) {
     if (key.modelDir() == null) {
-      return create(ModelCatalog.spec(key.id()).withTableScale(key.tableScale()), key.seed(), device);
+      return create(ModelCatalog.spec(key.id()).withTableScale(key.tableScale()).withEmbeddingLookup(key.lookup()),
+          key.seed(), device);
     }
     Path dir = Path.of(key.modelDir());
     ModelSpec saved = savedSpec(dir);
@@ -68,12 +69,13 @@ public final class ModelFactory {
       throw new IllegalArgumentException("model dir " + dir + " holds " + saved.id() + " at table scale "
           + saved.tableScale() + ", asked for table scale " + key.tableScale());
     }
-    return load(dir, device);
+    return load(dir, device, key.lookup());
   }
 
   /** A model of any spec (variants: dot interaction, GRU, more heads) with seeded random weights. */
   public static RecModel create(ModelSpec spec, long seed, String device) {
     Device dev = parseDevice(device);
+    checkFits(spec, dev);
     Model model = Model.newInstance(spec.id().cliName(), dev, ENGINE);
     try {
       RecBlock block = RecBlock.forSpec(spec);
@@ -92,10 +94,23 @@ public final class ModelFactory {
     }
   }
 
-  /** Loads the model saved in {@code dir}, whatever it is. */
+  /** Host memory holds the tables of a model on the CPU; a GPU's memory is the engine's to refuse. */
+  private static void checkFits(ModelSpec spec, Device device) {
+    if (!device.isGpu()) {
+      HostMemory.checkTablesFit(spec);
+    }
+  }
+
+  /** Loads the model saved in {@code dir}, whatever it is, with its saved embedding lookup. */
   public static RecModel load(Path dir, String device) {
-    ModelSpec spec = savedSpec(dir);
+    return load(dir, device, savedSpec(dir).embeddingLookup());
+  }
+
+  /** Loads the model saved in {@code dir}, gathering its embeddings as {@code lookup} says. */
+  public static RecModel load(Path dir, String device, EmbeddingLookup lookup) {
+    ModelSpec spec = savedSpec(dir).withEmbeddingLookup(lookup);
     Device dev = parseDevice(device);
+    checkFits(spec, dev);
     Model model = Model.newInstance(spec.id().cliName(), dev, ENGINE);
     try {
       RecBlock block = RecBlock.forSpec(spec);

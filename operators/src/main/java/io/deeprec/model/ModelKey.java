@@ -11,16 +11,31 @@ import java.io.Serializable;
  * @param seed seed of the random initialisation (ignored when {@code modelDir} is set)
  * @param modelDir directory of saved parameters (from {@code deeprec train}), or null for seeded
  *     random weights as the reference uses
+ * @param lookup how embedding rows are gathered (same parameters and scores either way)
  */
-public record ModelKey(ModelId id, double tableScale, long seed, String modelDir) implements Serializable {
+public record ModelKey(ModelId id, double tableScale, long seed, String modelDir, EmbeddingLookup lookup)
+    implements Serializable {
 
   public ModelKey {
     if (id == null) {
       throw new IllegalArgumentException("model id is required");
     }
+    if (lookup == null) {
+      throw new IllegalArgumentException("embedding lookup is required");
+    }
     if (!(tableScale > 0 && tableScale <= 1.0)) {
       throw new IllegalArgumentException("table scale must be in (0, 1]: " + tableScale);
     }
+  }
+
+  /** A key with the default lookup, one pooled lookup per table as the reference runs them. */
+  public ModelKey(ModelId id, double tableScale, long seed, String modelDir) {
+    this(id, tableScale, seed, modelDir, EmbeddingLookup.PER_TABLE);
+  }
+
+  /** This key with the embedding lookups done as {@code value} says. */
+  public ModelKey withLookup(EmbeddingLookup value) {
+    return new ModelKey(id, tableScale, seed, modelDir, value);
   }
 
   public static ModelKey random(ModelId id, double tableScale, long seed) {

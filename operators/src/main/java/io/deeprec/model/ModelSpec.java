@@ -68,6 +68,7 @@ public final class ModelSpec implements Serializable {
   private final int rnnHidden;
   private final double tableScale;
   private final double mediumTargetMs;
+  private final EmbeddingLookup embeddingLookup;
 
   private ModelSpec(Builder b) {
     this.id = b.id;
@@ -84,6 +85,7 @@ public final class ModelSpec implements Serializable {
     this.rnnHidden = b.rnnHidden;
     this.tableScale = b.tableScale;
     this.mediumTargetMs = b.mediumTargetMs;
+    this.embeddingLookup = b.embeddingLookup;
   }
 
   public static Builder builder(ModelId id) {
@@ -217,6 +219,18 @@ public final class ModelSpec implements Serializable {
     return b.build();
   }
 
+  /** How the blocks gather embedding rows: per table (the reference) or one fused gather. */
+  public EmbeddingLookup embeddingLookup() {
+    return embeddingLookup;
+  }
+
+  /** This spec with the embedding lookups done as {@code lookup} says; parameters are unchanged. */
+  public ModelSpec withEmbeddingLookup(EmbeddingLookup lookup) {
+    Builder b = toBuilder();
+    b.embeddingLookup = Objects.requireNonNull(lookup, "embedding lookup");
+    return b.build();
+  }
+
   /**
    * The p95 latency target of a query for this model at a tier: {@link LatencyTier#MEDIUM} is the
    * paper's target as recalled in DESIGN.md (NCF 5 ms, WnD 25, MT-WnD 25, RMC1 100, RMC2 400, RMC3
@@ -226,12 +240,23 @@ public final class ModelSpec implements Serializable {
     return mediumTargetMs * tier.factor();
   }
 
+  /** A spec saved before {@link #embeddingLookup()} existed reads as the default. */
+  private Object readResolve() {
+    if (embeddingLookup != null) {
+      return this;
+    }
+    Builder b = toBuilder();
+    b.embeddingLookup = EmbeddingLookup.PER_TABLE;
+    return b.build();
+  }
+
   /** One line naming the variant and sizes, for logs and the saved-model metadata. */
   public String describe() {
     StringBuilder sb = new StringBuilder(id.cliName());
     sb.append(" tables=").append(tables.size()).append(" rows=").append(totalRows());
     sb.append(" dim=").append(embeddingDim()).append(" ids/item=").append(sparseIdsPerItem());
-    sb.append(" dense=").append(denseDim).append(" scale=").append(tableScale);
+    sb.append(" dense=").append(denseDim).append(" scale=").append(tableScale).append(" lookup=")
+        .append(embeddingLookup);
     switch (id) {
       case RMC1, RMC2, RMC3 -> sb.append(" bottom=").append(bottomMlp).append(" interaction=").append(interaction)
           .append(" top=").append(topMlp);
@@ -260,18 +285,19 @@ public final class ModelSpec implements Serializable {
         && Double.compare(mediumTargetMs, other.mediumTargetMs) == 0 && tables.equals(other.tables)
         && bottomMlp.equals(other.bottomMlp) && topMlp.equals(other.topMlp) && interaction == other.interaction
         && headMlp.equals(other.headMlp) && ncfMf == other.ncfMf && attentionMlp.equals(other.attentionMlp)
-        && recurrentCell == other.recurrentCell;
+        && recurrentCell == other.recurrentCell && embeddingLookup == other.embeddingLookup;
   }
 
   /** True when both specs build the same parameter shapes (ignores the latency target). */
   public boolean sameArchitecture(ModelSpec other) {
-    return toBuilder().mediumTargetMs(1).build().equals(other.toBuilder().mediumTargetMs(1).build());
+    return withEmbeddingLookup(EmbeddingLookup.FUSED).toBuilder().mediumTargetMs(1).build()
+        .equals(other.withEmbeddingLookup(EmbeddingLookup.FUSED).toBuilder().mediumTargetMs(1).build());
   }
 
   @Override
   public int hashCode() {
     return Objects.hash(id, tables, denseDim, bottomMlp, topMlp, interaction, taskHeads, headMlp, ncfMf,
-        attentionMlp, recurrentCell, rnnHidden, tableScale, mediumTargetMs);
+        attentionMlp, recurrentCell, rnnHidden, tableScale, mediumTargetMs, embeddingLookup);
   }
 
   @Override
@@ -295,6 +321,7 @@ public final class ModelSpec implements Serializable {
     private int rnnHidden;
     private double tableScale = 1.0;
     private double mediumTargetMs = 100;
+    private EmbeddingLookup embeddingLookup = EmbeddingLookup.PER_TABLE;
 
     private Builder(ModelId id) {
       this.id = Objects.requireNonNull(id, "model id");
@@ -315,6 +342,7 @@ public final class ModelSpec implements Serializable {
       this.rnnHidden = s.rnnHidden;
       this.tableScale = s.tableScale;
       this.mediumTargetMs = s.mediumTargetMs;
+      this.embeddingLookup = s.embeddingLookup;
     }
 
     public Builder tables(List<TableSpec> value) {

@@ -12,8 +12,8 @@ class FeatureStoreTest {
   /** Input: the same user and items twice. Expected: identical features, of the model's shape. */
   @Test
   void shouldBeDeterministic() {
-    FeatureBatch a = FeatureStore.lookup(ModelCatalog.rmc3(), 5, new long[] {1, 2, 3});
-    FeatureBatch b = FeatureStore.lookup(ModelCatalog.rmc3(), 5, new long[] {1, 2, 3});
+    FeatureBatch a = FeatureStore.lookup(ModelCatalog.rmc3(), 5, new long[] {1, 2, 3}, UserSideIds.PER_ITEM);
+    FeatureBatch b = FeatureStore.lookup(ModelCatalog.rmc3(), 5, new long[] {1, 2, 3}, UserSideIds.PER_ITEM);
     a.checkShape(ModelCatalog.rmc3());
     assertThat(a.sparse()).containsExactly(b.sparse());
     assertThat(a.dense()).containsExactly(b.dense());
@@ -23,31 +23,66 @@ class FeatureStoreTest {
   }
 
   /**
-   * Input: two candidates of one user, and the same candidate for another user. Expected: user-side
-   * tables (profile, behaviour sequence) equal across candidates, item-side (ad) ids differ, ids in range.
+   * Input: two candidates of one user, and the same candidate for another user, user-side ids
+   * shared. Expected: user-side tables (profile, behaviour sequence) equal across candidates,
+   * item-side (ad) ids differ, ids in range.
    */
   @Test
-  void shouldDeriveUserSideFromUserAndItemSideFromItem() {
-    FeatureBatch batch = FeatureStore.lookup(din, 9, new long[] {100, 200});
+  void shouldShareUserSideRowsAcrossCandidatesWhenShared() {
+    FeatureBatch batch = FeatureStore.lookup(din, 9, new long[] {100, 200}, UserSideIds.SHARED);
     int per = din.sparseIdsPerItem();
     int[] first = Arrays.copyOfRange(batch.sparse(), 0, per);
     int[] second = Arrays.copyOfRange(batch.sparse(), per, 2 * per);
     for (int t = 0; t < din.tables().size(); t++) {
       TableSpec table = din.tables().get(t);
-      int off = din.sparseOffset(t);
-      int[] a = Arrays.copyOfRange(first, off, off + table.lookups());
-      int[] b = Arrays.copyOfRange(second, off, off + table.lookups());
+      int[] a = columns(first, t);
+      int[] b = columns(second, t);
       if (table.side() == TableSpec.Side.USER) {
         assertThat(a).as(table.name()).containsExactly(b);
       } else {
         assertThat(a).as(table.name()).isNotEqualTo(b);
       }
-      for (int id : a) {
-        assertThat(id).isBetween(0, table.rows() - 1);
-      }
+      assertInRange(a, table);
     }
-    FeatureBatch otherUser = FeatureStore.lookup(din, 10, new long[] {100});
+    FeatureBatch otherUser = FeatureStore.lookup(din, 10, new long[] {100}, UserSideIds.SHARED);
     assertThat(Arrays.copyOfRange(otherUser.sparse(), 0, per)).isNotEqualTo(first);
+  }
+
+  /**
+   * Input: the same two candidates of one user, per-item ids (the reference's inputs). Expected:
+   * every table, user-side ones too, differs between the candidates; the same user and item give
+   * the same ids again; another user gives other user-side ids for the same item.
+   */
+  @Test
+  void shouldDrawEveryTablePerItemByDefault() {
+    FeatureBatch batch = FeatureStore.lookup(din, 9, new long[] {100, 200}, UserSideIds.PER_ITEM);
+    FeatureBatch again = FeatureStore.lookup(din, 9, new long[] {100, 200}, UserSideIds.PER_ITEM);
+    FeatureBatch otherUser = FeatureStore.lookup(din, 10, new long[] {100}, UserSideIds.PER_ITEM);
+    assertThat(again.sparse()).containsExactly(batch.sparse());
+    int per = din.sparseIdsPerItem();
+    int[] first = Arrays.copyOfRange(batch.sparse(), 0, per);
+    int[] second = Arrays.copyOfRange(batch.sparse(), per, 2 * per);
+    int[] firstOtherUser = Arrays.copyOfRange(otherUser.sparse(), 0, per);
+    for (int t = 0; t < din.tables().size(); t++) {
+      TableSpec table = din.tables().get(t);
+      assertThat(columns(first, t)).as(table.name()).isNotEqualTo(columns(second, t));
+      if (table.side() == TableSpec.Side.USER) {
+        assertThat(columns(first, t)).as(table.name()).isNotEqualTo(columns(firstOtherUser, t));
+      }
+      assertInRange(columns(first, t), table);
+      assertInRange(columns(second, t), table);
+    }
+  }
+
+  private int[] columns(int[] item, int table) {
+    int off = din.sparseOffset(table);
+    return Arrays.copyOfRange(item, off, off + din.tables().get(table).lookups());
+  }
+
+  private static void assertInRange(int[] ids, TableSpec table) {
+    for (int id : ids) {
+      assertThat(id).isBetween(0, table.rows() - 1);
+    }
   }
 
   /** Expected: random batches are in range and reproducible from the seed. */

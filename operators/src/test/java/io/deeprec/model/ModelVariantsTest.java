@@ -31,7 +31,7 @@ class ModelVariantsTest {
   @MethodSource("variants")
   void shouldRunVariants(ModelSpec spec) {
     long[] items = IntStream.range(0, 12).mapToLong(i -> 50 + i).toArray();
-    FeatureBatch batch = FeatureStore.lookup(spec, 3, items);
+    FeatureBatch batch = FeatureStore.lookup(spec, 3, items, UserSideIds.PER_ITEM);
     float[] scores;
     Path dir = tmp.resolve("variant");
     try (RecModel model = ModelFactory.create(spec, 5, "cpu"); ModelScorer scorer = model.newScorer()) {

@@ -2,9 +2,11 @@ package io.deeprec.model;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import java.nio.file.Path;
 import java.util.Arrays;
+import java.util.SplittableRandom;
 import java.util.stream.IntStream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -32,7 +34,7 @@ class ModelZooTest {
 
   static FeatureBatch candidates(ModelSpec spec) {
     long[] items = IntStream.range(0, ITEMS).mapToLong(i -> 1000 + 7L * i).toArray();
-    return FeatureStore.lookup(spec, USER, items);
+    return FeatureStore.lookup(spec, USER, items, UserSideIds.PER_ITEM);
   }
 
   /** Input: one user's 16 candidates. Expected: 16 finite scores in [0, 1], the same from two builds. */
@@ -53,6 +55,32 @@ class ModelZooTest {
       assertThat(s).isBetween(0f, 1f);
     }
     assertThat(second).containsExactly(first);
+  }
+
+  /**
+   * Input: the same weights and candidates, embeddings gathered per table and fused, and a batch
+   * larger than one bag chunk for the DLRMs. Expected: the same scores within float rounding.
+   */
+  @ParameterizedTest
+  @EnumSource(ModelId.class)
+  void shouldScoreTheSameWithPerTableAndFusedLookups(ModelId id) {
+    float[] perTable;
+    float[] fused;
+    FeatureBatch batch;
+    try (RecModel model = ModelFactory.create(key(id, 7)); ModelScorer scorer = model.newScorer()) {
+      assertThat(model.spec().embeddingLookup()).isEqualTo(EmbeddingLookup.PER_TABLE);
+      batch = FeatureStore.randomBatch(model.spec(), 300, new SplittableRandom(11));
+      perTable = scorer.score(batch);
+    }
+    try (RecModel model = ModelFactory.create(key(id, 7).withLookup(EmbeddingLookup.FUSED));
+        ModelScorer scorer = model.newScorer()) {
+      assertThat(model.spec().embeddingLookup()).isEqualTo(EmbeddingLookup.FUSED);
+      fused = scorer.score(batch);
+    }
+    assertThat(fused).hasSize(300);
+    for (int i = 0; i < fused.length; i++) {
+      assertThat(fused[i]).as("candidate %d of %s", i, id).isCloseTo(perTable[i], within(1e-5f));
+    }
   }
 
   /** Input: 16 different candidates; another seed. Expected: distinct scores; other weights, other scores. */

@@ -1,6 +1,8 @@
 package io.deeprec.job.cli;
 
 import io.deeprec.job.DeepRecOptions;
+import io.deeprec.model.EmbeddingLookup;
+import io.deeprec.model.UserSideIds;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -55,6 +57,14 @@ public final class JobOptions {
 
   @Option(names = "--table-scale", description = "Factor (0,1] on embedding table rows (default: " + DeepRecOptions.DEFAULT_TABLE_SCALE + ").")
   Double tableScale;
+
+  @Option(names = "--embedding-lookup", paramLabel = "per-table|fused",
+      description = "Embedding gathers: one pooled lookup per table, as the reference (default), or one fused gather.")
+  String embeddingLookup;
+
+  @Option(names = "--user-side-ids", paramLabel = "per-item|shared",
+      description = "User-side table ids: drawn per candidate, as the reference (default), or shared by a query's candidates.")
+  String userSideIds;
 
   @Option(names = "--seed", description = "Seed of the random model weights (default: " + DeepRecOptions.DEFAULT_SEED + ").")
   Long seed;
@@ -128,6 +138,12 @@ public final class JobOptions {
     }
     setIfPresent(conf, DeepRecOptions.TABLE_SCALE, tableScale);
     setIfPresent(conf, DeepRecOptions.SEED, seed);
+    if (embeddingLookup != null) {
+      conf.set(DeepRecOptions.EMBEDDING_LOOKUP, EmbeddingLookup.parse(embeddingLookup));
+    }
+    if (userSideIds != null) {
+      conf.set(DeepRecOptions.USER_SIDE_IDS, UserSideIds.parse(userSideIds));
+    }
     if (modelDirs != null && !modelDirs.isEmpty()) {
       conf.set(DeepRecOptions.MODEL_DIRS, pairs(modelDirs));
     }

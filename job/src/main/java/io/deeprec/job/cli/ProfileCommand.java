@@ -3,6 +3,8 @@ package io.deeprec.job.cli;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.model.ModelFactory;
 import io.deeprec.model.ModelId;
+import io.deeprec.model.EmbeddingLookup;
+import io.deeprec.model.HostMemory;
 import io.deeprec.model.ModelKey;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.model.RecModel;
@@ -41,6 +43,10 @@ public final class ProfileCommand implements Callable<Integer> {
   @Option(names = "--table-scale", defaultValue = "1.0",
       description = "Factor on embedding rows, (0, 1]; 1 = reference size (RMC1: 4.1 GB) (default: ${DEFAULT-VALUE}).")
   double tableScale;
+
+  @Option(names = "--embedding-lookup", defaultValue = "per-table", paramLabel = "per-table|fused",
+      description = "One pooled lookup per table, as the reference, or one fused gather (default: ${DEFAULT-VALUE}).")
+  String embeddingLookup;
 
   @Option(names = "--model-dir", description = "Profile a saved model (from deeprec train) instead of random weights.")
   String modelDir;
@@ -81,12 +87,16 @@ public final class ProfileCommand implements Callable<Integer> {
     Map<ModelId, List<BatchProfiler.Row>> all = new LinkedHashMap<>();
     Map<ModelId, Double> targets = new LinkedHashMap<>();
     for (ModelId id : ids) {
-      ModelKey key = new ModelKey(id, tableScale, seed, modelDir);
+      ModelKey key = new ModelKey(id, tableScale, seed, modelDir, EmbeddingLookup.parse(embeddingLookup));
+      long residentBefore = HostMemory.residentBytes().orElse(-1);
       long start = System.nanoTime();
       try (RecModel model = ModelFactory.create(key, device)) {
         ModelSpec s = model.spec();
-        out.printf(Locale.ROOT, "%n%s on %s, %d intra-op thread(s), tables %.1f MB, built in %.1f s%n", s.describe(),
-            model.device(), ModelCommands.intraOpThreads(), s.embeddingBytes() / 1e6, (System.nanoTime() - start) / 1e9);
+        long resident = HostMemory.residentBytes().orElse(-1);
+        out.printf(Locale.ROOT, "%n%s on %s, %d intra-op thread(s), tables %.1f MB, built in %.1f s, "
+                + "resident %.1f MB (+%.1f MB for this model, %.2fx its tables)%n", s.describe(),
+            model.device(), ModelCommands.intraOpThreads(), s.embeddingBytes() / 1e6, (System.nanoTime() - start) / 1e9,
+            resident / 1e6, (resident - residentBefore) / 1e6, (resident - residentBefore) / (double) s.embeddingBytes());
         out.println(ProfileReport.header());
         out.flush();
         List<BatchProfiler.Row> rows = profiler.profile(model, row -> {
@@ -108,6 +118,10 @@ public final class ProfileCommand implements Callable<Integer> {
         BatchProfiler.Row within = BatchProfiler.bestWithin(rows, target);
         out.printf(Locale.ROOT, "within the %.0f ms p95 target: %s%n", target, within == null ? "no batch size"
             : String.format(Locale.ROOT, "batch %d, %.0f items/s", within.batchSize(), within.itemsPerSecond()));
+        long residentAfter = HostMemory.residentBytes().orElse(-1);
+        out.printf(Locale.ROOT, "resident after profiling %.1f MB (+%.1f MB over the JVM before the model, %.2fx its tables)%n",
+            residentAfter / 1e6, (residentAfter - residentBefore) / 1e6,
+            (residentAfter - residentBefore) / (double) s.embeddingBytes());
         out.printf("wrote %s and %s%n", csv, png);
       }
     }

@@ -91,23 +91,25 @@ final class DienBlock extends RecBlock {
 
   @Override
   protected NDArray logits(Embeddings embeddings, ParameterStore ps, NDArray dense, boolean training) {
-    NDArray emb = embeddings.rows();
     NDList others = new NDList();
     NDList parts = new NDList();
     NDArray ad = null;
+    // Fused and contiguous (the reference layout): the sequence is one slice of one gather.
+    boolean oneSlice = embeddings.fused() && seqStart >= 0;
     for (int i = 0; i < spec.tables().size(); i++) {
       boolean sequence = spec.tables().get(i).pooling() == TableSpec.Pooling.SEQUENCE;
       if (!sequence) {
-        others.add(poolTable(emb, i));
+        others.add(embeddings.table(i));
         if (i == queryTable) {
           ad = others.get(others.size() - 1);
         }
-      } else if (seqStart < 0) {
-        parts.add(poolTable(emb, i));
+      } else if (!oneSlice) {
+        parts.add(embeddings.table(i));
       }
     }
-    // Contiguous sequence tables (the reference layout) are one slice, not one per step.
-    NDArray seq = seqStart >= 0 ? emb.get(new NDIndex(":, {}:{}", seqStart, seqStart + steps)) : concat(parts, 1);
+    NDArray seq = oneSlice
+        ? embeddings.rows().get(new NDIndex(":, {}:{}", seqStart, seqStart + steps))
+        : concat(parts, 1);
     NDArray states = run(extraction, ps, seq, training);
     NDArray query = run(adProjection, ps, ad, training).expandDims(2);
     NDArray weights = states.matMul(query).softmax(1);

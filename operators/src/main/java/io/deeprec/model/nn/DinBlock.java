@@ -53,7 +53,7 @@ final class DinBlock extends RecBlock {
   @Override
   protected NDArray logits(Embeddings emb, ParameterStore ps, NDArray dense, boolean training) {
     int dim = spec.embeddingDim();
-    NDList t = poolTables(emb.rows());
+    NDList t = emb.tables();
     NDArray query = t.get(queryTable);
     int unit = 0;
     for (int i = 0; i < t.size(); i++) {

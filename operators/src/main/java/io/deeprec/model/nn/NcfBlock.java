@@ -34,7 +34,7 @@ final class NcfBlock extends RecBlock {
 
   @Override
   protected NDArray logits(Embeddings emb, ParameterStore ps, NDArray dense, boolean training) {
-    NDList t = poolTables(emb.rows());
+    NDList t = emb.tables();
     NDArray userMf = t.get(0);
     NDArray itemMf = t.get(2);
     NDArray mf = spec.ncfMf() == ModelSpec.MfCombine.PRODUCT ? userMf.mul(itemMf) : userMf.add(itemMf);

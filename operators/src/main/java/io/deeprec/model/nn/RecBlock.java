@@ -17,16 +17,16 @@ import ai.djl.nn.core.Embedding;
 import ai.djl.nn.core.Linear;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.deeprec.model.EmbeddingLookup;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.model.TableSpec;
 import java.util.List;
 
 /**
  * Base of the eight model blocks. Input: {@code [ids (B, S) int32, dense (B, D) float32]} (dense
- * omitted when the model has none), where ids are already offset into one fused embedding
- * parameter holding every table (see {@link FusedIds}): one gather per request (per batch chunk
- * for large bags) instead of one per table keeps the per-call JNI overhead flat in the table
- * count. Output: {@code (B, 1)} logits; serving applies the sigmoid, training uses a loss on
+ * omitted when the model has none), where ids are already offset into one embedding parameter
+ * holding every table (see {@link FusedIds}); {@link Embeddings} gathers from it per table or in
+ * one fused call. Output: {@code (B, 1)} logits; serving applies the sigmoid, training uses a loss on
  * logits.
  */
 public abstract class RecBlock extends AbstractBlock {
@@ -106,18 +106,29 @@ public abstract class RecBlock extends AbstractBlock {
     return Embedding.embedding(ids, weight, SparseFormat.DENSE).singletonOrThrow();
   }
 
-  /** A request's ids with the weight they index; models pick the gather that suits them. */
+  /**
+   * A request's ids with the weight they index, gathered the way the spec's
+   * {@link ModelSpec#embeddingLookup()} says: one gather per table (the reference's pooled lookup
+   * per table) or one fused gather for all of them. Both give the same values.
+   */
   protected final class Embeddings {
     private final NDArray ids;
     private final NDArray weight;
+    private final boolean fused;
     private NDArray rows;
 
     Embeddings(NDArray ids, NDArray weight) {
       this.ids = ids;
       this.weight = weight;
+      this.fused = spec.embeddingLookup() == EmbeddingLookup.FUSED;
     }
 
-    /** All gathered rows, (B, S, dim), computed once. */
+    /** True when every table is gathered in one call. */
+    public boolean fused() {
+      return fused;
+    }
+
+    /** Every id's row, (B, S, dim), in one gather computed once (the fused lookup). */
     public NDArray rows() {
       if (rows == null) {
         rows = gather(ids, weight);
@@ -125,20 +136,43 @@ public abstract class RecBlock extends AbstractBlock {
       return rows;
     }
 
+    /** Table {@code index} pooled: a SUM table as (B, dim), a SEQUENCE table as (B, lookups, dim). */
+    public NDArray table(int index) {
+      int col = spec.sparseOffset(index);
+      NDIndex cols = new NDIndex(":, {}:{}", col, col + spec.tables().get(index).lookups());
+      NDArray part = fused ? rows().get(cols) : gather(ids.get(cols), weight);
+      return pool(spec.tables().get(index), part);
+    }
+
+    /** Every table pooled, in spec order (see {@link #table}). */
+    public NDList tables() {
+      NDList out = new NDList(spec.tables().size());
+      for (int i = 0; i < spec.tables().size(); i++) {
+        out.add(table(i));
+      }
+      return out;
+    }
+
+    private NDArray pool(TableSpec t, NDArray part) {
+      if (t.pooling() == TableSpec.Pooling.SEQUENCE) {
+        return part;
+      }
+      return t.lookups() == 1 ? part.reshape(-1, spec.embeddingDim()) : part.sum(new int[] {1});
+    }
+
     /**
      * Every table summed and concatenated, (B, tables x dim). When all tables are bags of equal
-     * size (DLRM) this is an embedding bag done in batch chunks: the (chunk, S, dim) intermediate
-     * stays near {@value #BAG_CHUNK_BYTES} bytes, in cache and below glibc's mmap threshold; one
-     * gather for a whole RMC2 batch of 1024 would materialise 1 GB and page-fault on every call.
+     * size (DLRM, WnD) the lookups run in batch chunks: a chunk's gathered rows stay near
+     * {@value #BAG_CHUNK_BYTES} bytes, in cache and below glibc's mmap threshold; one gather for a
+     * whole RMC2 batch of 1024 would materialise 1 GB and page-fault on every call.
      */
     public NDArray pooledFlat() {
       List<TableSpec> tables = spec.tables();
-      int dim = spec.embeddingDim();
       int lookups = tables.get(0).lookups();
       boolean uniform = tables.stream()
           .allMatch(t -> t.pooling() == TableSpec.Pooling.SUM && t.lookups() == lookups);
       if (!uniform) {
-        NDList pooled = poolTables(rows());
+        NDList pooled = tables();
         for (int i = 0; i < pooled.size(); i++) {
           if (pooled.get(i).getShape().dimension() == 3) {
             pooled.set(i, pooled.get(i).sum(new int[] {1}));
@@ -146,47 +180,39 @@ public abstract class RecBlock extends AbstractBlock {
         }
         return concat(pooled, 1);
       }
-      long flat = (long) tables.size() * dim;
-      if (lookups == 1) {
-        return rows().reshape(-1, flat);
-      }
       long batch = ids.getShape().get(0);
-      long bytesPerItem = (long) spec.sparseIdsPerItem() * dim * Float.BYTES;
+      long bytesPerItem = (long) spec.sparseIdsPerItem() * spec.embeddingDim() * Float.BYTES;
       long chunk = Math.max(1, BAG_CHUNK_BYTES / bytesPerItem);
       if (chunk >= batch) {
-        return bag(ids, tables.size(), lookups, dim, flat);
+        return bags(ids);
       }
       NDList parts = new NDList((int) ((batch + chunk - 1) / chunk));
       for (long from = 0; from < batch; from += chunk) {
-        NDArray slice = ids.get(new NDIndex("{}:{}", from, Math.min(batch, from + chunk)));
-        parts.add(bag(slice, tables.size(), lookups, dim, flat));
+        parts.add(bags(ids.get(new NDIndex("{}:{}", from, Math.min(batch, from + chunk)))));
       }
       return concat(parts, 0);
     }
 
-    private NDArray bag(NDArray someIds, int tables, int lookups, int dim, long flat) {
-      return gather(someIds, weight).reshape(-1, tables, lookups, dim).sum(new int[] {2}).reshape(-1, flat);
+    /** Equal-size bags of some items' ids, pooled and flattened to (items, tables x dim). */
+    private NDArray bags(NDArray someIds) {
+      List<TableSpec> tables = spec.tables();
+      int dim = spec.embeddingDim();
+      long flat = (long) tables.size() * dim;
+      if (fused) {
+        NDArray all = gather(someIds, weight);
+        int lookups = tables.get(0).lookups();
+        return lookups == 1
+            ? all.reshape(-1, flat)
+            : all.reshape(-1, tables.size(), lookups, dim).sum(new int[] {2}).reshape(-1, flat);
+      }
+      NDList pooled = new NDList(tables.size());
+      for (int i = 0; i < tables.size(); i++) {
+        int col = spec.sparseOffset(i);
+        NDArray part = gather(someIds.get(new NDIndex(":, {}:{}", col, col + tables.get(i).lookups())), weight);
+        pooled.add(pool(tables.get(i), part));
+      }
+      return concat(pooled, 1);
     }
-  }
-
-  /** Per table in spec order: SUM tables as (B, dim), SEQUENCE tables as (B, lookups, dim). */
-  protected NDList poolTables(NDArray emb) {
-    NDList out = new NDList(spec.tables().size());
-    for (int i = 0; i < spec.tables().size(); i++) {
-      out.add(poolTable(emb, i));
-    }
-    return out;
-  }
-
-  /** Table {@code index}: a SUM table as (B, dim), a SEQUENCE table as (B, lookups, dim). */
-  protected NDArray poolTable(NDArray emb, int index) {
-    TableSpec t = spec.tables().get(index);
-    int col = spec.sparseOffset(index);
-    NDArray part = emb.get(new NDIndex(":, {}:{}", col, col + t.lookups()));
-    if (t.pooling() == TableSpec.Pooling.SEQUENCE) {
-      return part;
-    }
-    return t.lookups() == 1 ? part.reshape(-1, spec.embeddingDim()) : part.sum(new int[] {1});
   }
 
   /** Runs a child block on one array. */

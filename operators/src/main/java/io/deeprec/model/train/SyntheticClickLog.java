@@ -4,6 +4,7 @@ import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.FeatureStore;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.model.TableSpec;
+import io.deeprec.model.UserSideIds;
 import java.util.List;
 import java.util.SplittableRandom;
 
@@ -134,7 +135,7 @@ public final class SyntheticClickLog {
     int[] sparse = new int[n * perItem];
     float[] dense = new float[n * denseDim];
     for (int i = 0; i < n; i++) {
-      FeatureBatch one = FeatureStore.lookup(spec, users[from + i], new long[] {items[from + i]});
+      FeatureBatch one = FeatureStore.lookup(spec, users[from + i], new long[] {items[from + i]}, UserSideIds.SHARED);
       System.arraycopy(one.sparse(), 0, sparse, i * perItem, perItem);
       System.arraycopy(one.dense(), 0, dense, i * denseDim, denseDim);
     }
