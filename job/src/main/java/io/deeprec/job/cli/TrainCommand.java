@@ -94,7 +94,7 @@ public final class TrainCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "AUC: random model %.3f, trained %.3f train / %.3f held-out, teacher %.3f (%d steps, %.1f s)%n",
         result.initialHeldOutAuc(), result.trainAuc(), result.heldOutAuc(), result.teacherHeldOutAuc(), result.steps(),
         result.seconds());
-    out.printf(Locale.ROOT, "saved to %s (serve with: deeprec run --models %s --table-scale %s --model-dir %s=%s)%n",
+    out.printf(Locale.ROOT, "saved to %s (serve with: deeprec run --models %s --table-scale %s --model-dir %s=%s --user-side-ids shared)%n",
         output, id.cliName(), tableScale, id.cliName(), output);
     out.flush();
     return 0;
