@@ -6,7 +6,6 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.initializer.Initializer;
 import io.deeprec.model.nn.DjlRecModel;
 import io.deeprec.model.nn.RecBlock;
 import io.deeprec.model.nn.WeightInit;
@@ -79,8 +78,7 @@ public final class ModelFactory {
     Model model = Model.newInstance(spec.id().cliName(), dev, ENGINE);
     try {
       RecBlock block = RecBlock.forSpec(spec);
-      // Zeros only allocate; WeightInit then writes the seeded values.
-      block.setInitializer(Initializer.ZEROS, p -> true);
+      block.setInitializer(WeightInit.UNFILLED, p -> true);
       block.initialize(model.getNDManager(), DataType.FLOAT32, block.inputShapes(1));
       model.setBlock(block);
       // Frozen first: on a thread with PyTorch's grad mode on (any but the engine loader's), an
