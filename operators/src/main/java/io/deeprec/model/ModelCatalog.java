@@ -129,9 +129,9 @@ public final class ModelCatalog {
   /**
    * Deep interest evolution network: profile (500K), 40 behaviour tables of 500K (one per step of
    * the 40-step behaviour sequence, one lookup each, as in DESIGN.md's table), ad (5M), context
-   * (5M), dim 32. A 64-unit RNN over the sequence, attention of its states against the projected ad
-   * vector (softmax over steps), a second 64-unit RNN over the attention-scaled states; [profile,
-   * ad, context, last state] (160) into 200-80-2, score = softmax probability of class 1. Plain RNN
+   * (5M), dim 32. A 64-unit RNN over the sequence; the reference's attention (a 64 -> 64 layer on
+   * every state, softmax over the hidden axis, added to the state); a second 64-unit RNN over those
+   * sums; [profile, ad, context, last state] (160) into 200-80-2, score = softmax probability of class 1. Plain RNN
    * as in the reference; {@link ModelSpec.RecurrentCell#GRU} is closer to the paper. p95 target 35
    * ms.
    */

@@ -50,7 +50,7 @@ public final class ModelSpec implements Serializable {
   public enum RecurrentCell {
     /** Plain tanh RNN, what the DeepRecSys reference does (the default). */
     RNN,
-    /** GRU, as in the DIEN paper (its second layer is an attention-scaled GRU here, not AUGRU). */
+    /** GRU, as in the DIEN paper (its second layer a plain GRU over the attention sums, not AUGRU). */
     GRU
   }
 

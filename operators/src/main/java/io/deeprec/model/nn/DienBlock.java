@@ -19,19 +19,21 @@ import java.util.List;
 /**
  * DIEN. The behaviour sequence is every SEQUENCE table's lookups in table order (DESIGN.md: 40
  * one-lookup tables, one per step). Interest extraction: a recurrent layer of {@link
- * ModelSpec#rnnHidden()} units over the sequence. Attention: each state's dot product with the ad
- * vector projected to the hidden width, softmax over steps. Interest evolution: a second recurrent
- * layer over the attention-scaled states (the paper's AUGRU puts the weight inside the update
- * gate; scaling the input is the AIGRU variant, which DJL's fused cells can run). The last state
- * joins the SUM tables' vectors into {@link ModelSpec#topMlp()}, two logits. Cells: tanh RNN as in
- * the reference, or GRU ({@link ModelSpec.RecurrentCell#GRU}).
+ * ModelSpec#rnnHidden()} units over the sequence. Attention as the reference runs it: one fully
+ * connected layer (hidden to hidden, with bias) applied to every state, a softmax over the hidden
+ * axis, added to the state it came from. Interest evolution: a second recurrent layer over those
+ * sums. The last state joins the SUM tables' vectors into {@link ModelSpec#topMlp()}, two logits.
+ * Cells: tanh RNN as in the reference, or GRU ({@link ModelSpec.RecurrentCell#GRU}).
+ *
+ * <p>As in the reference, the ad does not steer the attention (it reaches only the top MLP); the
+ * paper's AUGRU, which weights each step by its relevance to the ad, is not what was measured.
  */
 final class DienBlock extends RecBlock {
   private final Block extraction;
   private final Block evolution;
-  private final Linear adProjection;
+  /** The per-step layer of the attention, shared by all steps. */
+  private final Linear attention;
   private final SequentialBlock top;
-  private final int queryTable;
   private final int steps;
   /** Column range of the sequence when the SEQUENCE tables are contiguous, else -1. */
   private final int seqStart;
@@ -39,11 +41,10 @@ final class DienBlock extends RecBlock {
   DienBlock(ModelSpec spec) {
     super(spec);
     this.extraction = addChildBlock("extraction", recurrent(spec));
-    this.adProjection = addChildBlock("ad_projection", Linear.builder().setUnits(spec.rnnHidden()).optBias(false).build());
+    this.attention = addChildBlock("attention", Linear.builder().setUnits(spec.rnnHidden()).build());
     this.evolution = addChildBlock("evolution", recurrent(spec));
     this.top = addChildBlock("top", mlp(spec.topMlp(), false));
     List<TableSpec> tables = spec.tables();
-    int query = -1;
     int count = 0;
     int first = -1;
     int last = -1;
@@ -59,12 +60,9 @@ final class DienBlock extends RecBlock {
         }
         last = col + t.lookups();
         count += t.lookups();
-      } else if (query < 0 && t.side() == TableSpec.Side.ITEM) {
-        query = i;
       }
       col += t.lookups();
     }
-    this.queryTable = query;
     this.steps = count;
     this.seqStart = contiguous ? first : -1;
   }
@@ -83,7 +81,7 @@ final class DienBlock extends RecBlock {
     int dim = spec.embeddingDim();
     int hidden = spec.rnnHidden();
     extraction.initialize(manager, dataType, new Shape(1, steps, dim));
-    init(adProjection, manager, dataType, dim);
+    init(attention, manager, dataType, hidden);
     evolution.initialize(manager, dataType, new Shape(1, steps, hidden));
     long sumTables = spec.tables().stream().filter(t -> t.pooling() == TableSpec.Pooling.SUM).count();
     init(top, manager, dataType, sumTables * dim + hidden);
@@ -93,16 +91,12 @@ final class DienBlock extends RecBlock {
   protected NDArray logits(Embeddings embeddings, ParameterStore ps, NDArray dense, boolean training) {
     NDList others = new NDList();
     NDList parts = new NDList();
-    NDArray ad = null;
     // Fused and contiguous (the reference layout): the sequence is one slice of one gather.
     boolean oneSlice = embeddings.fused() && seqStart >= 0;
     for (int i = 0; i < spec.tables().size(); i++) {
       boolean sequence = spec.tables().get(i).pooling() == TableSpec.Pooling.SEQUENCE;
       if (!sequence) {
         others.add(embeddings.table(i));
-        if (i == queryTable) {
-          ad = others.get(others.size() - 1);
-        }
       } else if (!oneSlice) {
         parts.add(embeddings.table(i));
       }
@@ -111,9 +105,9 @@ final class DienBlock extends RecBlock {
         ? embeddings.rows().get(new NDIndex(":, {}:{}", seqStart, seqStart + steps))
         : concat(parts, 1);
     NDArray states = run(extraction, ps, seq, training);
-    NDArray query = run(adProjection, ps, ad, training).expandDims(2);
-    NDArray weights = states.matMul(query).softmax(1);
-    NDArray evolved = run(evolution, ps, states.mul(weights), training);
+    int hidden = spec.rnnHidden();
+    NDArray perStep = run(attention, ps, states.reshape(-1, hidden), training).reshape(-1, steps, hidden);
+    NDArray evolved = run(evolution, ps, states.add(perStep.softmax(2)), training);
     others.add(evolved.get(new NDIndex(":, -1, :")));
     return classOneLogit(run(top, ps, concat(others, 1), training));
   }
