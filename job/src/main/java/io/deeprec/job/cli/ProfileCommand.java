@@ -12,7 +12,9 @@ import io.deeprec.model.profile.BatchProfiler;
 import io.deeprec.model.profile.ProfileChart;
 import io.deeprec.model.profile.ProfileReport;
 import java.io.PrintWriter;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -74,8 +76,18 @@ public final class ProfileCommand implements Callable<Integer> {
       description = "PyTorch intra-op threads of the worker (default: 1, one single-threaded worker per core).")
   Integer threads;
 
+  @Option(names = "--compare-with", paramLabel = "DIR",
+      description = "Another profile's output directory (e.g. at another table scale or lookup): also write "
+          + "<model>-vs-<DIR name>.png with both profiles side by side.")
+  Path compareWith;
+
   @Spec
   CommandSpec spec;
+
+  /** Start-up and memory of each model profiled, one row per model, written as it goes. */
+  static final String MEMORY_CSV = "models.csv";
+  static final String MEMORY_HEADER = "model,table_scale,embedding_lookup,table_mb,build_s,"
+      + "resident_added_mb_after_build,x_tables_after_build,resident_added_mb_after_profiling,x_tables_after_profiling";
 
   @Override
   public Integer call() throws Exception {
@@ -86,16 +98,20 @@ public final class ProfileCommand implements Callable<Integer> {
         .secondsPerSize(secondsPerSize).seed(seed).build();
     Map<ModelId, List<BatchProfiler.Row>> all = new LinkedHashMap<>();
     Map<ModelId, Double> targets = new LinkedHashMap<>();
+    Files.createDirectories(output);
+    Path memoryCsv = output.resolve(MEMORY_CSV);
+    Files.writeString(memoryCsv, MEMORY_HEADER + "\n");
     for (ModelId id : ids) {
       ModelKey key = new ModelKey(id, tableScale, seed, modelDir, EmbeddingLookup.parse(embeddingLookup));
       long residentBefore = HostMemory.residentBytes().orElse(-1);
       long start = System.nanoTime();
       try (RecModel model = ModelFactory.create(key, device)) {
+        double buildSeconds = (System.nanoTime() - start) / 1e9;
         ModelSpec s = model.spec();
         long resident = HostMemory.residentBytes().orElse(-1);
         out.printf(Locale.ROOT, "%n%s on %s, %d intra-op thread(s), tables %.1f MB, built in %.1f s, "
                 + "resident %.1f MB (+%.1f MB for this model, %.2fx its tables)%n", s.describe(),
-            model.device(), ModelCommands.intraOpThreads(), s.embeddingBytes() / 1e6, (System.nanoTime() - start) / 1e9,
+            model.device(), ModelCommands.intraOpThreads(), s.embeddingBytes() / 1e6, buildSeconds,
             resident / 1e6, (resident - residentBefore) / 1e6, (resident - residentBefore) / (double) s.embeddingBytes());
         out.println(ProfileReport.header());
         out.flush();
@@ -122,7 +138,26 @@ public final class ProfileCommand implements Callable<Integer> {
         out.printf(Locale.ROOT, "resident after profiling %.1f MB (+%.1f MB over the JVM before the model, %.2fx its tables)%n",
             residentAfter / 1e6, (residentAfter - residentBefore) / 1e6,
             (residentAfter - residentBefore) / (double) s.embeddingBytes());
+        Files.writeString(memoryCsv, String.format(Locale.ROOT, "%s,%s,%s,%.3f,%.2f,%.1f,%.2f,%.1f,%.2f%n",
+            id.cliName(), s.tableScale(), s.embeddingLookup(), s.embeddingBytes() / 1e6, buildSeconds,
+            (resident - residentBefore) / 1e6, (resident - residentBefore) / (double) s.embeddingBytes(),
+            (residentAfter - residentBefore) / 1e6, (residentAfter - residentBefore) / (double) s.embeddingBytes()),
+            StandardOpenOption.APPEND);
         out.printf("wrote %s and %s%n", csv, png);
+        if (compareWith != null) {
+          Path other = compareWith.resolve(id.cliName() + "-profile.csv");
+          if (Files.isRegularFile(other)) {
+            Map<String, List<BatchProfiler.Row>> both = new LinkedHashMap<>();
+            both.put(label(output), rows);
+            both.put(label(compareWith), ProfileReport.readCsv(other));
+            Path compared = output.resolve(id.cliName() + "-vs-" + label(compareWith) + ".png");
+            ProfileChart.writeComparisonPng(String.format(Locale.ROOT, "%s on %s: %s and %s", id.cliName(),
+                model.device(), label(output), label(compareWith)), both, compared, 900, 560);
+            out.printf("wrote %s%n", compared);
+          } else {
+            out.printf("no %s to compare with%n", other);
+          }
+        }
       }
     }
     if (all.size() > 1) {
@@ -143,5 +178,10 @@ public final class ProfileCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  private static String label(Path dir) {
+    Path name = dir.toAbsolutePath().normalize().getFileName();
+    return name == null ? dir.toString() : name.toString();
   }
 }

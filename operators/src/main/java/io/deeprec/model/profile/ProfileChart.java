@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Map;
 import org.jfree.chart.ChartUtils;
 import org.jfree.chart.JFreeChart;
 import org.jfree.chart.axis.LogAxis;
@@ -73,4 +74,64 @@ public final class ProfileChart {
     }
     ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
   }
+
+  /**
+   * Profiles of one model under different settings side by side (table scales, lookups): p95
+   * latency per request (log scale, left) and items/s (right, dashed) against the batch size.
+   */
+  public static void writeComparisonPng(String title, Map<String, List<Row>> profiles, Path file, int width, int height)
+      throws IOException {
+    System.setProperty("java.awt.headless", "true");
+    XYSeriesCollection latency = new XYSeriesCollection();
+    XYSeriesCollection throughput = new XYSeriesCollection();
+    for (Map.Entry<String, List<Row>> e : profiles.entrySet()) {
+      XYSeries p95 = new XYSeries("p95 ms, " + e.getKey());
+      XYSeries items = new XYSeries("items/s, " + e.getKey());
+      for (Row r : e.getValue()) {
+        p95.add(r.batchSize(), Math.max(r.p95Ms(), 1e-3));
+        items.add(r.batchSize(), r.itemsPerSecond());
+      }
+      latency.addSeries(p95);
+      throughput.addSeries(items);
+    }
+    LogAxis batchAxis = new LogAxis("batch size (items per request)");
+    batchAxis.setBase(2);
+    batchAxis.setTickUnit(new NumberTickUnit(1));
+    batchAxis.setNumberFormatOverride(new java.text.DecimalFormat("0"));
+    LogAxis latencyAxis = new LogAxis("p95 latency per request (ms)");
+    latencyAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
+    XYPlot plot = new XYPlot();
+    plot.setDomainAxis(batchAxis);
+    plot.setDataset(0, latency);
+    plot.setRangeAxis(0, latencyAxis);
+    plot.mapDatasetToRangeAxis(0, 0);
+    plot.setDataset(1, throughput);
+    plot.setRangeAxis(1, new NumberAxis("items/s (one worker)"));
+    plot.mapDatasetToRangeAxis(1, 1);
+    XYLineAndShapeRenderer latencyRenderer = new XYLineAndShapeRenderer(true, true);
+    XYLineAndShapeRenderer throughputRenderer = new XYLineAndShapeRenderer(true, false);
+    for (int i = 0; i < profiles.size(); i++) {
+      Color color = PALETTE[i % PALETTE.length];
+      latencyRenderer.setSeriesPaint(i, color);
+      latencyRenderer.setSeriesStroke(i, new BasicStroke(2f));
+      throughputRenderer.setSeriesPaint(i, color);
+      throughputRenderer.setSeriesStroke(i, new BasicStroke(1.5f, BasicStroke.CAP_BUTT, BasicStroke.JOIN_MITER, 10f,
+          new float[] {6f, 4f}, 0f));
+    }
+    plot.setRenderer(0, latencyRenderer);
+    plot.setRenderer(1, throughputRenderer);
+    plot.setBackgroundPaint(Color.WHITE);
+    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
+    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
+    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
+    chart.setBackgroundPaint(Color.WHITE);
+    if (file.getParent() != null) {
+      Files.createDirectories(file.getParent());
+    }
+    ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
+  }
+
+  private static final Color[] PALETTE = {
+    new Color(0x1f77b4), new Color(0xd62728), new Color(0x2ca02c), new Color(0x9467bd)
+  };
 }

@@ -6,6 +6,7 @@ import java.io.Writer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 
@@ -28,6 +29,27 @@ public final class ProfileReport {
             r.p95Ms(), r.p99Ms(), r.meanMs(), r.itemsPerSecond()));
       }
     }
+  }
+
+  /** Reads rows written by {@link #writeCsv}. */
+  public static List<Row> readCsv(Path file) throws IOException {
+    List<String> lines = Files.readAllLines(file, StandardCharsets.UTF_8);
+    if (lines.isEmpty() || !lines.get(0).equals(CSV_HEADER)) {
+      throw new IOException(file + " is not a profile CSV (first line must be " + CSV_HEADER + ")");
+    }
+    List<Row> rows = new ArrayList<>();
+    for (String line : lines.subList(1, lines.size())) {
+      if (line.isBlank()) {
+        continue;
+      }
+      String[] f = line.split(",");
+      if (f.length != 7) {
+        throw new IOException(file + ": expected 7 fields, got '" + line + "'");
+      }
+      rows.add(new Row(Integer.parseInt(f[0]), Integer.parseInt(f[1]), Double.parseDouble(f[2]),
+          Double.parseDouble(f[3]), Double.parseDouble(f[4]), Double.parseDouble(f[5]), Double.parseDouble(f[6])));
+    }
+    return rows;
   }
 
   /** The table header matching {@link #line}. */

@@ -1,15 +1,19 @@
 package io.deeprec.model.profile;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.Assertions.within;
 
 import io.deeprec.model.ModelFactory;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
 import io.deeprec.model.RecModel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -39,11 +43,26 @@ class BatchProfilerTest {
     List<String> lines = Files.readAllLines(csv);
     assertThat(lines).hasSize(6).first().isEqualTo(ProfileReport.CSV_HEADER);
     assertThat(lines.get(1)).startsWith("1,8,");
+    List<BatchProfiler.Row> read = ProfileReport.readCsv(csv);
+    assertThat(read).extracting(BatchProfiler.Row::batchSize).containsExactly(1, 2, 4, 8, 12);
+    assertThat(read.get(4).p95Ms()).isCloseTo(rows.get(4).p95Ms(), within(1e-4));
 
     Path png = tmp.resolve("out/ncf.png");
     ProfileChart.writePng("ncf", rows, png, 800, 500);
     byte[] bytes = Files.readAllBytes(png);
     assertThat(bytes.length).isGreaterThan(1000);
-    assertThat(new String(bytes, 1, 3, java.nio.charset.StandardCharsets.US_ASCII)).isEqualTo("PNG");
+    assertThat(new String(bytes, 1, 3, StandardCharsets.US_ASCII)).isEqualTo("PNG");
+
+    Path compared = tmp.resolve("out/ncf-vs.png");
+    ProfileChart.writeComparisonPng("ncf", Map.of("a", rows, "b", read), compared, 800, 500);
+    assertThat(Files.size(compared)).isGreaterThan(1000);
+  }
+
+  /** Input: a file that is not a profile. Expected: an error naming the file and the header. */
+  @Test
+  void shouldRefuseToReadAFileThatIsNotAProfile() throws Exception {
+    Path bad = Files.writeString(tmp.resolve("bad.csv"), "a,b\n1,2\n");
+    assertThatThrownBy(() -> ProfileReport.readCsv(bad))
+        .hasMessageContaining(bad.toString()).hasMessageContaining(ProfileReport.CSV_HEADER);
   }
 }
