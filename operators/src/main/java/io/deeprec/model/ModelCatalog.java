@@ -103,12 +103,12 @@ public final class ModelCatalog {
   }
 
   /**
-   * Deep interest network: user profile (1M), {@code behaviourTables} behaviour tables (100K), ad
-   * (10M) and context (1 table, 10M), dim 32, 3 lookups per table. Profile, ad and context are
-   * summed bags; each behaviour table's 3 lookups are a behaviour sequence weighted by its own
-   * attention unit ([behaviour, ad, behaviour * ad] = 96 -> 32 -> 1, weights not normalised, as in
-   * the DIN paper) and summed. [profile, pooled behaviours, ad, context] (128 with one behaviour
-   * table) into 200-80-2; the score is the softmax probability of class 1. p95 target 100 ms.
+   * Deep interest network as the reference runs it: user profile (1M), {@code behaviourTables}
+   * behaviour tables (100K), ad (10M) and context (1 table, 10M), dim 32, 3 lookups per table, each
+   * table's lookups summed. Each behaviour table has its own attention unit: [behaviour, ad,
+   * behaviour + ad] = 96 -> 1 -> 32, a ReLU after each layer; the units' outputs are summed into one
+   * interest vector. [profile, interest, ad, context] (128) into 200-80-2; the score is the softmax
+   * probability of class 1. p95 target 100 ms.
    */
   public static ModelSpec din(int behaviourTables) {
     if (behaviourTables < 1) {
@@ -122,7 +122,7 @@ public final class ModelCatalog {
     }
     tables.add(new TableSpec("ad", 10_000_000, 32, 3, Side.ITEM, Pooling.SUM));
     tables.add(new TableSpec("context", 10_000_000, 32, 3, Side.USER, Pooling.SUM));
-    return ModelSpec.builder(ModelId.DIN).tables(tables).denseDim(0).attentionMlp(32, 1).topMlp(200, 80, 2)
+    return ModelSpec.builder(ModelId.DIN).tables(tables).denseDim(0).attentionMlp(1, 32).topMlp(200, 80, 2)
         .mediumTargetMs(100).build();
   }
 

@@ -179,7 +179,7 @@ public final class ModelSpec implements Serializable {
     return ncfMf;
   }
 
-  /** DIN: widths of the attention unit after its 3 x dim input, ending in 1. */
+  /** DIN: widths of the attention unit after its 3 x dim input, ending in the embedding dimension. */
   public List<Integer> attentionMlp() {
     return attentionMlp;
   }
@@ -461,7 +461,8 @@ public final class ModelSpec implements Serializable {
         }
         case DIN -> {
           require(last(topMlp) == 2, "DIN top MLP must end in 2");
-          require(!attentionMlp.isEmpty() && last(attentionMlp) == 1, "DIN attention MLP must end in 1");
+          require(!attentionMlp.isEmpty() && last(attentionMlp) == dim,
+              "DIN attention MLP must end in the embedding dim " + dim + " (its outputs sum into the interest vector)");
           require(hasSequence() && hasItemSum(), "DIN needs a behaviour (SEQUENCE) table and an item-side SUM table");
         }
         case DIEN -> {

@@ -13,31 +13,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DIN. The query is the first item-side SUM table (the ad). Each behaviour (SEQUENCE) table has
- * its own attention unit: for every step, {@link ModelSpec#attentionMlp()} on [behaviour, ad,
- * behaviour * ad] gives a weight, and the weighted steps are summed (not softmax-normalised, as in
- * the DIN paper, so the pooled vector keeps the intensity of interest). The pooled behaviours take
- * their table's place among the other tables' vectors, and the concatenation goes through {@link
- * ModelSpec#topMlp()} to two logits.
+ * DIN as the reference runs it (harvard-acc/DeepRecSys models/din.py). The ad is the first item-side
+ * SUM table. Each behaviour (SEQUENCE) table's lookups are summed, as the reference's
+ * SparseLengthsSum does, and its own attention unit ({@link ModelSpec#attentionMlp()}, a ReLU after
+ * every layer) maps [behaviour, ad, behaviour + ad] to a vector of the embedding width; the units'
+ * outputs are summed into one interest vector, which takes the behaviour tables' place among the
+ * other tables' vectors. The concatenation goes through {@link ModelSpec#topMlp()} to two logits.
  */
 final class DinBlock extends RecBlock {
   private final List<SequentialBlock> attention = new ArrayList<>();
   private final SequentialBlock top;
-  private final int queryTable;
+  private final int adTable;
 
   DinBlock(ModelSpec spec) {
     super(spec);
     List<TableSpec> tables = spec.tables();
-    int query = -1;
+    int ad = -1;
     for (int i = 0; i < tables.size(); i++) {
       TableSpec t = tables.get(i);
       if (t.pooling() == TableSpec.Pooling.SEQUENCE) {
-        attention.add(addChildBlock("attention_" + t.name(), mlp(spec.attentionMlp(), false)));
-      } else if (query < 0 && t.side() == TableSpec.Side.ITEM) {
-        query = i;
+        attention.add(addChildBlock("attention_" + t.name(), mlp(spec.attentionMlp(), true)));
+      } else if (ad < 0 && t.side() == TableSpec.Side.ITEM) {
+        ad = i;
       }
     }
-    this.queryTable = query;
+    this.adTable = ad;
     this.top = addChildBlock("top", mlp(spec.topMlp(), false));
   }
 
@@ -47,26 +47,32 @@ final class DinBlock extends RecBlock {
     for (SequentialBlock unit : attention) {
       init(unit, manager, dataType, 3L * dim);
     }
-    init(top, manager, dataType, (long) spec.tables().size() * dim);
+    init(top, manager, dataType, (long) (spec.tables().size() - attention.size() + 1) * dim);
   }
 
   @Override
   protected NDArray logits(Embeddings emb, ParameterStore ps, NDArray dense, boolean training) {
-    int dim = spec.embeddingDim();
-    NDList t = emb.tables();
-    NDArray query = t.get(queryTable);
+    NDList tables = emb.tables();
+    NDArray ad = tables.get(adTable);
+    NDList topInput = new NDList();
+    NDArray interest = null;
+    int interestAt = -1;
     int unit = 0;
-    for (int i = 0; i < t.size(); i++) {
-      NDArray seq = t.get(i);
-      if (seq.getShape().dimension() != 3) {
+    for (NDArray table : tables) {
+      if (table.getShape().dimension() != 3) {
+        topInput.add(table);
         continue;
       }
-      long steps = seq.getShape().get(1);
-      NDArray q = query.expandDims(1).broadcast(seq.getShape());
-      NDArray in = concat(new NDList(seq, q, seq.mul(q)), 2).reshape(-1, 3L * dim);
-      NDArray weights = run(attention.get(unit++), ps, in, training).reshape(-1, steps, 1);
-      t.set(i, seq.mul(weights).sum(new int[] {1}));
+      NDArray behaviour = table.sum(new int[] {1});
+      NDArray out = run(attention.get(unit++), ps, concat(new NDList(behaviour, ad, behaviour.add(ad)), 1), training);
+      if (interest == null) {
+        interestAt = topInput.size();
+        interest = out;
+      } else {
+        interest = interest.add(out);
+      }
     }
-    return classOneLogit(run(top, ps, concat(t, 1), training));
+    topInput.add(interestAt, interest);
+    return classOneLogit(run(top, ps, concat(topInput, 1), training));
   }
 }
