@@ -14,7 +14,9 @@ import io.deeprec.model.ModelId;
 import io.deeprec.schema.RecQuery;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Consumer;
 import java.util.Locale;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.schema.ControlDecision;
@@ -167,9 +169,14 @@ final class FlinkKafkaPath implements AutoCloseable {
     }
 
     private void readDecisions() {
+      readDecisions(d -> { });
+    }
+
+    private void readDecisions(Consumer<ControlDecision> also) {
       decisions.poll(Duration.ZERO, d -> {
         lastDecisionMs = Math.max(lastDecisionMs, d.getTimestampMs());
         current = new BatchSettings(d.getBatchSize(), d.getMaxQueueDelayMs(), d.getOffloadThreshold());
+        also.accept(d);
       });
     }
 
@@ -185,7 +192,10 @@ final class FlinkKafkaPath implements AutoCloseable {
         QueryGenerator warmLoad = new QueryGenerator(List.of(model), sizes, seed + 1, id + "-warm", 10);
         warmUp(warmLoad, qps, warmupS, seed + 1);
         QueryGenerator load = new QueryGenerator(List.of(model), sizes, seed, id + "-m", 10);
+        readDecisions();
+        long measureStartMs = System.currentTimeMillis();
         long sent = sender.run(load, qps, (long) (measureS * 1000), seed);
+        long measureEndMs = System.currentTimeMillis();
         double sentQps = sender.achievedRate();
         ResultTracker.Snapshot s = measured.awaitAnswered(sent, DRAIN_TIMEOUT);
         warm.awaitAnswered(warmLoad.generated(), Duration.ofSeconds(5));
@@ -193,10 +203,16 @@ final class FlinkKafkaPath implements AutoCloseable {
         ResultTracker.Percentiles e2e = s.endToEnd();
         // Judged end to end: from the producer's send to this consumer's receipt.
         boolean feasible = complete && e2e.p95Ms() <= targetMs;
-        readDecisions();
+        // Decisions reach the control topic a checkpoint after they are made: read them once the queries are answered.
+        List<String> movedWhileMeasured = new ArrayList<>();
+        readDecisions(d -> {
+          if (d.getTimestampMs() >= measureStartMs && d.getTimestampMs() <= measureEndMs) {
+            movedWhileMeasured.add(d.getReason() == null ? "batch " + d.getBatchSize() : d.getReason().toString());
+          }
+        });
         return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), e2e.p95Ms(), e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
-            feasible, !complete, new double[0], List.of());
+            feasible, !complete, new double[0], List.of(), movedWhileMeasured);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while probing " + qps + " queries/s", e);

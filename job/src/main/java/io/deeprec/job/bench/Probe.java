@@ -22,6 +22,8 @@ import java.util.List;
  * @param overloaded the run was cut short because queries piled up far beyond the target
  * @param latenciesMs the measured queries' latencies, for CDF charts (may be empty)
  * @param trace the policy's feedback windows over the whole run, for over-time charts
+ * @param decisionsWhileMeasured the reasons of the controller's decisions made during the measured span
+ *     (an adaptive policy that moves while measured is judged partly on its exploration); empty when none
  */
 public record Probe(
     double askedQps,
@@ -37,7 +39,8 @@ public record Probe(
     boolean feasible,
     boolean overloaded,
     double[] latenciesMs,
-    List<TracePoint> trace) {
+    List<TracePoint> trace,
+    List<String> decisionsWhileMeasured) {
 
   /**
    * One feedback window as the policy saw it.

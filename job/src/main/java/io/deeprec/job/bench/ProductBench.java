@@ -271,6 +271,11 @@ public final class ProductBench {
         p.askedQps(), p.sentQps(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
         p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()),
         p.feasible() ? "meets target" : p.overloaded() ? "incomplete" : "misses target");
+    if (!p.decisionsWhileMeasured().isEmpty()) {
+      List<String> moves = p.decisionsWhileMeasured();
+      out.printf(Locale.ROOT, "%s     the controller decided %d time(s) while measured; last: %s%n", tag, moves.size(),
+          moves.get(moves.size() - 1));
+    }
     out.flush();
   }
 
