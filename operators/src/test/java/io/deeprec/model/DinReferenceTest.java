@@ -1,12 +1,10 @@
 package io.deeprec.model;
 
+import static io.deeprec.model.ReferenceForward.classOneProbability;
+import static io.deeprec.model.ReferenceForward.linear;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ai.djl.nn.Parameter;
-import ai.djl.util.Pair;
-import io.deeprec.model.nn.DjlRecModel;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
@@ -30,10 +28,7 @@ class DinReferenceTest {
     try (RecModel model = ModelFactory.create(spec, 3, "cpu"); ModelScorer scorer = model.newScorer()) {
       FeatureBatch batch = FeatureStore.randomBatch(spec, 4, new SplittableRandom(11));
       float[] scores = scorer.score(batch);
-      Map<String, float[]> values = new LinkedHashMap<>();
-      for (Pair<String, Parameter> p : ((DjlRecModel) model).block().getParameters()) {
-        values.put(p.getKey(), p.getValue().getArray().toFloatArray());
-      }
+      Map<String, float[]> values = ReferenceForward.parameters(model);
       for (int i = 0; i < batch.items(); i++) {
         assertThat(scores[i]).isCloseTo(reference(spec, batch, i, values), Offset.offset(1e-5f));
       }
@@ -95,21 +90,6 @@ class DinReferenceTest {
     x = linear(x, p.get(topName + "_01Linear_weight"), p.get(topName + "_01Linear_bias"), true);
     x = linear(x, p.get(topName + "_03Linear_weight"), p.get(topName + "_03Linear_bias"), true);
     x = linear(x, p.get(topName + "_05Linear_weight"), p.get(topName + "_05Linear_bias"), false);
-    return (float) (1 / (1 + Math.exp(-(x[1] - x[0]))));
-  }
-
-  private static double[] linear(double[] in, float[] w, float[] b, boolean relu) {
-    assertThat(w).as("weights of a layer with %d inputs", in.length).isNotNull();
-    int out = b.length;
-    assertThat(w.length).isEqualTo(out * in.length);
-    double[] y = new double[out];
-    for (int o = 0; o < out; o++) {
-      double s = b[o];
-      for (int j = 0; j < in.length; j++) {
-        s += w[o * in.length + j] * in[j];
-      }
-      y[o] = relu ? Math.max(0, s) : s;
-    }
-    return y;
+    return classOneProbability(x);
   }
 }

@@ -35,10 +35,7 @@ public final class ProfileChart {
       p95.add(r.batchSize(), Math.max(r.p95Ms(), 1e-3));
       throughput.add(r.batchSize(), r.itemsPerSecond());
     }
-    LogAxis batchAxis = new LogAxis("batch size (items per request)");
-    batchAxis.setBase(2);
-    batchAxis.setTickUnit(new NumberTickUnit(1));
-    batchAxis.setNumberFormatOverride(new java.text.DecimalFormat("0"));
+    LogAxis batchAxis = batchAxis();
     LogAxis latencyAxis = new LogAxis("latency per request (ms)");
     latencyAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
     NumberAxis throughputAxis = new NumberAxis("items/s (one worker)");
@@ -63,16 +60,7 @@ public final class ProfileChart {
     throughputRenderer.setSeriesPaint(0, new Color(0xd62728));
     throughputRenderer.setSeriesStroke(0, new BasicStroke(2f));
     plot.setRenderer(1, throughputRenderer);
-    plot.setBackgroundPaint(Color.WHITE);
-    plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
-    plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
-
-    JFreeChart chart = new JFreeChart(title, JFreeChart.DEFAULT_TITLE_FONT, plot, true);
-    chart.setBackgroundPaint(Color.WHITE);
-    if (file.getParent() != null) {
-      Files.createDirectories(file.getParent());
-    }
-    ChartUtils.saveChartAsPNG(file.toFile(), chart, width, height);
+    save(title, plot, file, width, height);
   }
 
   /**
@@ -94,10 +82,7 @@ public final class ProfileChart {
       latency.addSeries(p95);
       throughput.addSeries(items);
     }
-    LogAxis batchAxis = new LogAxis("batch size (items per request)");
-    batchAxis.setBase(2);
-    batchAxis.setTickUnit(new NumberTickUnit(1));
-    batchAxis.setNumberFormatOverride(new java.text.DecimalFormat("0"));
+    LogAxis batchAxis = batchAxis();
     LogAxis latencyAxis = new LogAxis("p95 latency per request (ms)");
     latencyAxis.setNumberFormatOverride(new java.text.DecimalFormat("0.###"));
     XYPlot plot = new XYPlot();
@@ -120,6 +105,20 @@ public final class ProfileChart {
     }
     plot.setRenderer(0, latencyRenderer);
     plot.setRenderer(1, throughputRenderer);
+    save(title, plot, file, width, height);
+  }
+
+  /** Batch sizes on a log2 axis, ticks at the powers of two. */
+  private static LogAxis batchAxis() {
+    LogAxis axis = new LogAxis("batch size (items per request)");
+    axis.setBase(2);
+    axis.setTickUnit(new NumberTickUnit(1));
+    axis.setNumberFormatOverride(new java.text.DecimalFormat("0"));
+    return axis;
+  }
+
+  /** White plot with light grid lines, written as a PNG (parent directories created). */
+  private static void save(String title, XYPlot plot, Path file, int width, int height) throws IOException {
     plot.setBackgroundPaint(Color.WHITE);
     plot.setDomainGridlinePaint(Color.LIGHT_GRAY);
     plot.setRangeGridlinePaint(Color.LIGHT_GRAY);
