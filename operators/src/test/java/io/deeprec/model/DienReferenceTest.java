@@ -2,13 +2,10 @@ package io.deeprec.model;
 
 import static io.deeprec.model.ReferenceForward.classOneProbability;
 import static io.deeprec.model.ReferenceForward.linear;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.assertj.core.data.Offset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,43 +22,22 @@ class DienReferenceTest {
   @EnumSource(EmbeddingLookup.class)
   void shouldMatchThePlainJavaForwardPassOfTheReferenceNetwork(EmbeddingLookup lookup) {
     ModelSpec spec = ModelCatalog.dien().withTableScale(0.0005).withEmbeddingLookup(lookup);
-    try (RecModel model = ModelFactory.create(spec, 3, "cpu"); ModelScorer scorer = model.newScorer()) {
-      FeatureBatch batch = FeatureStore.randomBatch(spec, 4, new SplittableRandom(11));
-      float[] scores = scorer.score(batch);
-      Map<String, float[]> values = ReferenceForward.parameters(model);
-      for (int i = 0; i < batch.items(); i++) {
-        assertThat(scores[i]).isCloseTo(reference(spec, batch, i, values), Offset.offset(1e-5f));
-      }
-    }
+    ReferenceForward.assertScoresMatch(spec, DienReferenceTest::reference);
   }
 
   private static float reference(ModelSpec spec, FeatureBatch batch, int item, Map<String, float[]> p) {
-    int dim = spec.embeddingDim();
     int hidden = spec.rnnHidden();
-    float[] embedding = p.get("embedding");
     List<double[]> steps = new ArrayList<>();
     List<Double> top = new ArrayList<>();
-    int base = 0;
-    int col = 0;
-    for (TableSpec table : spec.tables()) {
-      double[] pooled = new double[dim];
-      for (int l = 0; l < table.lookups(); l++, col++) {
-        int row = base + batch.sparse()[item * spec.sparseIdsPerItem() + col];
-        double[] vector = new double[dim];
-        for (int k = 0; k < dim; k++) {
-          vector[k] = embedding[row * dim + k];
-          pooled[k] += vector[k];
-        }
-        if (table.pooling() == TableSpec.Pooling.SEQUENCE) {
-          steps.add(vector);
-        }
-      }
-      if (table.pooling() != TableSpec.Pooling.SEQUENCE) {
-        for (double v : pooled) {
+    List<List<double[]>> rows = ReferenceForward.rows(spec, batch, item, p.get("embedding"));
+    for (int t = 0; t < rows.size(); t++) {
+      if (spec.tables().get(t).pooling() == TableSpec.Pooling.SEQUENCE) {
+        steps.addAll(rows.get(t));
+      } else {
+        for (double v : ReferenceForward.sum(rows.get(t))) {
           top.add(v);
         }
       }
-      base += table.rows();
     }
     List<double[]> states = rnn(steps, p, "01extraction", hidden);
     List<double[]> attended = new ArrayList<>();

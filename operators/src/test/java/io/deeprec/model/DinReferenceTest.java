@@ -2,13 +2,10 @@ package io.deeprec.model;
 
 import static io.deeprec.model.ReferenceForward.classOneProbability;
 import static io.deeprec.model.ReferenceForward.linear;
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.SplittableRandom;
-import org.assertj.core.data.Offset;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -25,32 +22,14 @@ class DinReferenceTest {
   @EnumSource(EmbeddingLookup.class)
   void shouldMatchThePlainJavaForwardPassOfTheReferenceNetwork(EmbeddingLookup lookup) {
     ModelSpec spec = ModelCatalog.din(2).withTableScale(0.0005).withEmbeddingLookup(lookup);
-    try (RecModel model = ModelFactory.create(spec, 3, "cpu"); ModelScorer scorer = model.newScorer()) {
-      FeatureBatch batch = FeatureStore.randomBatch(spec, 4, new SplittableRandom(11));
-      float[] scores = scorer.score(batch);
-      Map<String, float[]> values = ReferenceForward.parameters(model);
-      for (int i = 0; i < batch.items(); i++) {
-        assertThat(scores[i]).isCloseTo(reference(spec, batch, i, values), Offset.offset(1e-5f));
-      }
-    }
+    ReferenceForward.assertScoresMatch(spec, DinReferenceTest::reference);
   }
 
   private static float reference(ModelSpec spec, FeatureBatch batch, int item, Map<String, float[]> p) {
     int dim = spec.embeddingDim();
-    float[] embedding = p.get("embedding");
     List<double[]> pooled = new ArrayList<>();
-    int base = 0;
-    int col = 0;
-    for (TableSpec table : spec.tables()) {
-      double[] sum = new double[dim];
-      for (int l = 0; l < table.lookups(); l++, col++) {
-        int row = base + batch.sparse()[item * spec.sparseIdsPerItem() + col];
-        for (int k = 0; k < dim; k++) {
-          sum[k] += embedding[row * dim + k];
-        }
-      }
-      pooled.add(sum);
-      base += table.rows();
+    for (List<double[]> rows : ReferenceForward.rows(spec, batch, item, p.get("embedding"))) {
+      pooled.add(ReferenceForward.sum(rows));
     }
     double[] ad = pooled.get(spec.tables().size() - 2);
     double[] interest = new double[dim];
