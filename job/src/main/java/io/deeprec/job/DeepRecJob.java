@@ -50,6 +50,7 @@ public final class DeepRecJob {
    */
   public static JobSettings define(StreamExecutionEnvironment env, Configuration conf) {
     JobSettings settings = JobSettings.from(conf);
+    settings.checkExternalModels();
     KafkaSettings kafka = KafkaSettings.from(conf);
     KafkaTopics.ensure(kafka.clientProperties(), conf.get(DeepRecOptions.TOPIC_PARTITIONS), (short) -1,
         List.of(settings.queriesTopic(), settings.resultsTopic(), settings.metricsTopic(), settings.deadLetterTopic(),

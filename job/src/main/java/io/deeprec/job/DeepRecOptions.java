@@ -31,8 +31,8 @@ public final class DeepRecOptions {
 
   public static final ConfigOption<List<String>> MODELS = ConfigOptions.key("deeprec.models")
       .stringType().asList().defaultValues(DEFAULT_MODEL)
-      .withDescription("Models this job serves, by id (rmc1 rmc2 rmc3 wnd mtwnd ncf din dien); "
-          + "queries naming another model are dead-lettered.");
+      .withDescription("Models this job serves: built-in ids (rmc1 rmc2 rmc3 wnd mtwnd ncf din dien) or the names "
+          + "of external TorchScript models given in deeprec.model.dirs; queries naming another model are dead-lettered.");
 
   public static final ConfigOption<Double> TABLE_SCALE = ConfigOptions.key("deeprec.model.table-scale")
       .doubleType().defaultValue(DEFAULT_TABLE_SCALE)
@@ -45,8 +45,10 @@ public final class DeepRecOptions {
 
   public static final ConfigOption<String> MODEL_DIRS = ConfigOptions.key("deeprec.model.dirs")
       .stringType().noDefaultValue()
-      .withDescription("Serve trained parameters instead of random ones: comma-separated model=directory "
-          + "pairs, e.g. 'rmc1=/models/rmc1,wnd=/models/wnd' (directories written by 'deeprec train').");
+      .withDescription("Model directories, comma-separated model=directory pairs, e.g. 'rmc1=/models/rmc1,ranker=/models/ranker': "
+          + "trained parameters of a built-in model (written by 'deeprec train'), or an external model (a TorchScript "
+          + "model.pt with its deeprec-model.json manifest, served under the manifest's name). Every TaskManager must "
+          + "read the same path; the submitting client loads external models once to check them.");
 
   public static final ConfigOption<EmbeddingLookup> EMBEDDING_LOOKUP = ConfigOptions.key("deeprec.model.embedding-lookup")
       .enumType(EmbeddingLookup.class).defaultValue(EmbeddingLookup.PER_TABLE)

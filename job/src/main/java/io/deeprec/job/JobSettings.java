@@ -1,6 +1,8 @@
 package io.deeprec.job;
 
-import io.deeprec.model.ModelCatalog;
+import io.deeprec.model.ModelFactory;
+import io.deeprec.model.RecModel;
+import io.deeprec.model.torchscript.ModelManifest;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
 import io.deeprec.model.UserSideIds;
@@ -63,16 +65,30 @@ public record JobSettings(
     double scale = conf.get(DeepRecOptions.TABLE_SCALE);
     long seed = conf.get(DeepRecOptions.SEED);
     for (String name : conf.get(DeepRecOptions.MODELS)) {
-      ModelId id = ModelId.parse(name);
-      models.put(id.cliName(), new ModelKey(id, scale, seed, dirs.remove(id.cliName()),
-          conf.get(DeepRecOptions.EMBEDDING_LOOKUP)));
+      String served = servedName(name);
+      String dir = dirs.remove(served);
+      if (dir != null && ModelManifest.isExternalModelDir(Path.of(dir))) {
+        ModelManifest manifest = ModelManifest.read(Path.of(dir));
+        if (!manifest.name().equals(served)) {
+          throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + ": " + dir + " holds model '"
+              + manifest.name() + "' (its " + ModelManifest.FILE + "), asked to serve it as '" + served + "'");
+        }
+        models.put(served, ModelKey.external(dir));
+      } else if (ModelId.tryParse(served) != null) {
+        models.put(served, new ModelKey(ModelId.parse(served), scale, seed, dir, conf.get(DeepRecOptions.EMBEDDING_LOOKUP)));
+      } else {
+        throw new IllegalArgumentException("unknown model '" + name + "': expected one of " + ModelId.names()
+            + ", or an external model named by " + DeepRecOptions.MODEL_DIRS.key() + " (" + served
+            + "=DIR, DIR holding " + ModelManifest.FILE + " and " + ModelManifest.MODULE_FILE + ")");
+      }
     }
     if (models.isEmpty()) {
       throw new IllegalArgumentException(DeepRecOptions.MODELS.key() + " names no model");
     }
     if (!dirs.isEmpty()) {
       throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + " names models that are not served: "
-          + dirs.keySet() + " (served: " + models.keySet() + ")");
+          + dirs.keySet() + " (served: " + models.keySet() + "; list them in " + DeepRecOptions.MODELS.key()
+          + ", --models on the command line)");
     }
     int maxCandidates = conf.get(DeepRecOptions.MAX_CANDIDATES);
     if (maxCandidates < 1 || maxCandidates > BatchSettings.MAX_BATCH) {
@@ -167,12 +183,12 @@ public record JobSettings(
           + conf.get(DeepRecOptions.SLA_TIER) + "'");
     }
     Map<String, Double> targets = new LinkedHashMap<>();
-    models.forEach((name, key) -> targets.put(name, ModelCatalog.spec(key.id()).p95TargetMs(tier)));
+    models.forEach((name, key) -> targets.put(name, ModelFactory.spec(key).p95TargetMs(tier)));
     String overrides = conf.get(DeepRecOptions.SLA_TARGETS);
     if (overrides != null && !overrides.isBlank()) {
       for (String pair : overrides.split(",")) {
         String[] parts = pair.split("[=:]", 2);
-        String model = parts.length == 2 ? ModelId.parse(parts[0]).cliName() : null;
+        String model = parts.length == 2 ? servedName(parts[0]) : null;
         if (model == null || !targets.containsKey(model)) {
           throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": expected served-model=ms, got '" + pair + "'");
         }
@@ -255,8 +271,26 @@ public record JobSettings(
   /** Specs of the served models at the served table scale, for validation. */
   public Map<String, ModelSpec> specs() {
     Map<String, ModelSpec> specs = new LinkedHashMap<>();
-    models.forEach((name, key) -> specs.put(name, ModelCatalog.spec(key.id()).withTableScale(key.tableScale())));
+    models.forEach((name, key) -> specs.put(name, ModelFactory.spec(key)));
     return specs;
+  }
+
+  /**
+   * Loads each external model once, as a TaskManager will, so that a manifest that does not match
+   * its module stops the start here, naming the input, before any topic or task exists.
+   */
+  public void checkExternalModels() {
+    models.values().stream().filter(ModelKey::external).forEach(key -> {
+      try (RecModel model = ModelFactory.create(key)) {
+        model.spec(); // loaded and probed
+      }
+    });
+  }
+
+  /** A built-in model's short id (case-insensitive), or an external model's name as written. */
+  static String servedName(String name) {
+    ModelId id = ModelId.tryParse(name);
+    return id != null ? id.cliName() : name.trim();
   }
 
   /**
@@ -352,7 +386,7 @@ public record JobSettings(
       if (parts.length != 2 || parts[1].isBlank()) {
         throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + ": expected model=directory, got '" + pair + "'");
       }
-      dirs.put(ModelId.parse(parts[0]).cliName(), parts[1].trim());
+      dirs.put(servedName(parts[0]), parts[1].trim());
     }
     return dirs;
   }

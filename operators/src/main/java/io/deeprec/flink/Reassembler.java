@@ -115,6 +115,8 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setReleasedTimeMs(Math.max(a.getReleasedTimeMs(), b.getReleasedTimeMs()))
         .setDevice(a.getDevice().equals(b.getDevice()) ? a.getDevice() : a.getDevice() + "+" + b.getDevice())
         .setQueueDepth(Math.max(a.getQueueDepth(), b.getQueueDepth()))
+        .setModelVersion(a.getModelVersion().equals(b.getModelVersion()) ? a.getModelVersion()
+            : a.getModelVersion() + "+" + b.getModelVersion())
         // The pool of the part scored last, which completed the query.
         .setWorkerPool(b.getCompletedTimeMs() >= a.getCompletedTimeMs() ? b.getWorkerPool() : a.getWorkerPool())
         .setWorkers(b.getCompletedTimeMs() >= a.getCompletedTimeMs() ? b.getWorkers() : a.getWorkers())
@@ -152,6 +154,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setWorkerPool(folded.getWorkerPool())
         .setWorkers(folded.getWorkers())
         .setQueueDepth(folded.getQueueDepth())
+        .setModelVersion(folded.getModelVersion())
         .build();
   }
 }

@@ -124,9 +124,9 @@ public final class InferenceWorkers {
       CompletableFuture.allOf(done.toArray(new CompletableFuture[0])).get(10, TimeUnit.MINUTES);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new IllegalStateException("interrupted while warming up " + model.spec().id(), e);
+      throw new IllegalStateException("interrupted while warming up " + model.spec().name(), e);
     } catch (ExecutionException | TimeoutException e) {
-      throw new IllegalStateException("warm-up of " + model.spec().id() + " failed: " + e.getMessage(), e);
+      throw new IllegalStateException("warm-up of " + model.spec().name() + " failed: " + e.getMessage(), e);
     }
     prepared.put(model, Boolean.TRUE);
   }

@@ -87,6 +87,9 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
         }
         offset += slice.getCandidateIds().size();
       }
+      for (PartialResult part : out) {
+        part.setModelVersion(model.version());
+      }
       if (pool != null) {
         for (PartialResult part : out) {
           part.setWorkerPool(pool.id());

@@ -38,11 +38,11 @@ public final class FeatureBatch {
     long wantSparse = (long) items * spec.sparseIdsPerItem();
     if (dense.length != wantDense) {
       throw new IllegalArgumentException(
-          spec.id() + ": dense has " + dense.length + " floats, expected " + items + " x " + spec.denseDim());
+          spec.name() + ": dense has " + dense.length + " floats, expected " + items + " x " + spec.denseDim());
     }
     if (sparse.length != wantSparse) {
       throw new IllegalArgumentException(
-          spec.id() + ": sparse has " + sparse.length + " ids, expected " + items + " x " + spec.sparseIdsPerItem());
+          spec.name() + ": sparse has " + sparse.length + " ids, expected " + items + " x " + spec.sparseIdsPerItem());
     }
   }
 }

@@ -63,7 +63,7 @@ public final class HostMemory {
               + "Lower deeprec.model.table-scale (--table-scale), serve fewer models per TaskManager, or give the "
               + "TaskManager more memory (taskmanager.memory.task.off-heap.size within taskmanager.memory.process.size, "
               + "and the container's limit); see deploy/README.md",
-          spec.id().cliName(), spec.tableScale(), needed / 1e9, spec.embeddingBytes() / 1e9,
+          spec.name(), spec.tableScale(), needed / 1e9, spec.embeddingBytes() / 1e9,
           available.getAsLong() / 1e9));
     }
   }

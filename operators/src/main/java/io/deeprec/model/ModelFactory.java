@@ -9,6 +9,8 @@ import ai.djl.ndarray.types.Shape;
 import io.deeprec.model.nn.DjlRecModel;
 import io.deeprec.model.nn.RecBlock;
 import io.deeprec.model.nn.WeightInit;
+import io.deeprec.model.torchscript.ModelManifest;
+import io.deeprec.model.torchscript.TorchScriptModel;
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
@@ -54,9 +56,11 @@ public final class ModelFactory {
    * the key's directory, which must hold the same model at the same table scale.
    */
   public static RecModel create(ModelKey key, String device) {
+    if (key.external()) {
+      return TorchScriptModel.load(Path.of(key.modelDir()), device);
+    }
     if (key.modelDir() == null) {
-      return create(ModelCatalog.spec(key.id()).withTableScale(key.tableScale()).withEmbeddingLookup(key.lookup()),
-          key.seed(), device);
+      return create(spec(key), key.seed(), device);
     }
     Path dir = Path.of(key.modelDir());
     ModelSpec saved = savedSpec(dir);
@@ -69,6 +73,17 @@ public final class ModelFactory {
           + saved.tableScale() + ", asked for table scale " + key.tableScale());
     }
     return load(dir, device, key.lookup());
+  }
+
+  /**
+   * The spec of {@code key}'s model without loading it: the catalogue's at the key's table scale,
+   * or an external model's inputs as its manifest declares them.
+   */
+  public static ModelSpec spec(ModelKey key) {
+    if (key.external()) {
+      return ModelManifest.read(Path.of(key.modelDir())).spec();
+    }
+    return ModelCatalog.spec(key.id()).withTableScale(key.tableScale()).withEmbeddingLookup(key.lookup());
   }
 
   /** A model of any spec (variants: dot interaction, GRU, more heads) with seeded random weights. */

@@ -5,7 +5,8 @@ import java.io.Serializable;
 /**
  * Identifies one model instance: same key, same parameters, so a JVM loads it once.
  *
- * @param id which of the eight models
+ * @param id which of the eight models; null for an external (TorchScript) model, which {@code
+ *     modelDir} then holds
  * @param tableScale factor on every embedding table's row count (1.0 = reference size); other
  *     shapes are kept
  * @param seed seed of the random initialisation (ignored when {@code modelDir} is set)
@@ -17,8 +18,8 @@ public record ModelKey(ModelId id, double tableScale, long seed, String modelDir
     implements Serializable {
 
   public ModelKey {
-    if (id == null) {
-      throw new IllegalArgumentException("model id is required");
+    if (id == null && modelDir == null) {
+      throw new IllegalArgumentException("model id is required (or the directory of an external model)");
     }
     if (lookup == null) {
       throw new IllegalArgumentException("embedding lookup is required");
@@ -36,6 +37,16 @@ public record ModelKey(ModelId id, double tableScale, long seed, String modelDir
   /** This key with the embedding lookups done as {@code value} says. */
   public ModelKey withLookup(EmbeddingLookup value) {
     return new ModelKey(id, tableScale, seed, modelDir, value);
+  }
+
+  /** The external model (a TorchScript module with its manifest) in {@code dir}. */
+  public static ModelKey external(String dir) {
+    return new ModelKey(null, 1.0, 0, dir, EmbeddingLookup.PER_TABLE);
+  }
+
+  /** Whether this key names an external model rather than one of the eight. */
+  public boolean external() {
+    return id == null;
   }
 
   public static ModelKey random(ModelId id, double tableScale, long seed) {

@@ -55,6 +55,7 @@ public final class ModelSpec implements Serializable {
   }
 
   private final ModelId id;
+  private final String name;
   private final List<TableSpec> tables;
   private final int denseDim;
   private final List<Integer> bottomMlp;
@@ -72,6 +73,7 @@ public final class ModelSpec implements Serializable {
 
   private ModelSpec(Builder b) {
     this.id = b.id;
+    this.name = b.name;
     this.tables = List.copyOf(b.tables);
     this.denseDim = b.denseDim;
     this.bottomMlp = List.copyOf(b.bottomMlp);
@@ -92,12 +94,32 @@ public final class ModelSpec implements Serializable {
     return new Builder(id);
   }
 
+  /**
+   * A model whose network is not one of the eight (a TorchScript module): only its inputs, in the
+   * same feature terms, and its latency target. Its tables' widths are the module's own business;
+   * {@link TableSpec#dim()} is 1 for each.
+   */
+  public static Builder external(String name) {
+    return new Builder(name);
+  }
+
   public Builder toBuilder() {
     return new Builder(this);
   }
 
+  /** Which of the eight built-in architectures; null for an {@link #external} model. */
   public ModelId id() {
     return id;
+  }
+
+  /** The name a job serves the model under: the built-in's short id, or the external model's name. */
+  public String name() {
+    return name;
+  }
+
+  /** Whether the network is one of the eight built in here (false: an external module). */
+  public boolean builtIn() {
+    return id != null;
   }
 
   /** Embedding tables in input order (the order of ids in {@link FeatureBatch#sparse()}). */
@@ -240,19 +262,28 @@ public final class ModelSpec implements Serializable {
     return mediumTargetMs * tier.factor();
   }
 
-  /** A spec saved before {@link #embeddingLookup()} existed reads as the default. */
+  /** A spec saved before {@link #embeddingLookup()} or {@link #name()} existed reads with their defaults. */
   private Object readResolve() {
-    if (embeddingLookup != null) {
+    if (embeddingLookup != null && name != null) {
       return this;
     }
     Builder b = toBuilder();
-    b.embeddingLookup = EmbeddingLookup.PER_TABLE;
+    if (b.embeddingLookup == null) {
+      b.embeddingLookup = EmbeddingLookup.PER_TABLE;
+    }
+    if (b.name == null) {
+      b.name = id.cliName();
+    }
     return b.build();
   }
 
   /** One line naming the variant and sizes, for logs and the saved-model metadata. */
   public String describe() {
-    StringBuilder sb = new StringBuilder(id.cliName());
+    StringBuilder sb = new StringBuilder(name);
+    if (id == null) {
+      return sb.append(" external tables=").append(tables.size()).append(" rows=").append(totalRows())
+          .append(" ids/item=").append(sparseIdsPerItem()).append(" dense=").append(denseDim).toString();
+    }
     sb.append(" tables=").append(tables.size()).append(" rows=").append(totalRows());
     sb.append(" dim=").append(embeddingDim()).append(" ids/item=").append(sparseIdsPerItem());
     sb.append(" dense=").append(denseDim).append(" scale=").append(tableScale).append(" lookup=")
@@ -280,7 +311,7 @@ public final class ModelSpec implements Serializable {
     if (!(o instanceof ModelSpec other)) {
       return false;
     }
-    return id == other.id && denseDim == other.denseDim && taskHeads == other.taskHeads
+    return id == other.id && name.equals(other.name) && denseDim == other.denseDim && taskHeads == other.taskHeads
         && rnnHidden == other.rnnHidden && Double.compare(tableScale, other.tableScale) == 0
         && Double.compare(mediumTargetMs, other.mediumTargetMs) == 0 && tables.equals(other.tables)
         && bottomMlp.equals(other.bottomMlp) && topMlp.equals(other.topMlp) && interaction == other.interaction
@@ -296,7 +327,7 @@ public final class ModelSpec implements Serializable {
 
   @Override
   public int hashCode() {
-    return Objects.hash(id, tables, denseDim, bottomMlp, topMlp, interaction, taskHeads, headMlp, ncfMf,
+    return Objects.hash(id, name, tables, denseDim, bottomMlp, topMlp, interaction, taskHeads, headMlp, ncfMf,
         attentionMlp, recurrentCell, rnnHidden, tableScale, mediumTargetMs, embeddingLookup);
   }
 
@@ -308,6 +339,7 @@ public final class ModelSpec implements Serializable {
   /** Builds a {@link ModelSpec}; {@link #build()} checks the shapes the model's block needs. */
   public static final class Builder {
     private final ModelId id;
+    private String name;
     private List<TableSpec> tables = new ArrayList<>();
     private int denseDim;
     private List<Integer> bottomMlp = List.of();
@@ -325,10 +357,20 @@ public final class ModelSpec implements Serializable {
 
     private Builder(ModelId id) {
       this.id = Objects.requireNonNull(id, "model id");
+      this.name = id.cliName();
+    }
+
+    private Builder(String name) {
+      if (name == null || name.isBlank()) {
+        throw new IllegalArgumentException("model name is required");
+      }
+      this.id = null;
+      this.name = name;
     }
 
     private Builder(ModelSpec s) {
       this.id = s.id;
+      this.name = s.name;
       this.tables = new ArrayList<>(s.tables);
       this.denseDim = s.denseDim;
       this.bottomMlp = s.bottomMlp;
@@ -412,38 +454,41 @@ public final class ModelSpec implements Serializable {
 
     public ModelSpec build() {
       if (tables.isEmpty()) {
-        throw new IllegalArgumentException(id + ": at least one table is required");
+        throw new IllegalArgumentException(name + ": at least one table is required");
       }
       Set<String> names = new HashSet<>();
       int dim = tables.get(0).dim();
       for (TableSpec t : tables) {
         if (!names.add(t.name())) {
-          throw new IllegalArgumentException(id + ": duplicate table name " + t.name());
+          throw new IllegalArgumentException(name + ": duplicate table name " + t.name());
         }
         if (t.dim() != dim) {
           // One fused parameter holds all tables (one gather per request), so widths must agree.
-          throw new IllegalArgumentException(id + ": table " + t.name() + " has dim " + t.dim() + ", others " + dim);
+          throw new IllegalArgumentException(name + ": table " + t.name() + " has dim " + t.dim() + ", others " + dim);
         }
       }
       if (denseDim < 0) {
-        throw new IllegalArgumentException(id + ": denseDim must be >= 0: " + denseDim);
+        throw new IllegalArgumentException(name + ": denseDim must be >= 0: " + denseDim);
+      }
+      if (!(mediumTargetMs > 0)) {
+        throw new IllegalArgumentException(name + ": latency target must be > 0: " + mediumTargetMs);
+      }
+      if (id == null) {
+        return new ModelSpec(this); // an external module: its layers are its own
       }
       checkWidths("bottomMlp", bottomMlp);
       checkWidths("topMlp", topMlp);
       checkWidths("headMlp", headMlp);
       checkWidths("attentionMlp", attentionMlp);
       if (topMlp.isEmpty()) {
-        throw new IllegalArgumentException(id + ": topMlp is required");
-      }
-      if (!(mediumTargetMs > 0)) {
-        throw new IllegalArgumentException(id + ": latency target must be > 0: " + mediumTargetMs);
+        throw new IllegalArgumentException(name + ": topMlp is required");
       }
       long totalRows = 0;
       for (TableSpec t : tables) {
         totalRows += t.rows();
       }
       if (totalRows > Integer.MAX_VALUE) {
-        throw new IllegalArgumentException(id + ": " + totalRows + " embedding rows exceed one fused table");
+        throw new IllegalArgumentException(name + ": " + totalRows + " embedding rows exceed one fused table");
       }
       switch (id) {
         case RMC1, RMC2, RMC3 -> {
@@ -486,14 +531,14 @@ public final class ModelSpec implements Serializable {
 
     private void require(boolean ok, String message) {
       if (!ok) {
-        throw new IllegalArgumentException(id + ": " + message);
+        throw new IllegalArgumentException(name + ": " + message);
       }
     }
 
     private void checkWidths(String name, List<Integer> widths) {
       for (int w : widths) {
         if (w < 1) {
-          throw new IllegalArgumentException(id + ": " + name + " widths must be >= 1: " + widths);
+          throw new IllegalArgumentException(ModelSpec.Builder.this.name + ": " + name + " widths must be >= 1: " + widths);
         }
       }
     }

@@ -387,7 +387,7 @@ public final class BenchRunner {
     harness.workers().prepare(model, new BatchSettings(BatchSettings.MAX_BATCH, 0, 0).warmupBatchSizes());
     List<Integer> batchSizes = BatchProfiler.builder().maxBatch(BatchSettings.MAX_BATCH).build().batchSizes();
     OfflinePeak peak = OfflinePeak.measure(harness, batchSizes, secondsPerSize, peakSeconds, meanItems);
-    ProfileReport.writeCsv(peak.profile(), profileDir.resolve(model.spec().id().cliName() + "-profile.csv"));
+    ProfileReport.writeCsv(peak.profile(), profileDir.resolve(model.spec().name() + "-profile.csv"));
     return peak;
   }
 

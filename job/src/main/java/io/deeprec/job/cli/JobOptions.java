@@ -24,8 +24,8 @@ import picocli.CommandLine.Option;
 public final class JobOptions {
 
   @Option(names = "--models", split = ",", paramLabel = "ID",
-      description = "Models to serve, comma-separated: rmc1 rmc2 rmc3 wnd mtwnd ncf din dien (default: "
-          + DeepRecOptions.DEFAULT_MODEL + ").")
+      description = "Models to serve, comma-separated: rmc1 rmc2 rmc3 wnd mtwnd ncf din dien, or an external model's "
+          + "name given with --model-dir (default: " + DeepRecOptions.DEFAULT_MODEL + ").")
   List<String> models;
 
   @Option(names = "--policy",
@@ -70,7 +70,9 @@ public final class JobOptions {
   Long seed;
 
   @Option(names = "--model-dir", paramLabel = "MODEL=DIR",
-      description = "Serve trained parameters from DIR for MODEL (repeatable), e.g. rmc1=models/rmc1.")
+      description = "Serve MODEL from DIR (repeatable): trained parameters of a built-in model (deeprec train), e.g. "
+          + "rmc1=models/rmc1, or an external TorchScript model (model.pt + deeprec-model.json), e.g. "
+          + "ranker=models/ranker; list it in --models too.")
   Map<String, String> modelDirs;
 
   @Option(names = "--workers", description = "CPU inference workers per TaskManager (default: one per core).")
