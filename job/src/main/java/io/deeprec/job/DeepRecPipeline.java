@@ -1,6 +1,9 @@
 package io.deeprec.job;
 
+import io.deeprec.flink.DecodeControl;
 import io.deeprec.flink.DecodeRecords;
+import io.deeprec.schema.internal.ControlRecord;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import io.deeprec.flink.MicroBatcher;
 import io.deeprec.flink.PipelineWarmup;
 import io.deeprec.flink.SeparateWarmup;
@@ -79,10 +82,19 @@ public final class DeepRecPipeline {
         .name("validate").uid("validate");
     DataStream<DeadLetter> deadLetters = queries.getSideOutput(ValidateQueries.DEAD_LETTERS);
 
-    SingleOutputStreamOperator<ControlDecision> control = controlRaw
-        .process(new DecodeRecords<>(ControlDecision.class))
+    SingleOutputStreamOperator<ControlRecord> control = controlRaw
+        .process(new DecodeControl())
         .name("decode-control").uid("decode-control");
-    BroadcastStream<ControlDecision> controlBroadcast = control.broadcast(MicroBatcher.CONTROL_STATE);
+    BroadcastStream<ControlRecord> controlBroadcast =
+        control.broadcast(MicroBatcher.CONTROL_STATE, MicroBatcher.ROLLOUT_STATE);
+    DataStream<ControlDecision> decisionsIn = control
+        .flatMap((ControlRecord record, org.apache.flink.util.Collector<ControlDecision> out) -> {
+          if (record.getDecision() != null) {
+            out.collect(record.getDecision());
+          }
+        })
+        .returns(new AvroTypeInfo<>(ControlDecision.class))
+        .name("control-decisions").uid("control-decisions");
 
     SingleOutputStreamOperator<InferenceRequest> requests = queries
         .keyBy(query -> MicroBatcher.key(query, shards))
@@ -127,7 +139,7 @@ public final class DeepRecPipeline {
 
     DataStream<ControlDecision> decisions = metricsFeedback
         .keyBy(MetricsSnapshot::getModel)
-        .connect(control.keyBy(ControlDecision::getModel))
+        .connect(decisionsIn.keyBy(ControlDecision::getModel))
         .process(new PolicyController(policies))
         .name("controller").uid("controller");
 

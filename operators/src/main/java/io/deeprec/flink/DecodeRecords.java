@@ -31,20 +31,25 @@ public class DecodeRecords<T extends SpecificRecordBase> extends ProcessFunction
     try {
       out.collect(codec().decode(record.value));
     } catch (SchemaMismatchException e) {
-      ctx.output(ValidateQueries.DEAD_LETTERS, DeadLetter.newBuilder()
-          .setOriginalBytes(ByteBuffer.wrap(record.value == null ? new byte[0] : record.value))
-          .setTopic(record.topic == null ? "" : record.topic)
-          .setPartition(record.partition)
-          .setOffset(record.offset)
-          .setReason(e.getMessage())
-          .setTimestampMs(ctx.timerService().currentProcessingTime())
-          .build());
+      ctx.output(ValidateQueries.DEAD_LETTERS, deadLetter(record, e.getMessage(), ctx.timerService().currentProcessingTime()));
     }
+  }
+
+  /** The dead letter of an undecodable internal-topic record. */
+  static DeadLetter deadLetter(RawRecord record, String reason, long nowMs) {
+    return DeadLetter.newBuilder()
+        .setOriginalBytes(ByteBuffer.wrap(record.value == null ? new byte[0] : record.value))
+        .setTopic(record.topic == null ? "" : record.topic)
+        .setPartition(record.partition)
+        .setOffset(record.offset)
+        .setReason(reason)
+        .setTimestampMs(nowMs)
+        .build();
   }
 
   @SuppressWarnings("unchecked")
   private SingleObjectCodec<T> codec() {
-    for (SingleObjectCodec<?> codec : new SingleObjectCodec<?>[] {SingleObjectCodec.CONTROL, SingleObjectCodec.METRICS}) {
+    for (SingleObjectCodec<?> codec : new SingleObjectCodec<?>[] {SingleObjectCodec.METRICS}) {
       if (codec.type() == type) {
         return (SingleObjectCodec<T>) codec;
       }

@@ -25,6 +25,10 @@ import org.apache.flink.streaming.api.functions.co.KeyedBroadcastProcessFunction
 import org.apache.flink.util.Collector;
 import org.apache.flink.util.OutputTag;
 import io.deeprec.schema.ControlDecision;
+import io.deeprec.schema.ModelRollout;
+import io.deeprec.schema.internal.ControlRecord;
+import io.deeprec.serving.RolloutSchedule;
+import java.util.Objects;
 import io.deeprec.schema.DecisionSource;
 
 /**
@@ -38,7 +42,7 @@ import io.deeprec.schema.DecisionSource;
  * arrives on the broadcast input (from the controller, or a manual override, which pins the model
  * until it is released).
  */
-public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery, ControlDecision, InferenceRequest> {
+public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery, ControlRecord, InferenceRequest> {
   private static final long serialVersionUID = 1L;
   private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(MicroBatcher.class);
 
@@ -46,9 +50,16 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
   public static final MapStateDescriptor<String, ControlDecision> CONTROL_STATE =
       new MapStateDescriptor<>("control-decisions", Types.STRING, new AvroTypeInfo<>(ControlDecision.class));
 
+  /** Rollouts of external models' versions: per model, the latest ({@code model#latest}) and the one before. */
+  public static final MapStateDescriptor<String, ModelRollout> ROLLOUT_STATE =
+      new MapStateDescriptor<>("model-rollouts", Types.STRING, new AvroTypeInfo<>(ModelRollout.class));
+
   /** Whole queries for the accelerator path. */
   public static final OutputTag<InferenceRequest> ACCELERATOR =
       new OutputTag<>("accelerator-requests", new AvroTypeInfo<>(InferenceRequest.class));
+
+  private static final String LATEST = "#latest";
+  private static final String PREVIOUS = "#previous";
 
   private final HashMap<String, BatchPolicy> policies;
 
@@ -57,6 +68,8 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
   private transient ValueState<Long> releaseTimer;
   /** The settings the open request was opened under: it is released with them. */
   private transient ValueState<BatchSettings> pendingSettings;
+  /** The version the open request's queries are scored by (null: the started model). */
+  private transient ValueState<ModelRollout> pendingRollout;
 
   /** @param policies the batch policy of every served model, by model id */
   public MicroBatcher(Map<String, BatchPolicy> policies) {
@@ -70,6 +83,8 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     pendingItems = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-items", Integer.class));
     releaseTimer = getRuntimeContext().getState(new ValueStateDescriptor<>("release-timer", Long.class));
     pendingSettings = getRuntimeContext().getState(new ValueStateDescriptor<>("pending-settings", BatchSettings.class));
+    pendingRollout = getRuntimeContext().getState(
+        new ValueStateDescriptor<>("pending-rollout", new AvroTypeInfo<>(ModelRollout.class)));
   }
 
   @Override
@@ -78,9 +93,16 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     long now = ctx.timerService().currentProcessingTime();
     int n = query.getCandidateIds().size();
     int waiting = pendingItems.value() == null ? 0 : pendingItems.value();
+    RolloutSchedule rollouts = rollouts(query.getModel(), ctx.getBroadcastState(ROLLOUT_STATE));
+    ModelRollout version = rollouts.inForce(now);
+    if (waiting > 0 && !Objects.equals(pendingRollout.value(), version)) {
+      // A version switch: the open request keeps its queries on the old version; none straddles both.
+      release(query.getModel(), now, ctx, out);
+      waiting = 0;
+    }
     BatchingRules.Admission admission = BatchingRules.admit(n, waiting, pendingSettings.value(), settings);
     if (admission.offload()) {
-      ctx.output(ACCELERATOR, request(query.getModel(), now, settings,
+      ctx.output(ACCELERATOR, request(query.getModel(), now, settings, rollouts, version,
           List.of(slice(query, new Piece(0, n, true), now))));
       return;
     }
@@ -91,11 +113,12 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     for (Piece piece : admission.pieces()) {
       QuerySlice slice = slice(query, piece, now);
       if (!settings.merges()) {
-        out.collect(request(query.getModel(), now, settings, List.of(slice)));
+        out.collect(request(query.getModel(), now, settings, rollouts, version, List.of(slice)));
         continue;
       }
       if (waiting == 0) {
         pendingSettings.update(settings);
+        pendingRollout.update(version);
       }
       pending.add(slice);
       waiting += piece.length();
@@ -119,9 +142,22 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
    * replaced or released by another manual decision.
    */
   @Override
-  public void processBroadcastElement(ControlDecision decision, Context ctx, Collector<InferenceRequest> out)
+  public void processBroadcastElement(ControlRecord record, Context ctx, Collector<InferenceRequest> out)
       throws Exception {
-    if (!policies.containsKey(decision.getModel())) {
+    if (record.getRollout() != null) {
+      ModelRollout rollout = record.getRollout();
+      if (policies.containsKey(rollout.getModel())) {
+        var state = ctx.getBroadcastState(ROLLOUT_STATE);
+        RolloutSchedule next = rollouts(rollout.getModel(), state).accept(rollout, ctx.currentProcessingTime());
+        state.put(rollout.getModel() + LATEST, next.latest());
+        if (next.previous() != null) {
+          state.put(rollout.getModel() + PREVIOUS, next.previous());
+        }
+      }
+      return;
+    }
+    ControlDecision decision = record.getDecision();
+    if (decision == null || !policies.containsKey(decision.getModel())) {
       return;
     }
     try {
@@ -142,6 +178,12 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     } else if (!pinned) {
       state.put(decision.getModel(), decision);
     }
+  }
+
+  /** The rollouts of {@code model} received so far. */
+  static RolloutSchedule rollouts(String model, ReadOnlyBroadcastState<String, ModelRollout> state) throws Exception {
+    ModelRollout latest = state.get(model + LATEST);
+    return latest == null ? RolloutSchedule.NONE : new RolloutSchedule(latest, state.get(model + PREVIOUS));
   }
 
   /** The settings in force for {@code model}: the latest decision, else the configured policy's. */
@@ -168,11 +210,13 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
         String model = ctx.getCurrentKey().substring(0, ctx.getCurrentKey().indexOf('#'));
         BatchSettings opened = pendingSettings.value();
         out.collect(request(model, timestamp,
-            opened != null ? opened : settings(model, ctx.getBroadcastState(CONTROL_STATE)), slices));
+            opened != null ? opened : settings(model, ctx.getBroadcastState(CONTROL_STATE)),
+            rollouts(model, ctx.getBroadcastState(ROLLOUT_STATE)), pendingRollout.value(), slices));
       }
       pending.clear();
       pendingItems.clear();
       pendingSettings.clear();
+      pendingRollout.clear();
     }
   }
 
@@ -181,11 +225,13 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     List<QuerySlice> slices = new ArrayList<>();
     pending.get().forEach(slices::add);
     if (!slices.isEmpty()) {
-      out.collect(request(model, now, pendingSettings.value(), slices));
+      out.collect(request(model, now, pendingSettings.value(), rollouts(model, ctx.getBroadcastState(ROLLOUT_STATE)),
+          pendingRollout.value(), slices));
     }
     pending.clear();
     pendingItems.clear();
     pendingSettings.clear();
+    pendingRollout.clear();
     Long due = releaseTimer.value();
     if (due != null) {
       ctx.timerService().deleteProcessingTimeTimer(due);
@@ -193,10 +239,13 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
     }
   }
 
-  private static InferenceRequest request(String model, long now, BatchSettings settings, List<QuerySlice> slices) {
+  /** A request scored by {@code version} (null: the started model), announcing any upcoming version. */
+  private static InferenceRequest request(String model, long now, BatchSettings settings, RolloutSchedule rollouts,
+      ModelRollout version, List<QuerySlice> slices) {
     return InferenceRequest.newBuilder().setModel(model).setCreatedTimeMs(now)
         .setBatchSizeSetting(settings.batchSize()).setOffloadThreshold(settings.offloadThreshold())
         .setMaxQueueDelayMsSetting(settings.maxQueueDelayMs())
+        .setRollout(version).setNextRollout(rollouts.upcoming(now))
         .setSlices(slices).build();
   }
 

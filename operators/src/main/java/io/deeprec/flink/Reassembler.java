@@ -117,6 +117,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setQueueDepth(Math.max(a.getQueueDepth(), b.getQueueDepth()))
         .setModelVersion(a.getModelVersion().equals(b.getModelVersion()) ? a.getModelVersion()
             : a.getModelVersion() + "+" + b.getModelVersion())
+        .setRolloutFailure(b.getRolloutFailure().isEmpty() ? a.getRolloutFailure() : b.getRolloutFailure())
         // The pool of the part scored last, which completed the query.
         .setWorkerPool(b.getCompletedTimeMs() >= a.getCompletedTimeMs() ? b.getWorkerPool() : a.getWorkerPool())
         .setWorkers(b.getCompletedTimeMs() >= a.getCompletedTimeMs() ? b.getWorkers() : a.getWorkers())
@@ -155,6 +156,7 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
         .setWorkers(folded.getWorkers())
         .setQueueDepth(folded.getQueueDepth())
         .setModelVersion(folded.getModelVersion())
+        .setRolloutFailure(folded.getRolloutFailure())
         .build();
   }
 }

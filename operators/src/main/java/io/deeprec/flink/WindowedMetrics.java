@@ -55,6 +55,7 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
     current.record(outcome(result.getStatus()), result.getTotalMs(), result.getQueryItems(), result.getWorkMs(),
         !result.getDevice().startsWith("cpu"), settings, result.getWorkerPool(), result.getWorkers(),
         result.getQueueDepth());
+    current.noteVersion(result.getModelVersion(), result.getRolloutFailure());
     window.update(current);
   }
 
@@ -117,6 +118,8 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
         .setOffloadedCount(window.offloadedCount())
         .setWorkMsPerQuery(Double.isNaN(work) ? 0 : work)
         .setWorkers(window.workers())
+        .setModelVersion(window.modelVersion())
+        .setRolloutFailure(window.rolloutFailure())
         .build();
   }
 }

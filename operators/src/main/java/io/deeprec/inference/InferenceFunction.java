@@ -5,6 +5,7 @@ import io.deeprec.model.ModelKey;
 import io.deeprec.model.UserSideIds;
 import io.deeprec.model.ModelRegistry;
 import io.deeprec.model.RecModel;
+import io.deeprec.schema.internal.InferenceRequest;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -64,6 +65,25 @@ public class InferenceFunction extends ScoringFunction {
   protected RecModel model(String name) {
     ModelRegistry.Lease lease = leases.get(name);
     return lease == null ? null : lease.model();
+  }
+
+  @Override
+  protected CompletableFuture<ModelVersions.Resolved> version(InferenceRequest request, RecModel started) {
+    ModelRegistry.Lease lease = leases.get(request.getModel());
+    return ModelVersions.resolve(request.getRollout(), started.spec(), prepare(request.getModel()), lease);
+  }
+
+  @Override
+  protected void prefetch(InferenceRequest request) {
+    RecModel started = model(request.getModel());
+    ModelVersions.prefetch(request.getNextRollout(), started.spec(), prepare(request.getModel()));
+  }
+
+  /** Warms a loaded version up on this TaskManager's workers, as the started model was at open. */
+  private java.util.function.Consumer<RecModel> prepare(String model) {
+    InferenceWorkers pool = workersLease.workers();
+    int[] sizes = warmupBatchSizes.getOrDefault(model, new int[] {1});
+    return loaded -> pool.prepare(loaded, sizes);
   }
 
   @Override

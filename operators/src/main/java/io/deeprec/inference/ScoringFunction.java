@@ -45,13 +45,51 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
     return null;
   }
 
+  /**
+   * The version a request asked for ({@link InferenceRequest#getRollout()}, not null): this path
+   * serves only the model it started with, so it scores with that and says why. Paths that load
+   * rolled-out versions override this.
+   */
+  protected CompletableFuture<ModelVersions.Resolved> version(InferenceRequest request, RecModel started) {
+    return CompletableFuture.completedFuture(new ModelVersions.Resolved(started, null,
+        "version " + request.getRollout().getVersion() + " is not loaded on this path; it serves the version it started with"));
+  }
+
+  /** Starts loading a version announced for later, where this path loads versions. */
+  protected void prefetch(InferenceRequest request) {}
+
   @Override
   public void asyncInvoke(InferenceRequest request, ResultFuture<PartialResult> resultFuture) {
-    RecModel model = model(request.getModel());
-    if (model == null) {
+    RecModel started = model(request.getModel());
+    if (started == null) {
       resultFuture.complete(failed(request, ResultStatus.REJECTED, "model " + request.getModel() + " is not served here"));
       return;
     }
+    if (request.getNextRollout() != null) {
+      prefetch(request);
+    }
+    if (request.getRollout() == null) {
+      score(request, started, "", resultFuture, () -> {});
+      return;
+    }
+    version(request, started).whenComplete((resolved, error) -> {
+      if (error != null) {
+        resultFuture.complete(failed(request, ResultStatus.REJECTED, "model version: " + rootMessage(error)));
+        return;
+      }
+      Runnable release = resolved.lease() == null ? () -> {} : resolved.lease()::close;
+      try {
+        score(request, resolved.model(), resolved.failure() == null ? "" : resolved.failure(), resultFuture, release);
+      } catch (RuntimeException e) {
+        release.run();
+        throw e;
+      }
+    });
+  }
+
+  /** Scores {@code request} with {@code model}; {@code release} runs once the parts are complete. */
+  private void score(InferenceRequest request, RecModel model, String rolloutFailure,
+      ResultFuture<PartialResult> resultFuture, Runnable release) {
     long now = System.currentTimeMillis();
     List<PartialResult> expired = new ArrayList<>();
     List<QuerySlice> live = new ArrayList<>(request.getSlices().size());
@@ -64,6 +102,7 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
       }
     }
     if (live.isEmpty()) {
+      release.run();
       resultFuture.complete(expired);
       return;
     }
@@ -89,7 +128,9 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
       }
       for (PartialResult part : out) {
         part.setModelVersion(model.version());
+        part.setRolloutFailure(rolloutFailure);
       }
+      release.run();
       if (pool != null) {
         for (PartialResult part : out) {
           part.setWorkerPool(pool.id());

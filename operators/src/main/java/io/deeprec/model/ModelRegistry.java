@@ -17,18 +17,22 @@ public final class ModelRegistry {
 
   private ModelRegistry() {}
 
-  /** Takes a lease on the model for {@code key}, loading it if this JVM has none yet. */
+  /**
+   * Takes a lease on the model for {@code key}, loading it if this JVM has none yet. A load holds
+   * only its own key's lock: leases on other models (a request's lease on the version it is
+   * scored by) are taken at once while another model loads in the background.
+   */
   public static Lease acquire(ModelKey key) {
+    Entry entry;
     synchronized (ENTRIES) {
-      Entry entry = ENTRIES.get(key);
-      if (entry == null) {
-        long start = System.nanoTime();
-        entry = new Entry(ModelFactory.create(key));
-        ENTRIES.put(key, entry);
-        LOG.info("loaded {} in {} ms on {}", key, (System.nanoTime() - start) / 1_000_000, entry.model.device());
-      }
+      entry = ENTRIES.computeIfAbsent(key, k -> new Entry());
       entry.leases++;
-      return new Lease(key, entry.model);
+    }
+    try {
+      return new Lease(key, entry.model(key));
+    } catch (RuntimeException | Error e) {
+      release(key);
+      throw e;
     }
   }
 
@@ -41,25 +45,37 @@ public final class ModelRegistry {
   }
 
   private static void release(ModelKey key) {
+    Entry closing;
     synchronized (ENTRIES) {
       Entry entry = ENTRIES.get(key);
-      if (entry == null) {
+      if (entry == null || --entry.leases > 0) {
         return;
       }
-      if (--entry.leases == 0) {
-        ENTRIES.remove(key);
-        entry.model.close();
-        LOG.info("closed {}", key);
-      }
+      ENTRIES.remove(key);
+      closing = entry;
     }
+    closing.close(key);
   }
 
   private static final class Entry {
-    final RecModel model;
-    int leases;
+    private RecModel model;
+    int leases; // guarded by ENTRIES
 
-    Entry(RecModel model) {
-      this.model = model;
+    synchronized RecModel model(ModelKey key) {
+      if (model == null) {
+        long start = System.nanoTime();
+        model = ModelFactory.create(key);
+        LOG.info("loaded {} in {} ms on {}", key, (System.nanoTime() - start) / 1_000_000, model.device());
+      }
+      return model;
+    }
+
+    synchronized void close(ModelKey key) {
+      if (model != null) {
+        model.close();
+        model = null;
+        LOG.info("closed {}", key);
+      }
     }
   }
 

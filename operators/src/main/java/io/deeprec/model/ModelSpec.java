@@ -319,6 +319,11 @@ public final class ModelSpec implements Serializable {
         && recurrentCell == other.recurrentCell && embeddingLookup == other.embeddingLookup;
   }
 
+  /** True when both take the same inputs: dense width and tables (rows, ids per item, side, pooling), in order. */
+  public boolean sameInputs(ModelSpec other) {
+    return denseDim == other.denseDim && tables.equals(other.tables);
+  }
+
   /** True when both specs build the same parameter shapes (ignores the latency target). */
   public boolean sameArchitecture(ModelSpec other) {
     return withEmbeddingLookup(EmbeddingLookup.FUSED).toBuilder().mediumTargetMs(1).build()

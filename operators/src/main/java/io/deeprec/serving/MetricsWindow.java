@@ -41,6 +41,8 @@ public final class MetricsWindow implements Serializable {
   private boolean mixedSettings;
   /** Worker threads by worker pool (one pool per TaskManager JVM) that served the window. */
   private HashMap<String, Integer> workersByPool = new HashMap<>();
+  private String modelVersion = "";
+  private String rolloutFailure;
 
   /** For serializers only. */
   public MetricsWindow() {}
@@ -104,6 +106,29 @@ public final class MetricsWindow implements Serializable {
       case EXPIRED -> expiredCount++;
       case REJECTED -> rejectedCount++;
     }
+  }
+
+  /**
+   * Notes which model version scored a completed query and why a rolled-out version could not
+   * (empty when it could): the window reports the latest of each.
+   */
+  public void noteVersion(String version, String failure) {
+    if (version != null && !version.isEmpty()) {
+      modelVersion = version;
+    }
+    if (failure != null && !failure.isEmpty()) {
+      rolloutFailure = failure;
+    }
+  }
+
+  /** The version that scored the latest query noted ({@link #noteVersion}); empty when none said. */
+  public String modelVersion() {
+    return modelVersion;
+  }
+
+  /** The latest rollout failure noted in this window, or null. */
+  public String rolloutFailure() {
+    return rolloutFailure;
   }
 
   /** Counts a record of this model sent to the dead-letter topic. */

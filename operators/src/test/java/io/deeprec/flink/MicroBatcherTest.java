@@ -14,6 +14,8 @@ import java.util.stream.Collectors;
 import org.apache.flink.api.common.typeinfo.Types;
 import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
 import io.deeprec.schema.ControlDecision;
+import io.deeprec.schema.internal.ControlRecord;
+import io.deeprec.schema.ModelRollout;
 import io.deeprec.schema.DecisionSource;
 import org.apache.flink.runtime.state.heap.HeapKeyedStateBackend;
 import org.apache.flink.streaming.util.KeyedBroadcastOperatorTestHarness;
@@ -23,12 +25,12 @@ import org.junit.jupiter.api.Test;
 
 class MicroBatcherTest {
 
-  private KeyedBroadcastOperatorTestHarness<String, RecQuery, ControlDecision, InferenceRequest> harness;
+  private KeyedBroadcastOperatorTestHarness<String, RecQuery, ControlRecord, InferenceRequest> harness;
 
   private void open(int batchSize, long maxDelayMs) throws Exception {
     MicroBatcher batcher = new MicroBatcher(Map.of("rmc1", new FixedBatchPolicy(batchSize, maxDelayMs)));
     harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
-        batcher, q -> MicroBatcher.key(q, 1), Types.STRING, MicroBatcher.CONTROL_STATE);
+        batcher, q -> MicroBatcher.key(q, 1), Types.STRING, MicroBatcher.CONTROL_STATE, MicroBatcher.ROLLOUT_STATE);
     harness.setProcessingTime(1_000);
   }
 
@@ -41,6 +43,10 @@ class MicroBatcherTest {
     return ControlDecision.newBuilder().setModel("rmc1").setBatchSize(batchSize).setMaxQueueDelayMs(0)
         .setOffloadThreshold(threshold).setPolicy(source == DecisionSource.MANUAL ? "manual" : "deeprecsched")
         .setSource(source).setPinned(pinned).setTimestampMs(1).build();
+  }
+
+  static ControlRecord control(ControlDecision decision) {
+    return ControlRecord.newBuilder().setDecision(decision).build();
   }
 
   @AfterEach
@@ -125,6 +131,75 @@ class MicroBatcherTest {
     assertThat(keyedStateEntries()).isZero();
   }
 
+  static ControlRecord rollout(String version, long activateAtMs) {
+    return ControlRecord.newBuilder().setRollout(ModelRollout.newBuilder().setModel("rmc1").setDir("/models/v" + version)
+        .setVersion(version).setActivateAtMs(activateAtMs).setTimestampMs(1).build()).build();
+  }
+
+  private static String version(InferenceRequest request) {
+    return request.getRollout() == null ? "started" : request.getRollout().getVersion();
+  }
+
+  /**
+   * Input: a rollout due at 2,000 ms, queries before and after. Output: before, requests are scored
+   * by the started model and announce the next version; from 2,000 ms on, they are scored by it.
+   */
+  @Test
+  void aRolloutIsAnnouncedUntilItsActivationThenScoresEveryNewQuery() throws Exception {
+    open(64, 0);
+    harness.processBroadcastElement(new StreamRecord<>(rollout("2", 2_000)));
+
+    harness.processElement(new StreamRecord<>(query("before", 100)));
+    harness.setProcessingTime(2_000);
+    harness.processElement(new StreamRecord<>(query("after", 100)));
+
+    assertThat(requests()).hasSize(4);
+    assertThat(requests().subList(0, 2)).allSatisfy(r -> {
+      assertThat(version(r)).isEqualTo("started");
+      assertThat(r.getNextRollout().getVersion()).isEqualTo("2");
+    });
+    assertThat(requests().subList(2, 4)).allSatisfy(r -> {
+      assertThat(version(r)).isEqualTo("2");
+      assertThat(r.getNextRollout()).isNull();
+    });
+  }
+
+  /**
+   * Input: 40 items of q1 waiting to merge when version 2 becomes due, then q2. Output: q1's request
+   * is released on the started model before q2 is batched on version 2; no request mixes versions.
+   */
+  @Test
+  void aVersionSwitchReleasesTheOpenRequestSoNoRequestMixesVersions() throws Exception {
+    open(64, 5);
+    harness.processBroadcastElement(new StreamRecord<>(rollout("2", 1_002)));
+    harness.processElement(new StreamRecord<>(query("q1", 40)));
+    assertThat(requests()).isEmpty();
+
+    harness.setProcessingTime(1_002);
+    harness.processElement(new StreamRecord<>(query("q2", 30)));
+
+    assertThat(requests()).hasSize(1);
+    assertThat(requests().get(0).getSlices()).extracting(QuerySlice::getQueryId).containsExactly("q1");
+    assertThat(version(requests().get(0))).isEqualTo("started");
+    harness.setProcessingTime(1_010);
+    assertThat(requests()).hasSize(2);
+    assertThat(requests().get(1).getSlices()).extracting(QuerySlice::getQueryId).containsExactly("q2");
+    assertThat(version(requests().get(1))).isEqualTo("2");
+  }
+
+  /** A rollback is a rollout too: after versions 2 then 3, a rollout back to 2 scores new queries with 2. */
+  @Test
+  void aRollbackIsARolloutOfTheOlderVersion() throws Exception {
+    open(64, 0);
+    harness.processBroadcastElement(new StreamRecord<>(rollout("2", 0)));
+    harness.processBroadcastElement(new StreamRecord<>(rollout("3", 0)));
+    harness.processElement(new StreamRecord<>(query("on3", 10)));
+    harness.processBroadcastElement(new StreamRecord<>(rollout("2", 0)));
+    harness.processElement(new StreamRecord<>(query("back-on-2", 10)));
+
+    assertThat(requests()).extracting(MicroBatcherTest::version).containsExactly("3", "2");
+  }
+
   /** Explicit features travel with their slice: rows 2..3 of a 4-item query land in the second request. */
   @Test
   void explicitFeaturesAreSlicedWithTheirCandidates() throws Exception {
@@ -148,7 +223,7 @@ class MicroBatcherTest {
   void broadcastDecisionChangesTheActiveBatchSize() throws Exception {
     open(64, 0);
 
-    harness.processBroadcastElement(new StreamRecord<>(decision(32, 0, DecisionSource.CONTROLLER, false)));
+    harness.processBroadcastElement(new StreamRecord<>(control(decision(32, 0, DecisionSource.CONTROLLER, false))));
     harness.processElement(new StreamRecord<>(query("q1", 100)));
 
     assertThat(sizes(requests())).containsExactly(32, 32, 32, 4);
@@ -159,12 +234,12 @@ class MicroBatcherTest {
   void manualPinHoldsUntilReleased() throws Exception {
     open(64, 0);
 
-    harness.processBroadcastElement(new StreamRecord<>(decision(50, 0, DecisionSource.MANUAL, true)));
-    harness.processBroadcastElement(new StreamRecord<>(decision(10, 0, DecisionSource.CONTROLLER, false)));
+    harness.processBroadcastElement(new StreamRecord<>(control(decision(50, 0, DecisionSource.MANUAL, true))));
+    harness.processBroadcastElement(new StreamRecord<>(control(decision(10, 0, DecisionSource.CONTROLLER, false))));
     harness.processElement(new StreamRecord<>(query("q1", 100)));
     assertThat(sizes(requests())).containsExactly(50, 50);
 
-    harness.processBroadcastElement(new StreamRecord<>(decision(50, 0, DecisionSource.MANUAL, false)));
+    harness.processBroadcastElement(new StreamRecord<>(control(decision(50, 0, DecisionSource.MANUAL, false))));
     harness.processElement(new StreamRecord<>(query("q2", 100)));
     assertThat(sizes(requests())).containsExactly(50, 50, 64, 36);
   }
@@ -174,7 +249,7 @@ class MicroBatcherTest {
   void invalidDecisionIsIgnored() throws Exception {
     open(64, 0);
 
-    harness.processBroadcastElement(new StreamRecord<>(decision(0, 0, DecisionSource.MANUAL, true)));
+    harness.processBroadcastElement(new StreamRecord<>(control(decision(0, 0, DecisionSource.MANUAL, true))));
     harness.processElement(new StreamRecord<>(query("q1", 100)));
 
     assertThat(sizes(requests())).containsExactly(64, 36);
@@ -184,7 +259,7 @@ class MicroBatcherTest {
   @Test
   void queriesAtOrAboveTheThresholdAreOffloadedWhole() throws Exception {
     open(64, 0);
-    harness.processBroadcastElement(new StreamRecord<>(decision(64, 128, DecisionSource.CONTROLLER, false)));
+    harness.processBroadcastElement(new StreamRecord<>(control(decision(64, 128, DecisionSource.CONTROLLER, false))));
 
     harness.processElement(new StreamRecord<>(query("big", 200)));
     harness.processElement(new StreamRecord<>(query("small", 100)));

@@ -46,6 +46,8 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
       of(DeadLetter.class, DeadLetter.getClassSchema());
   public static final SingleObjectCodec<ControlDecision> CONTROL =
       of(ControlDecision.class, ControlDecision.getClassSchema());
+  public static final SingleObjectCodec<ModelRollout> ROLLOUT =
+      of(ModelRollout.class, ModelRollout.getClassSchema());
   public static final SingleObjectCodec<InferenceRequest> REQUEST =
       of(InferenceRequest.class, InferenceRequest.getClassSchema());
   public static final SingleObjectCodec<PartialResult> PARTIAL =

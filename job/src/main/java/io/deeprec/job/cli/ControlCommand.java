@@ -2,6 +2,10 @@ package io.deeprec.job.cli;
 
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.schema.ControlDecision;
+import io.deeprec.schema.ModelRollout;
+import io.deeprec.model.torchscript.ModelManifest;
+import java.time.Duration;
+import java.time.Instant;
 import io.deeprec.schema.DecisionSource;
 import io.deeprec.schema.SingleObjectCodec;
 import io.deeprec.sched.BatchSettings;
@@ -25,7 +29,8 @@ import picocli.CommandLine.Option;
  * adapting the model until it is released.
  */
 @Command(name = "control", mixinStandardHelpOptions = true,
-    description = "Pin or release a model's batch size / offload threshold in a running job (control topic).")
+    description = "Pin or release a model's batch size / offload threshold in a running job, or roll out a version "
+        + "of an external model (control topic).")
 public final class ControlCommand implements Callable<Integer> {
 
   @Option(names = "--bootstrap-servers", required = true, paramLabel = "HOST:PORT", description = "Kafka of the job.")
@@ -52,8 +57,23 @@ public final class ControlCommand implements Callable<Integer> {
   @Option(names = "--release", description = "Release the pin: the model's policy takes over again.")
   boolean release;
 
+  @Option(names = "--rollout", paramLabel = "DIR", description = "Roll out the external model version in DIR "
+      + "(model.pt + deeprec-model.json, readable by every TaskManager); a rollback is a rollout of the older DIR.")
+  String rolloutDir;
+
+  @Option(names = "--version", paramLabel = "V", description = "With --rollout: the version DIR's manifest declares.")
+  String version;
+
+  @Option(names = "--activate-in", paramLabel = "DURATION", defaultValue = "10s",
+      description = "With --rollout: how long TaskManagers have to load the version in the background before queries "
+          + "are batched for it, e.g. 10s, 500ms, 0 (default: 10s).")
+  String activateIn;
+
   @Override
   public Integer call() throws Exception {
+    if (rolloutDir != null) {
+      return rollout();
+    }
     if (!release && batchSize == null) {
       throw new IllegalArgumentException("--batch-size is required to pin (or give --release)");
     }
@@ -70,6 +90,44 @@ public final class ControlCommand implements Callable<Integer> {
         .setReason(release ? "released from the command line" : "pinned from the command line")
         .setTimestampMs(System.currentTimeMillis())
         .build();
+    send(SingleObjectCodec.CONTROL.encode(decision));
+    System.out.println((release ? "released " : "pinned ") + model + (release ? "" : ": batch size " + batch
+        + ", max queue delay " + maxQueueDelayMs + " ms, offload threshold " + offloadThreshold));
+    return 0;
+  }
+
+  /** Writes a {@link ModelRollout}; a manifest readable here is checked first (a TaskManager checks it again). */
+  private int rollout() throws Exception {
+    if (version == null || version.isBlank()) {
+      throw new IllegalArgumentException("--version is required with --rollout (the version DIR's manifest declares)");
+    }
+    Duration activation = "0".equals(activateIn.trim()) ? Duration.ZERO : JobOptions.parseDuration(activateIn);
+    if (activation.isNegative()) {
+      throw new IllegalArgumentException("--activate-in must be >= 0: " + activateIn);
+    }
+    Path dir = Path.of(rolloutDir);
+    if (ModelManifest.isExternalModelDir(dir)) {
+      ModelManifest manifest = ModelManifest.read(dir);
+      if (!manifest.name().equals(model) || !manifest.version().equals(version)) {
+        throw new IllegalArgumentException(dir + " holds " + manifest.name() + " version " + manifest.version()
+            + ", not " + model + " version " + version);
+      }
+    } else {
+      System.err.println("note: " + dir + " holds no " + ModelManifest.FILE + " here; sending the rollout anyway "
+          + "(the TaskManagers must read it)");
+    }
+    long now = System.currentTimeMillis();
+    ModelRollout rollout = ModelRollout.newBuilder().setModel(model).setDir(rolloutDir).setVersion(version)
+        .setActivateAtMs(now + activation.toMillis()).setTimestampMs(now)
+        .setReason("rolled out from the command line").build();
+    send(SingleObjectCodec.ROLLOUT.encode(rollout));
+    System.out.println("rolled out " + model + " version " + version + " from " + rolloutDir + ": queries batched from "
+        + Instant.ofEpochMilli(rollout.getActivateAtMs()) + " on are scored by it; results carry modelVersion, "
+        + "and the metrics topic reports a failed load (rolloutFailure)");
+    return 0;
+  }
+
+  private void send(byte[] value) throws Exception {
     Properties props = new Properties();
     if (kafkaProperties != null) {
       try (InputStream in = Files.newInputStream(kafkaProperties)) {
@@ -80,11 +138,7 @@ public final class ControlCommand implements Callable<Integer> {
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
-      producer.send(new ProducerRecord<>(topic, model.getBytes(StandardCharsets.UTF_8),
-          SingleObjectCodec.CONTROL.encode(decision))).get(30, TimeUnit.SECONDS);
+      producer.send(new ProducerRecord<>(topic, model.getBytes(StandardCharsets.UTF_8), value)).get(30, TimeUnit.SECONDS);
     }
-    System.out.println((release ? "released " : "pinned ") + model + (release ? "" : ": batch size " + batch
-        + ", max queue delay " + maxQueueDelayMs + " ms, offload threshold " + offloadThreshold));
-    return 0;
   }
 }
