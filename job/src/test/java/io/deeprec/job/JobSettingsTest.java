@@ -68,4 +68,30 @@ class JobSettingsTest {
     assertThat(JobSettings.exactlyOnce(conf)).isTrue();
     assertThat(JobSettings.startsFromEarliest(conf)).isTrue();
   }
+
+  private static final String TINY_DLRM = "../operators/src/test/resources/torchscript/tiny-dlrm";
+
+  @Test
+  void servesAnExternalModelUnderItsManifestsNameWithItsTarget() {
+    JobSettings settings = JobSettings.from(Configuration.fromMap(Map.of(
+        "deeprec.models", "tiny-dlrm;rmc1", "deeprec.model.dirs", "tiny-dlrm=" + TINY_DLRM)));
+
+    assertThat(settings.models().get("tiny-dlrm").external()).isTrue();
+    assertThat(settings.models().get("rmc1").external()).isFalse();
+    assertThat(settings.specs().get("tiny-dlrm").denseDim()).isEqualTo(13);
+    assertThat(settings.p95TargetsMs().get("tiny-dlrm")).isEqualTo(50.0);
+  }
+
+  @Test
+  void refusesAnExternalModelServedUnderAnotherName() {
+    assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of(
+        "deeprec.models", "ranker", "deeprec.model.dirs", "ranker=" + TINY_DLRM))))
+        .hasMessageContaining("holds model 'tiny-dlrm'").hasMessageContaining("as 'ranker'");
+  }
+
+  @Test
+  void anUnknownModelErrorSaysHowToServeAnExternalOne() {
+    assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of("deeprec.models", "ranker"))))
+        .hasMessageContaining("unknown model 'ranker'").hasMessageContaining("deeprec.model.dirs");
+  }
 }

@@ -21,7 +21,7 @@ class FlinkKafkaPathITCase {
   @Test
   void aProbeThroughKafkaAndFlinkAnswersEveryMeasuredQuery() throws Exception {
     try (FlinkKafkaPath path = new FlinkKafkaPath();
-        FlinkKafkaPath.Session session = path.open(ModelId.NCF, "aimd", 0, 500, 0.002, 7, 1, 1, null)) {
+        FlinkKafkaPath.Session session = path.open("ncf", null, "aimd", 0, 500, 0.002, 7, 1, 1, null)) {
       for (double qps : new double[] {8, 12}) {
         Probe probe = session.probe(qps, QuerySizes.fixed(20), 1, 3, 11);
 

@@ -306,7 +306,7 @@ public final class BenchRunner {
 
   private void flinkSearch(FlinkKafkaPath path, ModelResult result, String name, LbtSearch search, double start,
       QuerySizes sizes, String tag, PolicyResult inProcess) throws Exception {
-          try (FlinkKafkaPath.Session session = path.open(result.model, name, 0, result.targetMs, config.tableScale(),
+          try (FlinkKafkaPath.Session session = path.open(result.model.cliName(), null, name, 0, result.targetMs, config.tableScale(),
               config.seed(), config.workers(), config.flinkParallelism(), profileDir())) {
             InProcessHarness.Plan plan = config.plan();
             double measureS = plan.windows() * plan.windowS();

@@ -10,7 +10,6 @@ import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
 import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.ResultTracker;
-import io.deeprec.model.ModelId;
 import io.deeprec.schema.RecQuery;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -63,17 +62,20 @@ final class FlinkKafkaPath implements AutoCloseable {
   }
 
   /** Starts the job for one model and policy; close the session to cancel it. */
-  Session open(ModelId model, String policy, int batchSize, double targetMs, double tableScale, long seed, int workers,
-      int parallelism, Path profileDir) throws Exception {
-    String prefix = "bench-" + runId + "-" + model.cliName() + "-" + policy + (batchSize > 0 ? batchSize : "")
+  Session open(String model, String modelDir, String policy, int batchSize, double targetMs, double tableScale, long seed,
+      int workers, int parallelism, Path profileDir) throws Exception {
+    String prefix = "bench-" + runId + "-" + model + "-" + policy + (batchSize > 0 ? batchSize : "")
         + "-" + sessions++;
     Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.MODELS, List.of(model.cliName()));
+    conf.set(DeepRecOptions.MODELS, List.of(model));
+    if (modelDir != null) {
+      conf.set(DeepRecOptions.MODEL_DIRS, model + "=" + modelDir);
+    }
     conf.set(DeepRecOptions.POLICY, policy);
     if (batchSize > 0) {
       conf.set(DeepRecOptions.BATCH_SIZE, batchSize);
     }
-    conf.set(DeepRecOptions.SLA_TARGETS, model.cliName() + "=" + targetMs);
+    conf.set(DeepRecOptions.SLA_TARGETS, model + "=" + targetMs);
     conf.set(DeepRecOptions.TABLE_SCALE, tableScale);
     conf.set(DeepRecOptions.SEED, seed);
     conf.set(DeepRecOptions.WORKERS, workers);
@@ -95,10 +97,10 @@ final class FlinkKafkaPath implements AutoCloseable {
     try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
       long submittedMs = System.currentTimeMillis();
       JobClient client = env.executeAsync(DeepRecJob.jobName(settings));
-      io.deeprec.sched.BatchPolicy configured = settings.policies().get(model.cliName());
+      io.deeprec.sched.BatchPolicy configured = settings.policies().get(model);
       // A policy settled before it saw any window (AIMD) never stops adjusting: waiting for its
       // controller to fall quiet would wait for the cap; it warms up for the adaptive minimum instead.
-      Session session = new Session(model.cliName(), prefix, settings, kafka, client, targetMs, configured.adaptive(),
+      Session session = new Session(model, prefix, settings, kafka, client, targetMs, configured.adaptive(),
           configured.adaptive() && !configured.settled(), configured.settings());
       session.awaitReady(readiness, submittedMs);
       return session;

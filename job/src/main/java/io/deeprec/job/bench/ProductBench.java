@@ -2,7 +2,8 @@ package io.deeprec.job.bench;
 
 import io.deeprec.inference.InferenceWorkers;
 import io.deeprec.model.LatencyTier;
-import io.deeprec.model.ModelCatalog;
+import io.deeprec.model.ModelFactory;
+import io.deeprec.model.torchscript.ModelManifest;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
 import io.deeprec.model.ModelRegistry;
@@ -56,10 +57,10 @@ public final class ProductBench {
    * @param resume keep the searches already in the output's searches.csv and run only the missing ones (a long
    *     benchmark spread over several sessions)
    */
-  public record Config(List<ModelId> models, List<String> policies, List<Integer> oracleSizes, LatencyTier tier,
-      Map<ModelId, Double> targetOverridesMs, double tableScale, int workers, int parallelism, String sizes, int rounds,
-      int windows, double windowS, double warmupS, double growth, double precision, Path output, long seed,
-      Map<ModelId, Double> startQps, boolean resume) {
+  public record Config(List<String> models, Map<String, String> modelDirs, List<String> policies,
+      List<Integer> oracleSizes, LatencyTier tier, Map<String, Double> targetOverridesMs, double tableScale, int workers,
+      int parallelism, String sizes, int rounds, int windows, double windowS, double warmupS, double growth,
+      double precision, Path output, long seed, Map<String, Double> startQps, boolean resume) {
     public Config {
       if (models.isEmpty() || policies.isEmpty() && oracleSizes.isEmpty()) {
         throw new IllegalArgumentException("a benchmark needs a model and a policy or an oracle size");
@@ -68,15 +69,28 @@ public final class ProductBench {
         throw new IllegalArgumentException("need rounds, windows, window seconds, workers, parallelism >= 1 and warm-up >= 0");
       }
       models = List.copyOf(models);
+      modelDirs = Map.copyOf(modelDirs);
       policies = List.copyOf(policies);
       oracleSizes = List.copyOf(oracleSizes);
       targetOverridesMs = Map.copyOf(targetOverridesMs);
       startQps = Map.copyOf(startQps);
     }
 
-    double targetMs(ModelId model) {
+    double targetMs(String model) {
       Double override = targetOverridesMs.get(model);
-      return override != null ? override : ModelCatalog.spec(model).p95TargetMs(tier);
+      return override != null ? override : ModelFactory.spec(key(model)).p95TargetMs(tier);
+    }
+
+    /** An external model's directory (from --model-dir), or null for a built-in model. */
+    String externalDir(String model) {
+      String dir = modelDirs.get(model);
+      return dir != null && ModelManifest.isExternalModelDir(Path.of(dir)) ? dir : null;
+    }
+
+    /** The model benchmarked under {@code model}: an external one from its directory, else a seeded built-in one. */
+    ModelKey key(String model) {
+      String dir = externalDir(model);
+      return dir != null ? ModelKey.external(dir) : ModelKey.random(ModelId.parse(model), tableScale, seed);
     }
 
     /** Policies, then the oracle's fixed sizes as {@code fixed-N}. */
@@ -90,7 +104,7 @@ public final class ProductBench {
   static final String FIXED_PREFIX = "fixed-";
 
   /** One search's outcome: the LBT, and at it the end-to-end percentiles and the batch size in force. */
-  public record Search(ModelId model, int round, String contender, double targetMs, double lbtQps, double e2eP50Ms,
+  public record Search(String model, int round, String contender, double targetMs, double lbtQps, double e2eP50Ms,
       double e2eP95Ms, double e2eP99Ms, double jobP95Ms, int batchSizeAtLbt, double senderKeptShare, int probes,
       double minutes) {
     static final String HEADER = "model,round,contender,target_ms,lbt_qps,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,job_p95_ms,"
@@ -99,17 +113,17 @@ public final class ProductBench {
     /** A row of searches.csv, as {@link #csv} writes it. */
     static Search parse(String line) {
       String[] f = line.split(",");
-      return new Search(ModelId.parse(f[0]), Integer.parseInt(f[1]), f[2], Double.parseDouble(f[3]), Double.parseDouble(f[4]),
+      return new Search(f[0], Integer.parseInt(f[1]), f[2], Double.parseDouble(f[3]), Double.parseDouble(f[4]),
           Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
           Integer.parseInt(f[9]), Double.parseDouble(f[10]), Integer.parseInt(f[11]), Double.parseDouble(f[12]));
     }
 
-    boolean sameSearch(ModelId otherModel, int otherRound, String otherContender) {
-      return model == otherModel && round == otherRound && contender.equals(otherContender);
+    boolean sameSearch(String otherModel, int otherRound, String otherContender) {
+      return model.equals(otherModel) && round == otherRound && contender.equals(otherContender);
     }
 
     String csv() {
-      return String.format(Locale.ROOT, "%s,%d,%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%d,%.3f,%d,%.2f", model.cliName(), round,
+      return String.format(Locale.ROOT, "%s,%d,%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%d,%.3f,%d,%.2f", model, round,
           contender, targetMs, lbtQps, e2eP50Ms, e2eP95Ms, e2eP99Ms, jobP95Ms, batchSizeAtLbt, senderKeptShare, probes,
           minutes);
     }
@@ -142,9 +156,9 @@ public final class ProductBench {
     out.println("starting the embedded Kafka broker ...");
     try (FlinkKafkaPath path = new FlinkKafkaPath();
         InferenceWorkers.Lease workers = InferenceWorkers.acquire(config.workers())) {
-      for (ModelId id : config.models()) {
+      for (String id : config.models()) {
         // Held for the model's searches: every job in this JVM shares the instance instead of rebuilding it.
-        try (ModelRegistry.Lease model = ModelRegistry.acquire(ModelKey.random(id, config.tableScale(), config.seed()))) {
+        try (ModelRegistry.Lease model = ModelRegistry.acquire(config.key(id))) {
           runModel(path, id, new InProcessHarness(model.model(), workers.workers(), sizes, config.seed()), meanItems,
               sizes, csv);
         }
@@ -155,13 +169,13 @@ public final class ProductBench {
     return List.copyOf(searches);
   }
 
-  private void runModel(FlinkKafkaPath path, ModelId id, InProcessHarness harness, double meanItems, QuerySizes sizes,
+  private void runModel(FlinkKafkaPath path, String id, InProcessHarness harness, double meanItems, QuerySizes sizes,
       Path csv) throws Exception {
     double target = config.targetMs(id);
     List<String> contenders = config.contenders();
     Map<String, Double> lastLbt = new LinkedHashMap<>();
     for (Search done : searches) {
-      if (done.model() == id) {
+      if (done.model().equals(id)) {
         lastLbt.put(done.contender(), done.lbtQps());
       }
     }
@@ -180,7 +194,7 @@ public final class ProductBench {
     OfflinePeak peak = BenchRunner.profile(harness, meanItems, 0.4, 3.0, profileDir);
     double start = config.startQps().getOrDefault(id, Math.max(2 * MIN_QPS, START_SHARE_OF_PEAK * peak.queriesPerSecond()));
     out.printf(Locale.ROOT, "[%s] p95 target %.0f ms end to end; offline peak %.1f queries/s; searches start at %.1f%n",
-        id.cliName(), target, peak.queriesPerSecond(), start);
+        id, target, peak.queriesPerSecond(), start);
     warmUp(path, id, target, start, profileDir, sizes);
     for (int round = 1; round <= config.rounds(); round++) {
       for (int i = 0; i < contenders.size(); i++) {
@@ -197,7 +211,7 @@ public final class ProductBench {
           search = search(path, id, round, contender, target, from > 0 ? from : start, profileDir, sizes);
         } catch (Exception e) {
           // One failed job loses its own row, not the rest of a long run.
-          out.printf(Locale.ROOT, "[%s r%d] %s failed: %s%n", id.cliName(), round, contender, e);
+          out.printf(Locale.ROOT, "[%s r%d] %s failed: %s%n", id, round, contender, e);
           continue;
         } finally {
           searchesDone++;
@@ -207,7 +221,7 @@ public final class ProductBench {
         lastLbt.put(contender, search.lbtQps());
         Files.writeString(csv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
         out.printf(Locale.ROOT, "[%s r%d] %-12s LBT %7.1f queries/s  e2e p50 %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
-            id.cliName(), round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
+            id, round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
             search.batchSizeAtLbt());
       }
     }
@@ -218,24 +232,24 @@ public final class ProductBench {
    * of the path, the broker's first segments, the model's first calls), which otherwise falls on whichever
    * contender runs first in round 1.
    */
-  private void warmUp(FlinkKafkaPath path, ModelId id, double target, double start, Path profileDir, QuerySizes sizes)
+  private void warmUp(FlinkKafkaPath path, String id, double target, double start, Path profileDir, QuerySizes sizes)
       throws Exception {
-    out.printf(Locale.ROOT, "[%s] warm-up job at %.1f queries/s (not reported) ...%n", id.cliName(), start);
-    try (FlinkKafkaPath.Session session = path.open(id, "static", 0, target, config.tableScale(), config.seed(),
+    out.printf(Locale.ROOT, "[%s] warm-up job at %.1f queries/s (not reported) ...%n", id, start);
+    try (FlinkKafkaPath.Session session = path.open(id, config.externalDir(id), "static", 0, target, config.tableScale(), config.seed(),
         config.workers(), config.parallelism(), profileDir)) {
-      report("[" + id.cliName() + " warm-up]", session.probe(start, sizes, config.warmupS(),
+      report("[" + id + " warm-up]", session.probe(start, sizes, config.warmupS(),
           config.windows() * config.windowS(), config.seed() - 1));
     }
   }
 
-  private Search search(FlinkKafkaPath path, ModelId id, int round, String contender, double target, double start,
+  private Search search(FlinkKafkaPath path, String id, int round, String contender, double target, double start,
       Path profileDir, QuerySizes sizes) throws Exception {
     long began = System.nanoTime();
     String policy = contender.startsWith(FIXED_PREFIX) ? "fixed" : contender;
     int batchSize = contender.startsWith(FIXED_PREFIX) ? Integer.parseInt(contender.substring(FIXED_PREFIX.length())) : 0;
-    String tag = String.format(Locale.ROOT, "[%s r%d %s]", id.cliName(), round, contender);
+    String tag = String.format(Locale.ROOT, "[%s r%d %s]", id, round, contender);
     out.printf(Locale.ROOT, "%s starting a fresh job ...%n", tag);
-    try (FlinkKafkaPath.Session session = path.open(id, policy, batchSize, target, config.tableScale(), config.seed(),
+    try (FlinkKafkaPath.Session session = path.open(id, config.externalDir(id), policy, batchSize, target, config.tableScale(), config.seed(),
         config.workers(), config.parallelism(), profileDir)) {
       double measureS = config.windows() * config.windowS();
       long[] probeSeed = {config.seed() + 7919L * round};

@@ -1,6 +1,5 @@
 package io.deeprec.job.bench;
 
-import io.deeprec.model.ModelId;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -23,16 +22,16 @@ public final class ProductReport {
   private ProductReport() {}
 
   /** One contender on one model, over its rounds. */
-  public record Row(ModelId model, String contender, double targetMs, double medianLbtQps, double minLbtQps, double maxLbtQps,
+  public record Row(String model, String contender, double targetMs, double medianLbtQps, double minLbtQps, double maxLbtQps,
       int rounds, double e2eP50Ms, double e2eP95Ms, double e2eP99Ms, String batchSizes) {}
 
   /** One model's verdicts: ratios of median LBTs (NaN where a side is missing). */
-  public record Verdict(ModelId model, String oracle, double schedOverOracle, double schedOverStatic,
+  public record Verdict(String model, String oracle, double schedOverOracle, double schedOverStatic,
       double schedOverBestBaseline) {}
 
   public static List<Row> rows(List<ProductBench.Search> searches) {
     Map<String, List<ProductBench.Search>> byKey = searches.stream().collect(Collectors.groupingBy(
-        s -> s.model().cliName() + "/" + s.contender(), LinkedHashMap::new, Collectors.toList()));
+        s -> s.model() + "/" + s.contender(), LinkedHashMap::new, Collectors.toList()));
     List<Row> rows = new ArrayList<>();
     for (List<ProductBench.Search> group : byKey.values()) {
       double[] lbts = group.stream().mapToDouble(ProductBench.Search::lbtQps).toArray();
@@ -51,7 +50,7 @@ public final class ProductReport {
   }
 
   public static List<Verdict> verdicts(List<Row> rows) {
-    Map<ModelId, List<Row>> byModel = rows.stream().collect(Collectors.groupingBy(Row::model, LinkedHashMap::new,
+    Map<String, List<Row>> byModel = rows.stream().collect(Collectors.groupingBy(Row::model, LinkedHashMap::new,
         Collectors.toList()));
     List<Verdict> verdicts = new ArrayList<>();
     byModel.forEach((model, group) -> {
@@ -86,7 +85,7 @@ public final class ProductReport {
     StringBuilder csv = new StringBuilder("model,contender,target_ms,rounds,median_lbt_qps,min_lbt_qps,max_lbt_qps,"
         + "e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,batch_sizes_at_lbt\n");
     for (Row r : rows) {
-      csv.append(String.format(Locale.ROOT, "%s,%s,%.0f,%d,%.2f,%.2f,%.2f,%.1f,%.1f,%.1f,%s%n", r.model().cliName(),
+      csv.append(String.format(Locale.ROOT, "%s,%s,%.0f,%d,%.2f,%.2f,%.2f,%.1f,%.1f,%.1f,%s%n", r.model(),
           r.contender(), r.targetMs(), r.rounds(), r.medianLbtQps(), r.minLbtQps(), r.maxLbtQps(), r.e2eP50Ms(),
           r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes()));
     }
@@ -95,7 +94,7 @@ public final class ProductReport {
     Map<String, Map<String, Double>> bars = new LinkedHashMap<>();
     for (Row r : rows) {
       bars.computeIfAbsent(r.contender(), k -> new LinkedHashMap<>())
-          .put(r.model().cliName() + " (" + (int) r.targetMs() + " ms)", r.medianLbtQps());
+          .put(r.model() + " (" + (int) r.targetMs() + " ms)", r.medianLbtQps());
     }
     BenchCharts.barChart("Latency-bounded throughput through Kafka + Flink (end-to-end p95 <= target), median of rounds",
         "model (p95 target)", "LBT (queries/s)", bars, Double.NaN, dir.resolve("lbt-by-contender.png"));
@@ -111,13 +110,13 @@ public final class ProductReport {
     md.append("|---|---|---|---|---|---|\n");
     for (Row r : rows) {
       md.append(String.format(Locale.ROOT, "| %s (%.0f ms) | %s | %d | %.1f (%.1f-%.1f) | %.0f / %.0f / %.0f | %s |%n",
-          r.model().cliName(), r.targetMs(), r.contender(), r.rounds(), r.medianLbtQps(), r.minLbtQps(), r.maxLbtQps(),
+          r.model(), r.targetMs(), r.contender(), r.rounds(), r.medianLbtQps(), r.minLbtQps(), r.maxLbtQps(),
           r.e2eP50Ms(), r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes()));
     }
     md.append("\n| model | oracle (best fixed) | deeprecsched / oracle | deeprecsched / static | deeprecsched / best of timeout, aimd |\n");
     md.append("|---|---|---|---|---|\n");
     for (Verdict v : verdicts) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f |%n", v.model().cliName(),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f |%n", v.model(),
           v.oracle().isEmpty() ? "-" : v.oracle(), v.schedOverOracle(), v.schedOverStatic(), v.schedOverBestBaseline()));
     }
     return md.toString();

@@ -49,6 +49,10 @@ public final class BenchCommand implements Callable<Integer> {
       + "rmc1 through the product, ncf with --harness).")
   List<String> models;
 
+  @Option(names = "--model-dir", paramLabel = "MODEL=DIR", description = "Benchmark the external TorchScript model in DIR "
+      + "(model.pt + deeprec-model.json) under MODEL, named in --models too (repeatable; through the product only).")
+  java.util.Map<String, String> modelDirs;
+
   @Option(names = "--policies", split = ",", description = "Policies (default: product: static, timeout, aimd, "
       + "deeprecsched; --harness: " + BatchPolicies.VALID_NAMES + ").")
   List<String> policies;
@@ -201,20 +205,27 @@ public final class BenchCommand implements Callable<Integer> {
 
   ProductBench.Config productConfig() {
     // --quick serves rmc1: ncf's 5 ms target is below the end-to-end floor of Kafka + Flink on this machine.
-    List<ModelId> ids = ModelCommands.parseModels(models != null ? models : List.of(quick ? "rmc1" : "all"));
+    List<String> ids = new java.util.ArrayList<>();
+    for (String name : models != null ? models : List.of(quick ? "rmc1" : "all")) {
+      if (modelDirs != null && modelDirs.containsKey(name.trim())) {
+        ids.add(name.trim()); // an external model, or a built-in one from a directory
+      } else {
+        ModelCommands.parseModels(List.of(name)).forEach(id -> ids.add(id.cliName()));
+      }
+    }
     List<String> names = policies != null ? policies
         : List.of((quick ? "static,deeprecsched" : PRODUCT_POLICIES).split(","));
     List<Integer> sizesToSweep = oracleSizes != null ? oracleSizes : quick ? List.of()
         : java.util.Arrays.stream(PRODUCT_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList();
-    java.util.Map<ModelId, Double> overrides = new java.util.LinkedHashMap<>();
+    java.util.Map<String, Double> overrides = new java.util.LinkedHashMap<>();
     if (targets != null) {
-      targets.forEach((model, ms) -> overrides.put(ModelId.parse(model), ms));
+      targets.forEach((model, ms) -> overrides.put(servedName(model), ms));
     }
-    java.util.Map<ModelId, Double> starts = new java.util.LinkedHashMap<>();
+    java.util.Map<String, Double> starts = new java.util.LinkedHashMap<>();
     if (startQps != null) {
-      startQps.forEach((model, qps) -> starts.put(ModelId.parse(model), qps));
+      startQps.forEach((model, qps) -> starts.put(servedName(model), qps));
     }
-    return new ProductBench.Config(ids, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
+    return new ProductBench.Config(ids, modelDirs == null ? java.util.Map.of() : modelDirs, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
         overrides, or(tableScale, quick ? QUICK_TABLE_SCALE : TABLE_SCALE), workers != null ? workers : Runtime.getRuntime().availableProcessors(),
         parallelism, sizes, quick ? 1 : rounds, windows != null ? windows : quick ? 2 : 3, or(windowS, quick ? 2.0 : 5.0),
         or(warmupS, quick ? 1.0 : 5.0), or(growth, 1.25), or(precision, quick ? 0.2 : 0.04), output, seed, starts, resume);
@@ -248,5 +259,11 @@ public final class BenchCommand implements Callable<Integer> {
 
   private static double or(Double value, double fallback) {
     return value != null ? value : fallback;
+  }
+
+  /** A built-in model's short id, or an external model's name as given. */
+  private static String servedName(String name) {
+    ModelId id = ModelId.tryParse(name);
+    return id != null ? id.cliName() : name.trim();
   }
 }

@@ -3,6 +3,7 @@ package io.deeprec.job.cli;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.model.ModelFactory;
 import io.deeprec.model.ModelId;
+import io.deeprec.model.torchscript.ModelManifest;
 import io.deeprec.model.EmbeddingLookup;
 import io.deeprec.model.HostMemory;
 import io.deeprec.model.ModelKey;
@@ -36,7 +37,8 @@ import picocli.CommandLine.Spec;
 public final class ProfileCommand implements Callable<Integer> {
 
   @Option(names = "--model", required = true, split = ",",
-      description = "Model(s): rmc1 rmc2 rmc3 wnd mtwnd ncf din dien, comma-separated, or all.")
+      description = "Model(s): rmc1 rmc2 rmc3 wnd mtwnd ncf din dien, comma-separated, or all; or an external "
+          + "model's name given with --model-dir.")
   List<String> models;
 
   @Option(names = "--device", defaultValue = "cpu", description = "cpu, gpu or gpu:N (default: ${DEFAULT-VALUE}).")
@@ -50,8 +52,10 @@ public final class ProfileCommand implements Callable<Integer> {
       description = "One pooled lookup per table, as the reference, or one fused gather (default: ${DEFAULT-VALUE}).")
   String embeddingLookup;
 
-  @Option(names = "--model-dir", description = "Profile a saved model (from deeprec train) instead of random weights.")
-  String modelDir;
+  @Option(names = "--model-dir", paramLabel = "[MODEL=]DIR", description = "Profile the model in DIR instead of "
+      + "random weights: parameters saved by deeprec train, or an external TorchScript model (model.pt + "
+      + "deeprec-model.json) named MODEL. Repeatable as MODEL=DIR; a bare DIR applies to the one --model.")
+  List<String> modelDirs;
 
   @Option(names = "--output", defaultValue = "profile", description = "Directory for CSV and PNG (default: ${DEFAULT-VALUE}).")
   Path output;
@@ -93,39 +97,43 @@ public final class ProfileCommand implements Callable<Integer> {
   public Integer call() throws Exception {
     ModelCommands.configureEngine(threads);
     PrintWriter out = spec.commandLine().getOut();
-    List<ModelId> ids = ModelCommands.parseModels(models);
+    Map<String, ModelKey> keys = keys();
     BatchProfiler profiler = BatchProfiler.builder().maxBatch(maxBatch).repeats(repeats).warmups(warmups)
         .secondsPerSize(secondsPerSize).seed(seed).build();
-    Map<ModelId, List<BatchProfiler.Row>> all = new LinkedHashMap<>();
-    Map<ModelId, Double> targets = new LinkedHashMap<>();
+    Map<String, List<BatchProfiler.Row>> all = new LinkedHashMap<>();
+    Map<String, Double> targets = new LinkedHashMap<>();
     Files.createDirectories(output);
     Path memoryCsv = output.resolve(MEMORY_CSV);
     Files.writeString(memoryCsv, MEMORY_HEADER + "\n");
-    for (ModelId id : ids) {
-      ModelKey key = new ModelKey(id, tableScale, seed, modelDir, EmbeddingLookup.parse(embeddingLookup));
+    for (Map.Entry<String, ModelKey> entry : keys.entrySet()) {
+      String name = entry.getKey();
+      ModelKey key = entry.getValue();
       long residentBefore = HostMemory.residentBytes().orElse(-1);
       long start = System.nanoTime();
       try (RecModel model = ModelFactory.create(key, device)) {
         double buildSeconds = (System.nanoTime() - start) / 1e9;
         ModelSpec s = model.spec();
+        // An external module's embedding widths are its own: its file's size stands for its tables.
+        long tableBytes = s.builtIn() ? s.embeddingBytes()
+            : Files.size(Path.of(key.modelDir()).resolve(ModelManifest.MODULE_FILE));
         long resident = HostMemory.residentBytes().orElse(-1);
         out.printf(Locale.ROOT, "%n%s on %s, %d intra-op thread(s), tables %.1f MB, built in %.1f s, "
                 + "resident %.1f MB (+%.1f MB for this model, %.2fx its tables)%n", s.describe(),
-            model.device(), ModelCommands.intraOpThreads(), s.embeddingBytes() / 1e6, buildSeconds,
-            resident / 1e6, (resident - residentBefore) / 1e6, (resident - residentBefore) / (double) s.embeddingBytes());
+            model.device(), ModelCommands.intraOpThreads(), tableBytes / 1e6, buildSeconds,
+            resident / 1e6, (resident - residentBefore) / 1e6, (resident - residentBefore) / (double) tableBytes);
         out.println(ProfileReport.header());
         out.flush();
         List<BatchProfiler.Row> rows = profiler.profile(model, row -> {
           out.println(ProfileReport.line(row));
           out.flush();
         });
-        all.put(id, rows);
+        all.put(name, rows);
         double target = s.p95TargetMs(LatencyTier.MEDIUM);
-        targets.put(id, target);
-        Path csv = output.resolve(id.cliName() + "-profile.csv");
-        Path png = output.resolve(id.cliName() + "-profile.png");
+        targets.put(name, target);
+        Path csv = output.resolve(name + "-profile.csv");
+        Path png = output.resolve(name + "-profile.png");
         ProfileReport.writeCsv(rows, csv);
-        ProfileChart.writePng(String.format(Locale.ROOT, "%s on %s (table scale %s)", id.cliName(), model.device(),
+        ProfileChart.writePng(String.format(Locale.ROOT, "%s on %s (table scale %s)", name, model.device(),
             s.tableScale()), rows, png, 900, 560);
         BatchProfiler.Row peak = BatchProfiler.peak(rows);
         BatchProfiler.Row knee = BatchProfiler.knee(rows, 0.9);
@@ -137,21 +145,21 @@ public final class ProfileCommand implements Callable<Integer> {
         long residentAfter = HostMemory.residentBytes().orElse(-1);
         out.printf(Locale.ROOT, "resident after profiling %.1f MB (+%.1f MB over the JVM before the model, %.2fx its tables)%n",
             residentAfter / 1e6, (residentAfter - residentBefore) / 1e6,
-            (residentAfter - residentBefore) / (double) s.embeddingBytes());
+            (residentAfter - residentBefore) / (double) tableBytes);
         Files.writeString(memoryCsv, String.format(Locale.ROOT, "%s,%s,%s,%.3f,%.2f,%.1f,%.2f,%.1f,%.2f%n",
-            id.cliName(), s.tableScale(), s.embeddingLookup(), s.embeddingBytes() / 1e6, buildSeconds,
-            (resident - residentBefore) / 1e6, (resident - residentBefore) / (double) s.embeddingBytes(),
-            (residentAfter - residentBefore) / 1e6, (residentAfter - residentBefore) / (double) s.embeddingBytes()),
+            name, s.tableScale(), s.embeddingLookup(), tableBytes / 1e6, buildSeconds,
+            (resident - residentBefore) / 1e6, (resident - residentBefore) / (double) tableBytes,
+            (residentAfter - residentBefore) / 1e6, (residentAfter - residentBefore) / (double) tableBytes),
             StandardOpenOption.APPEND);
         out.printf("wrote %s and %s%n", csv, png);
         if (compareWith != null) {
-          Path other = compareWith.resolve(id.cliName() + "-profile.csv");
+          Path other = compareWith.resolve(name + "-profile.csv");
           if (Files.isRegularFile(other)) {
             Map<String, List<BatchProfiler.Row>> both = new LinkedHashMap<>();
             both.put(label(output), rows);
             both.put(label(compareWith), ProfileReport.readCsv(other));
-            Path compared = output.resolve(id.cliName() + "-vs-" + label(compareWith) + ".png");
-            ProfileChart.writeComparisonPng(String.format(Locale.ROOT, "%s on %s: %s and %s", id.cliName(),
+            Path compared = output.resolve(name + "-vs-" + label(compareWith) + ".png");
+            ProfileChart.writeComparisonPng(String.format(Locale.ROOT, "%s on %s: %s and %s", name,
                 model.device(), label(output), label(compareWith)), both, compared, 900, 560);
             out.printf("wrote %s%n", compared);
           } else {
@@ -164,13 +172,13 @@ public final class ProfileCommand implements Callable<Integer> {
       out.printf("%nsummary (one single-threaded worker; target = medium-tier p95 per request)%n");
       out.printf("%-6s %10s %12s %10s %12s %10s %12s %12s%n", "model", "peak batch", "peak items/s", "90% batch",
           "p95 ms @90%", "target ms", "best batch", "items/s");
-      for (Map.Entry<ModelId, List<BatchProfiler.Row>> e : all.entrySet()) {
+      for (Map.Entry<String, List<BatchProfiler.Row>> e : all.entrySet()) {
         List<BatchProfiler.Row> rows = e.getValue();
         BatchProfiler.Row peak = BatchProfiler.peak(rows);
         BatchProfiler.Row knee = BatchProfiler.knee(rows, 0.9);
         double target = targets.get(e.getKey());
         BatchProfiler.Row within = BatchProfiler.bestWithin(rows, target);
-        out.printf(Locale.ROOT, "%-6s %10d %12.0f %10d %12.2f %10.0f %12s %12s%n", e.getKey().cliName(),
+        out.printf(Locale.ROOT, "%-6s %10d %12.0f %10d %12.2f %10.0f %12s %12s%n", e.getKey(),
             peak.batchSize(), peak.itemsPerSecond(), knee.batchSize(), knee.p95Ms(), target,
             within == null ? "-" : Integer.toString(within.batchSize()),
             within == null ? "-" : String.format(Locale.ROOT, "%.0f", within.itemsPerSecond()));
@@ -178,6 +186,48 @@ public final class ProfileCommand implements Callable<Integer> {
     }
     out.flush();
     return 0;
+  }
+
+  /** The models to profile by name: built-in ones (seeded or saved) and external ones from --model-dir. */
+  private Map<String, ModelKey> keys() {
+    Map<String, String> dirs = new LinkedHashMap<>();
+    List<String> names = new java.util.ArrayList<>();
+    for (String name : models) {
+      if (name.trim().equalsIgnoreCase("all")) {
+        ModelCommands.parseModels(List.of(name)).forEach(id -> names.add(id.cliName()));
+      } else {
+        ModelId id = ModelId.tryParse(name);
+        names.add(id != null ? id.cliName() : name.trim());
+      }
+    }
+    for (String value : modelDirs == null ? List.<String>of() : modelDirs) {
+      String[] parts = value.split("=", 2);
+      if (parts.length == 2) {
+        ModelId id = ModelId.tryParse(parts[0]);
+        dirs.put(id != null ? id.cliName() : parts[0].trim(), parts[1].trim());
+      } else if (names.size() == 1) {
+        dirs.put(names.get(0), value.trim());
+      } else {
+        throw new IllegalArgumentException("--model-dir " + value + ": name the model (MODEL=DIR) when profiling several");
+      }
+    }
+    Map<String, ModelKey> keys = new LinkedHashMap<>();
+    for (String name : names) {
+      String dir = dirs.remove(name);
+      if (dir != null && ModelManifest.isExternalModelDir(Path.of(dir))) {
+        String declared = ModelManifest.read(Path.of(dir)).name();
+        if (!declared.equals(name)) {
+          throw new IllegalArgumentException("--model-dir " + dir + " holds model '" + declared + "', not '" + name + "'");
+        }
+        keys.put(name, ModelKey.external(dir));
+      } else {
+        keys.put(name, new ModelKey(ModelId.parse(name), tableScale, seed, dir, EmbeddingLookup.parse(embeddingLookup)));
+      }
+    }
+    if (!dirs.isEmpty()) {
+      throw new IllegalArgumentException("--model-dir names models not profiled: " + dirs.keySet());
+    }
+    return keys;
   }
 
   private static String label(Path dir) {

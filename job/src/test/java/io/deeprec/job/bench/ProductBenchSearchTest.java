@@ -2,7 +2,6 @@ package io.deeprec.job.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.deeprec.model.ModelId;
 import org.junit.jupiter.api.Test;
 
 /** A resumed benchmark reads back the rows it wrote. */
@@ -10,19 +9,19 @@ class ProductBenchSearchTest {
 
   @Test
   void aSearchRowReadsBackAsTheSearchThatWroteIt() {
-    ProductBench.Search search = new ProductBench.Search(ModelId.WND, 2, "fixed-128", 25, 187.25, 11.0, 22.5, 30.1, 19.0,
+    ProductBench.Search search = new ProductBench.Search("wnd", 2, "fixed-128", 25, 187.25, 11.0, 22.5, 30.1, 19.0,
         128, 0.998, 7, 3.25);
 
     ProductBench.Search read = ProductBench.Search.parse(search.csv());
 
     assertThat(read).isEqualTo(search);
-    assertThat(read.sameSearch(ModelId.WND, 2, "fixed-128")).isTrue();
-    assertThat(read.sameSearch(ModelId.WND, 1, "fixed-128")).isFalse();
+    assertThat(read.sameSearch("wnd", 2, "fixed-128")).isTrue();
+    assertThat(read.sameSearch("wnd", 1, "fixed-128")).isFalse();
   }
 
   @Test
   void aSearchThatFoundNoFeasibleRateReadsBackToo() {
-    ProductBench.Search none = new ProductBench.Search(ModelId.NCF, 1, "static", 5, 0, Double.NaN, Double.NaN, Double.NaN,
+    ProductBench.Search none = new ProductBench.Search("ncf", 1, "static", 5, 0, Double.NaN, Double.NaN, Double.NaN,
         Double.NaN, 0, Double.NaN, 4, 1.5);
 
     assertThat(ProductBench.Search.parse(none.csv())).isEqualTo(none);

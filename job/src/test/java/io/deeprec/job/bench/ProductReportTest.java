@@ -3,7 +3,6 @@ package io.deeprec.job.bench;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-import io.deeprec.model.ModelId;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -11,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ProductReportTest {
 
   private static ProductBench.Search search(int round, String contender, double lbt, int batch) {
-    return new ProductBench.Search(ModelId.RMC1, round, contender, 100, lbt, 20, 80, 120, 60, batch, 0.99, 6, 3.0);
+    return new ProductBench.Search("rmc1", round, contender, 100, lbt, 20, 80, 120, 60, batch, 0.99, 6, 3.0);
   }
 
   /**

@@ -11,7 +11,7 @@ import ai.djl.pytorch.engine.PtSymbolBlock;
 import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.ModelFactory;
 import io.deeprec.model.ModelSpec;
-import io.deeprec.model.RecModel;
+import io.deeprec.model.nn.OwnedDjlModel;
 import io.deeprec.model.TableSpec;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -33,7 +33,7 @@ import org.slf4j.LoggerFactory;
  * input named instead of failing at the first query. Shared by every slot of a JVM like the
  * built-in models; one {@link TorchScriptScorer} per worker thread.
  */
-public final class TorchScriptModel implements RecModel {
+public final class TorchScriptModel extends OwnedDjlModel<TorchScriptScorer> {
   private static final Logger LOG = LoggerFactory.getLogger(TorchScriptModel.class);
   private static final String ENGINE = "PyTorch";
   private static final int PROBE_ITEMS = 2;
@@ -41,17 +41,13 @@ public final class TorchScriptModel implements RecModel {
 
   private final ModelManifest manifest;
   private final ModelSpec spec;
-  private final Model model;
-  private final String device;
   /** For each argument of the module's forward, in its order: -1 for dense, else the spec's table index. */
   private final int[] argumentInputs;
-  private volatile boolean closed;
 
   private TorchScriptModel(ModelManifest manifest, Model model, String device, int[] argumentInputs) {
+    super(manifest.spec(), model, device);
     this.manifest = manifest;
-    this.spec = manifest.spec();
-    this.model = model;
-    this.device = device;
+    this.spec = spec();
     this.argumentInputs = argumentInputs;
   }
 
@@ -236,22 +232,8 @@ public final class TorchScriptModel implements RecModel {
   }
 
   @Override
-  public ModelSpec spec() {
-    return spec;
-  }
-
-  @Override
-  public String device() {
-    return device;
-  }
-
-  @Override
   public String version() {
     return manifest.version();
-  }
-
-  Model djlModel() {
-    return model;
   }
 
   int[] argumentInputs() {
@@ -259,19 +241,8 @@ public final class TorchScriptModel implements RecModel {
   }
 
   @Override
-  public TorchScriptScorer newScorer() {
-    if (closed) {
-      throw new IllegalStateException(manifest.name() + " model is closed");
-    }
+  protected TorchScriptScorer createScorer() {
     return new TorchScriptScorer(this);
-  }
-
-  @Override
-  public void close() {
-    if (!closed) {
-      closed = true;
-      model.close();
-    }
   }
 
   /** A module that ran but did not return one float32 per item. */
