@@ -55,6 +55,12 @@ public final class DeepRecOptions {
       .withDescription("How a model gathers its embedding rows: 'per-table' (one pooled lookup per table, as the "
           + "reference runs them) or 'fused' (every table in one gather per request). Same scores either way.");
 
+  public static final ConfigOption<String> QUERY_WRITER_SCHEMAS = ConfigOptions.key("deeprec.schema.query-writers")
+      .stringType().noDefaultValue()
+      .withDescription("Other versions of the RecQuery schema that producers write with: comma-separated .avsc files or "
+          + "directories of them. A compatible version (fields added with defaults, optional fields left out) is read "
+          + "into the job's RecQuery; records of an incompatible one are dead-lettered with the reason.");
+
   public static final ConfigOption<UserSideIds> USER_SIDE_IDS = ConfigOptions.key("deeprec.features.user-side-ids")
       .enumType(UserSideIds.class).defaultValue(UserSideIds.PER_ITEM)
       .withDescription("How the feature store draws the ids of user-side tables for a query's candidates: "

@@ -78,7 +78,7 @@ public final class DeepRecPipeline {
     SingleOutputStreamOperator<RecQuery> queries = raw
         .process(new ValidateQueries(
             new QueryValidator(settings.specs(), settings.maxCandidates(), settings.requireDeadline()),
-            settings.maxAge().toMillis()))
+            settings.maxAge().toMillis(), settings.queryWriterSchemas()))
         .name("validate").uid("validate");
     DataStream<DeadLetter> deadLetters = queries.getSideOutput(ValidateQueries.DEAD_LETTERS);
 

@@ -56,7 +56,8 @@ public record JobSettings(
     Duration maxAge,
     int warmupQueries,
     Duration warmupTimeout,
-    UserSideIds userSideIds)
+    UserSideIds userSideIds,
+    List<String> queryWriterSchemas)
     implements Serializable {
 
   public static JobSettings from(Configuration conf) {
@@ -125,7 +126,8 @@ public record JobSettings(
         positive(conf, DeepRecOptions.MAX_AGE),
         notNegative(DeepRecOptions.WARMUP_QUERIES.key(), conf.get(DeepRecOptions.WARMUP_QUERIES)),
         positive(conf, DeepRecOptions.WARMUP_TIMEOUT),
-        conf.get(DeepRecOptions.USER_SIDE_IDS));
+        conf.get(DeepRecOptions.USER_SIDE_IDS),
+        writerSchemas(conf));
     settings.policies(); // fail fast on a bad policy or batch size
     return settings;
   }
@@ -266,6 +268,38 @@ public record JobSettings(
       }
     }
     return curve;
+  }
+
+  /**
+   * The RecQuery writer schemas named by {@link DeepRecOptions#QUERY_WRITER_SCHEMAS}, as JSON: each
+   * file parsed here so that a bad one stops the start, naming the key and the file.
+   */
+  private static List<String> writerSchemas(Configuration conf) {
+    String value = conf.get(DeepRecOptions.QUERY_WRITER_SCHEMAS);
+    List<String> schemas = new java.util.ArrayList<>();
+    if (value == null || value.isBlank()) {
+      return schemas;
+    }
+    for (String entry : value.split(",")) {
+      Path path = Path.of(entry.trim());
+      List<Path> files = new java.util.ArrayList<>();
+      try {
+        if (Files.isDirectory(path)) {
+          try (var listing = Files.list(path)) {
+            listing.filter(f -> f.toString().endsWith(".avsc")).sorted().forEach(files::add);
+          }
+        } else {
+          files.add(path);
+        }
+        for (Path file : files) {
+          schemas.add(new org.apache.avro.Schema.Parser().parse(file.toFile()).toString());
+        }
+      } catch (IOException | RuntimeException e) {
+        throw new IllegalArgumentException(DeepRecOptions.QUERY_WRITER_SCHEMAS.key() + ": cannot read a schema from "
+            + path + ": " + e.getMessage(), e);
+      }
+    }
+    return schemas;
   }
 
   /** Specs of the served models at the served table scale, for validation. */

@@ -5,6 +5,8 @@ import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.RecResult;
 import io.deeprec.schema.ResultStatus;
 import io.deeprec.schema.SingleObjectCodec;
+import java.util.ArrayList;
+import java.util.List;
 import io.deeprec.schema.SingleObjectCodec.SchemaMismatchException;
 import io.deeprec.validate.QueryValidator;
 import java.nio.ByteBuffer;
@@ -22,6 +24,7 @@ import org.apache.flink.util.OutputTag;
  */
 public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
   private static final long serialVersionUID = 1L;
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ValidateQueries.class);
 
   public static final OutputTag<DeadLetter> DEAD_LETTERS = new OutputTag<>("dead-letters") {};
 
@@ -30,12 +33,23 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
 
   private final QueryValidator validator;
   private final long maxAgeMs;
+  private final ArrayList<String> writerSchemas;
+  private transient SingleObjectCodec<RecQuery> codec;
   private transient Counter deadLettered;
   private transient Counter shed;
   private transient Counter stale;
 
   /** @param maxAgeMs a query older than this (ms since its arrival time) is answered EXPIRED; > 0 */
   public ValidateQueries(QueryValidator validator, long maxAgeMs) {
+    this(validator, maxAgeMs, List.of());
+  }
+
+  /**
+   * @param writerSchemas other versions of RecQuery (schema JSON) that producers write with: compatible ones are
+   *     read into the job's RecQuery, records of incompatible ones dead-lettered with the reason
+   */
+  public ValidateQueries(QueryValidator validator, long maxAgeMs, List<String> writerSchemas) {
+    this.writerSchemas = new ArrayList<>(writerSchemas);
     if (maxAgeMs <= 0) {
       throw new IllegalArgumentException("maximum query age must be > 0 ms: " + maxAgeMs);
     }
@@ -45,6 +59,11 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
 
   @Override
   public void open(org.apache.flink.api.common.functions.OpenContext openContext) {
+    codec = SingleObjectCodec.QUERY.withWriterSchemas(
+        writerSchemas.stream().map(json -> new org.apache.avro.Schema.Parser().parse(json)).toList());
+    codec.incompatibleWriters().forEach((fingerprint, reason) -> LOG.warn(
+        "RecQuery writer schema {} is incompatible with the job's; its records will be dead-lettered: {}",
+        Long.toHexString(fingerprint), reason));
     deadLettered = getRuntimeContext().getMetricGroup().counter("deadLettered");
     shed = getRuntimeContext().getMetricGroup().counter("expiredOnArrival");
     stale = getRuntimeContext().getMetricGroup().counter("staleOnArrival");
@@ -54,7 +73,7 @@ public class ValidateQueries extends ProcessFunction<RawRecord, RecQuery> {
   public void processElement(RawRecord record, Context ctx, Collector<RecQuery> out) {
     RecQuery query;
     try {
-      query = SingleObjectCodec.QUERY.decode(record.value);
+      query = codec.decode(record.value);
     } catch (SchemaMismatchException e) {
       reject(record, null, e.getMessage(), ctx);
       return;

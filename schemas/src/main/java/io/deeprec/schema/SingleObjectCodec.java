@@ -5,6 +5,12 @@ import io.deeprec.schema.internal.PartialResult;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.lang.reflect.Method;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.SchemaCompatibility;
 import org.apache.avro.AvroRuntimeException;
 import org.apache.avro.SystemLimitException;
 import org.apache.avro.Schema;
@@ -58,6 +64,9 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
   private final long fingerprint;
   private final BinaryMessageEncoder<T> encoder;
   private final BinaryMessageDecoder<T> decoder;
+  /** Writer schemas known to be incompatible with this reader, by fingerprint: why. */
+  private final Map<Long, String> incompatible = new HashMap<>();
+  private final List<Long> compatibleWriters = new ArrayList<>();
 
   private SingleObjectCodec(Class<T> type, Schema schema) {
     this.type = type;
@@ -65,6 +74,58 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     this.fingerprint = SchemaNormalization.parsingFingerprint64(schema);
     this.encoder = new BinaryMessageEncoder<>(SpecificData.get(), schema);
     this.decoder = new BinaryMessageDecoder<>(SpecificData.get(), schema);
+  }
+
+  /**
+   * A codec that also reads records written with {@code writers} (other versions of the same
+   * record): each compatible one is resolved to this codec's schema by Avro's rules (a field the
+   * writer lacks takes its default, a field the reader lacks is skipped); an incompatible one is
+   * remembered so that its records are refused with the reason. Encoding stays on this codec's schema.
+   */
+  public SingleObjectCodec<T> withWriterSchemas(Collection<Schema> writers) {
+    SingleObjectCodec<T> codec = new SingleObjectCodec<>(type, schema);
+    for (Schema writer : writers) {
+      long writerFingerprint = SchemaNormalization.parsingFingerprint64(writer);
+      if (writerFingerprint == fingerprint) {
+        continue;
+      }
+      SchemaCompatibility.SchemaPairCompatibility check =
+          SchemaCompatibility.checkReaderWriterCompatibility(schema, writer);
+      if (check.getType() == SchemaCompatibility.SchemaCompatibilityType.COMPATIBLE) {
+        codec.decoder.addSchema(writer);
+        codec.compatibleWriters.add(writerFingerprint);
+      } else {
+        List<String> problems = new ArrayList<>();
+        for (SchemaCompatibility.Incompatibility problem : check.getResult().getIncompatibilities()) {
+          problems.add(problem.getType() + " at " + fieldAt(problem.getLocation()) + problem.getLocation() + ": "
+              + problem.getMessage());
+        }
+        codec.incompatible.put(writerFingerprint, String.join("; ", problems));
+      }
+    }
+    return codec;
+  }
+
+  /** "field NAME " for a location inside one of this schema's top-level fields ({@code /fields/N/...}), else "". */
+  private String fieldAt(String location) {
+    String[] parts = location.split("/");
+    if (parts.length > 2 && parts[1].equals("fields") && parts[2].matches("\\d+")) {
+      int index = Integer.parseInt(parts[2]);
+      if (index < schema.getFields().size()) {
+        return "field " + schema.getFields().get(index).name() + " ";
+      }
+    }
+    return "";
+  }
+
+  /** Fingerprints of the other writer schemas this codec resolves, as {@link #withWriterSchemas} found them. */
+  public List<Long> compatibleWriters() {
+    return List.copyOf(compatibleWriters);
+  }
+
+  /** Why each known incompatible writer schema (by fingerprint) cannot be read. */
+  public Map<Long, String> incompatibleWriters() {
+    return Map.copyOf(incompatible);
   }
 
   /**
@@ -133,9 +194,15 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
     try {
       return decoder.decode(bytes);
     } catch (MissingSchemaException e) {
+      String reason = bytes.length >= 10 ? incompatible.get(headerValue(bytes)) : null;
+      if (reason != null) {
+        throw new SchemaMismatchException("writer schema " + headerFingerprint(bytes) + " is incompatible with "
+            + type.getSimpleName() + " " + Long.toHexString(fingerprint) + ": " + reason);
+      }
       throw new SchemaMismatchException(
           "unknown schema fingerprint " + headerFingerprint(bytes) + ", expected "
-              + Long.toHexString(fingerprint) + " (" + type.getSimpleName() + ")");
+              + Long.toHexString(fingerprint) + " (" + type.getSimpleName() + ")"
+              + (compatibleWriters.isEmpty() ? "" : " or a known writer schema"));
     } catch (BadHeaderException e) {
       throw new SchemaMismatchException("not Avro single-object encoded: " + e.getMessage());
     } catch (IOException | RuntimeException e) {
@@ -145,15 +212,16 @@ public final class SingleObjectCodec<T extends SpecificRecord> {
   }
 
   private static String headerFingerprint(byte[] bytes) {
-    if (bytes.length < 10) {
-      return "(truncated header)";
-    }
-    // The header stores the fingerprint little-endian after the 2-byte marker.
+    return bytes.length < 10 ? "(truncated header)" : Long.toHexString(headerValue(bytes));
+  }
+
+  /** The header's fingerprint, stored little-endian after the 2-byte marker. */
+  private static long headerValue(byte[] bytes) {
     long value = 0;
     for (int i = 9; i >= 2; i--) {
       value = (value << 8) | (bytes[i] & 0xFF);
     }
-    return Long.toHexString(value);
+    return value;
   }
 
   @Override

@@ -129,4 +129,32 @@ class SingleObjectCodecTest {
     assertThatThrownBy(() -> SingleObjectCodec.QUERY.decode(new byte[0]))
         .isInstanceOf(SchemaMismatchException.class);
   }
+
+  @Test
+  void readsQueriesOfANewerAndAnOlderCompatibleWriter() {
+    SingleObjectCodec<RecQuery> codec = SingleObjectCodec.QUERY.withWriterSchemas(
+        List.of(QueryWriterVersions.newer(), QueryWriterVersions.older()));
+    RecQuery query = sampleQuery();
+
+    RecQuery fromNewer = codec.decode(QueryWriterVersions.encode(QueryWriterVersions.newer(), query));
+    RecQuery fromOlder = codec.decode(QueryWriterVersions.encode(QueryWriterVersions.older(), query));
+
+    assertThat(fromNewer).isEqualTo(query);
+    assertThat(fromOlder.getDeadlineMs()).as("a field the writer lacks takes its default").isNull();
+    assertThat(fromOlder.getCandidateIds()).isEqualTo(query.getCandidateIds());
+    assertThat(codec.compatibleWriters()).hasSize(2);
+  }
+
+  @Test
+  void refusesAnIncompatibleWriterWithTheReasonAndAnUnregisteredOneAsUnknown() {
+    SingleObjectCodec<RecQuery> codec = SingleObjectCodec.QUERY.withWriterSchemas(List.of(QueryWriterVersions.incompatible()));
+    RecQuery query = sampleQuery();
+
+    assertThatThrownBy(() -> codec.decode(QueryWriterVersions.encode(QueryWriterVersions.incompatible(), query)))
+        .isInstanceOf(SchemaMismatchException.class)
+        .hasMessageContaining("is incompatible with RecQuery")
+        .hasMessageContaining("/fields/2/type");
+    assertThatThrownBy(() -> SingleObjectCodec.QUERY.decode(QueryWriterVersions.encode(QueryWriterVersions.newer(), query)))
+        .hasMessageContaining("unknown schema fingerprint");
+  }
 }

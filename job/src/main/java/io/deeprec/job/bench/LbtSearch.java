@@ -6,12 +6,15 @@ import java.util.function.DoubleFunction;
 
 /**
  * Finds the latency-bounded throughput: the highest rate whose probe is feasible. A log grid
- * (multiply or divide the rate by {@code growth}) brackets the answer, then bisection narrows the
- * bracket to the relative precision, as perf_analyzer's and MLPerf's server-scenario searches do.
+ * brackets the answer (multiply or divide the rate by {@code growth}, the step squared after each
+ * step that finds nothing new, up to {@value #MAX_STEP}x, so that a start far from the answer is
+ * corrected in a few probes), then bisection narrows the bracket to the relative precision, as
+ * perf_analyzer's and MLPerf's server-scenario searches do.
  * Any probe function works (in-process harness, Flink + Kafka), so both paths are searched alike.
  */
 public final class LbtSearch {
   private static final int MAX_GRID_STEPS = 12;
+  private static final double MAX_STEP = 4;
 
   private final double growth;
   private final double relativePrecision;
@@ -51,20 +54,20 @@ public final class LbtSearch {
     } else {
       high = first;
     }
-    for (int i = 0; i < MAX_GRID_STEPS && (low == null || high == null); i++) {
+    double step = growth;
+    for (int i = 0; i < MAX_GRID_STEPS && (low == null || high == null); i++, step = Math.min(MAX_STEP, step * step)) {
       if (low == null) {
-        double next = high.askedQps() / growth;
-        if (next < minQps) {
+        if (high.askedQps() <= minQps) {
           break;
         }
-        Probe p = run(probe, next, probes);
+        Probe p = run(probe, Math.max(minQps, high.askedQps() / step), probes);
         if (p.feasible()) {
           low = p;
         } else {
           high = p;
         }
       } else {
-        Probe p = run(probe, low.askedQps() * growth, probes);
+        Probe p = run(probe, low.askedQps() * step, probes);
         if (p.feasible()) {
           low = p;
         } else {

@@ -254,7 +254,7 @@ public final class ProductBench {
       double measureS = config.windows() * config.windowS();
       long[] probeSeed = {config.seed() + 7919L * round};
       int[] probes = {0};
-      LbtSearch search = new LbtSearch(config.growth(), config.precision(), Math.max(MIN_QPS, start / 16));
+      LbtSearch search = new LbtSearch(config.growth(), config.precision(), MIN_QPS);
       LbtSearch.Result found = search.search(start, qps -> {
         Probe last = null;
         for (int strike = 0; strike < STRIKES; strike++) {
