@@ -30,6 +30,8 @@ io.tmp.dirs: $work/tmp
 restart-strategy.type: fixed-delay
 restart-strategy.fixed-delay.attempts: 30
 restart-strategy.fixed-delay.delay: 2 s
+metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory
+metrics.reporter.prom.port: ${PROM_PORTS:-9249-9259}
 YAML
   cat > "$conf/log4j.properties" <<'LOG'
 rootLogger.level = INFO

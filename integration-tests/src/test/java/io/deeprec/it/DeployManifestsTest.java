@@ -167,4 +167,24 @@ class DeployManifestsTest {
           .collect(Collectors.toList());
     }
   }
+
+  /**
+   * The Grafana dashboard parses, every panel queries a series the job registers (the names
+   * PrometheusMetricsITCase finds in a scrape), and the deployments configure the reporter.
+   */
+  @Test
+  void theGrafanaDashboardQueriesTheJobsSeriesAndEveryDeploymentReportsThem() throws IOException {
+    com.fasterxml.jackson.databind.JsonNode dashboard = new com.fasterxml.jackson.databind.ObjectMapper()
+        .readTree(DEPLOY.resolve("monitoring/grafana-dashboard.json").toFile());
+    List<String> exprs = new ArrayList<>();
+    dashboard.get("panels").forEach(panel -> panel.get("targets").forEach(t -> exprs.add(t.get("expr").asText())));
+    assertThat(exprs).isNotEmpty().allSatisfy(expr ->
+        assertThat(expr).containsPattern("flink_taskmanager_job_task_operator_deeprec_(model|workers)_\\w+"));
+    assertThat(Files.readString(DEPLOY.resolve("README.md"))).contains("monitoring/grafana-dashboard.json");
+    for (String file : List.of("compose/docker-compose.yml", "k8s/flinkdeployment-cpu.yaml", "k8s/flinkdeployment-gpu.yaml",
+        "standalone/start-cluster.sh")) {
+      assertThat(Files.readString(DEPLOY.resolve(file))).as(file)
+          .contains("metrics.reporter.prom.factory.class: org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
+    }
+  }
 }

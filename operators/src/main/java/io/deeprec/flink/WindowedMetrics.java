@@ -40,8 +40,11 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
     this.policies = new HashMap<>(policies);
   }
 
+  private transient ModelMetrics modelMetrics;
+
   @Override
   public void open(OpenContext openContext) {
+    modelMetrics = new ModelMetrics(getRuntimeContext().getMetricGroup());
     window = getRuntimeContext().getState(
         new ValueStateDescriptor<>("window", TypeInformation.of(MetricsWindow.class)));
   }
@@ -57,6 +60,7 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
         result.getQueueDepth());
     current.noteVersion(result.getModelVersion(), result.getRolloutFailure());
     window.update(current);
+    modelMetrics.record(result);
   }
 
   @Override
@@ -64,6 +68,7 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
     MetricsWindow current = openWindow(ctx);
     current.recordDeadLetter();
     window.update(current);
+    modelMetrics.recordDeadLetter(ctx.getCurrentKey());
   }
 
   private static MetricsWindow.Outcome outcome(ResultStatus status) {
@@ -89,7 +94,9 @@ public class WindowedMetrics extends KeyedCoProcessFunction<String, RecResult, D
     if (current == null) {
       return;
     }
-    out.collect(snapshot(ctx.getCurrentKey(), current, policies.get(ctx.getCurrentKey())));
+    MetricsSnapshot snapshot = snapshot(ctx.getCurrentKey(), current, policies.get(ctx.getCurrentKey()));
+    modelMetrics.window(snapshot);
+    out.collect(snapshot);
     window.clear();
   }
 

@@ -27,6 +27,7 @@ public class InferenceFunction extends ScoringFunction {
 
   private transient Map<String, ModelRegistry.Lease> leases;
   private transient InferenceWorkers.Lease workersLease;
+  private transient java.util.concurrent.atomic.AtomicInteger inFlight;
 
   /**
    * @param models the served models by id
@@ -47,6 +48,8 @@ public class InferenceFunction extends ScoringFunction {
     leases = new HashMap<>();
     models.forEach((name, key) -> leases.put(name, ModelRegistry.acquire(key)));
     workersLease = InferenceWorkers.acquire(workers);
+    inFlight = new java.util.concurrent.atomic.AtomicInteger();
+    registerMetrics(workersLease.workers());
     leases.forEach((name, lease) ->
         workersLease.workers().prepare(lease.model(), warmupBatchSizes.getOrDefault(name, new int[] {1})));
   }
@@ -88,7 +91,32 @@ public class InferenceFunction extends ScoringFunction {
 
   @Override
   protected CompletableFuture<InferenceWorkers.Scored> submit(RecModel model, FeatureBatch batch) {
-    return workersLease.workers().submit(model, batch);
+    inFlight.incrementAndGet();
+    return workersLease.workers().submit(model, batch).whenComplete((scored, error) -> inFlight.decrementAndGet());
+  }
+
+  /**
+   * The worker pool's figures as Flink metrics (group {@code deeprec.workers}): queue depth, worker
+   * threads, this subtask's requests in flight, and the share of the workers' time spent scoring
+   * since the previous read.
+   */
+  private void registerMetrics(InferenceWorkers pool) {
+    org.apache.flink.metrics.MetricGroup group = getRuntimeContext().getMetricGroup().addGroup("deeprec")
+        .addGroup("workers");
+    group.gauge("queueDepth", pool::queueDepth);
+    group.gauge("workers", pool::workerCount);
+    group.gauge("requestsInFlight", inFlight::get);
+    long[] previous = {pool.busyNanos(), System.nanoTime()};
+    group.gauge("utilisation", () -> {
+      synchronized (previous) {
+        long busy = pool.busyNanos();
+        long now = System.nanoTime();
+        double share = (busy - previous[0]) / (double) Math.max(1, (now - previous[1]) * pool.workerCount());
+        previous[0] = busy;
+        previous[1] = now;
+        return Math.min(1.0, share);
+      }
+    });
   }
 
   @Override

@@ -40,6 +40,7 @@ public final class InferenceWorkers {
   private final BlockingQueue<Task> queue = new LinkedBlockingQueue<>();
   private final List<Thread> threads = new ArrayList<>();
   private final AtomicLong completed = new AtomicLong();
+  private final AtomicLong busyNanos = new AtomicLong();
   private final Map<RecModel, Boolean> prepared = new IdentityHashMap<>();
   private volatile boolean running = true;
   /** What a request costs this JVM's CPUs besides the model, renewed every second. */
@@ -97,6 +98,11 @@ public final class InferenceWorkers {
 
   public long completedRequests() {
     return completed.get();
+  }
+
+  /** Nanoseconds the workers have spent scoring requests, summed over workers. */
+  public long busyNanos() {
+    return busyNanos.get();
   }
 
   /**
@@ -171,6 +177,7 @@ public final class InferenceWorkers {
           float[] scores = scorer.score(task.batch);
           long end = System.nanoTime();
           completed.incrementAndGet();
+          busyNanos.addAndGet(end - start);
           double modelMs = (end - start) / 1e6;
           double overheadMs = requestCpuCost.requestDone(modelMs, end);
           task.future.complete(new Scored(scores, (start - task.enqueuedNanos) / 1e6, modelMs, overheadMs));

@@ -6,6 +6,7 @@ import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
 import io.deeprec.job.LocalCluster;
+import io.deeprec.job.PrometheusReporting;
 import io.deeprec.job.bench.BenchCharts;
 import io.deeprec.job.bench.Probe;
 import io.deeprec.job.load.JobReadiness;
@@ -96,6 +97,11 @@ public final class RunCommand implements Callable<Integer> {
       description = "How long to wait for the job to announce readiness (default: ${DEFAULT-VALUE}).")
   String readyTimeout;
 
+  @Option(names = "--prometheus-port", paramLabel = "PORT",
+      description = "Expose the local cluster's Flink metrics (per model: latency, batch size, queue depth, counts; "
+          + "workers) for Prometheus at http://localhost:PORT/metrics while the run lasts.")
+  Integer prometheusPort;
+
   @Option(names = "--timeline", paramLabel = "DIR",
       description = "Write each model's metrics windows over the run (<model>-timeline.csv) and a chart of batch size "
           + "and p95 over time (<model>-timeline.png) to DIR, as read from the metrics topic.")
@@ -135,6 +141,10 @@ public final class RunCommand implements Callable<Integer> {
       // Flink keys given with -D or --config-file configure the local cluster and the job too.
       Configuration flinkConf = new Configuration(conf);
       flinkConf.set(RestOptions.BIND_PORT, conf.getOptional(RestOptions.BIND_PORT).orElse("0"));
+      if (prometheusPort != null) {
+        PrometheusReporting.configure(flinkConf, prometheusPort);
+        out.println("  Prometheus metrics at http://localhost:" + prometheusPort + "/metrics");
+      }
       cluster = new LocalCluster(flinkConf, parallelism);
       StreamExecutionEnvironment env = cluster.environment(flinkConf, parallelism);
       JobSettings settings = DeepRecJob.define(env, conf);
