@@ -74,7 +74,8 @@ public final class DeepRecOptions {
           + "baseline), 'fixed' (requests of deeprec.batch.size items), 'timeout' (Triton-style: merge up to "
           + "deeprec.batch.size items or until deeprec.batch.max-queue-delay, 2 ms when 0), 'aimd' (Clipper-style "
           + "additive increase / multiplicative decrease of the batch size against the p95 target), 'deeprecsched' "
-          + "(online hill climbing of batch size and offload threshold for the most headroom under the p95 target).");
+          + "(climbs the batch-size ladder, then the offload threshold: among the settings whose measured p95 meets the "
+          + "target, the one with the most measured capacity; docs/scheduler.md).");
 
   public static final ConfigOption<String> SLA_TIER = ConfigOptions.key("deeprec.sla.tier")
       .stringType().defaultValue(DEFAULT_TIER)

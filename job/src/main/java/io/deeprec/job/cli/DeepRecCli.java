@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 @Command(name = "deeprec", mixinStandardHelpOptions = true, version = "deeprec 0.1.0",
     description = "DeepRecSys on Apache Flink: latency-target-driven serving of recommendation models.",
     subcommands = {RunCommand.class, JobCommand.class, ProfileCommand.class, TrainCommand.class, LoadCommand.class,
-        BenchCommand.class, ControlCommand.class, AblationCommand.class})
+        BenchCommand.class, ControlCommand.class, AblationCommand.class, ConfigCommand.class})
 public final class DeepRecCli {
 
   public static void main(String[] args) {
