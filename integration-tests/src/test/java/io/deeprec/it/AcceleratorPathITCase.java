@@ -45,7 +45,7 @@ class AcceleratorPathITCase {
     Properties kafka = KAFKA.clientProperties();
     String prefix = "offload";
     Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("wnd"));
-    conf.set(DeepRecOptions.ACCELERATOR_MODE, "simulated");
+    conf.setString(DeepRecOptions.ACCELERATOR_MODE.key(), "simulated");
     conf.set(DeepRecOptions.ACCELERATOR_THRESHOLD, 200);
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
 

@@ -59,8 +59,8 @@ class DeliveryITCase {
     Properties kafka = KAFKA.clientProperties();
     String prefix = "delivery-" + delivery;
     Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
-    conf.set(DeepRecOptions.STARTING_OFFSETS, DeepRecOptions.DEFAULT_STARTING_OFFSETS);
-    conf.set(DeepRecOptions.DELIVERY, delivery);
+    conf.setString(DeepRecOptions.STARTING_OFFSETS.key(), DeepRecOptions.DEFAULT_STARTING_OFFSETS);
+    conf.setString(DeepRecOptions.DELIVERY.key(), delivery);
     conf.set(DeepRecOptions.MAX_AGE, Duration.ofSeconds(30));
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofMillis(500));
     conf.set(DeepRecOptions.METRICS_WINDOW, Duration.ofMillis(500));

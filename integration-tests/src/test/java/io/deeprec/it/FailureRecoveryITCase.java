@@ -65,7 +65,7 @@ class FailureRecoveryITCase {
     Properties kafka = KAFKA.clientProperties();
     String prefix = "failover-" + delivery;
     Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
-    conf.set(DeepRecOptions.DELIVERY, delivery);
+    conf.setString(DeepRecOptions.DELIVERY.key(), delivery);
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

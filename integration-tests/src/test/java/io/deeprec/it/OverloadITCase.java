@@ -53,7 +53,7 @@ class OverloadITCase {
     String prefix = "overload";
     Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
     conf.set(DeepRecOptions.CAPACITY, CAPACITY);
-    conf.set(DeepRecOptions.DELIVERY, "at-least-once");
+    conf.setString(DeepRecOptions.DELIVERY.key(), "at-least-once");
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(PARALLELISM);

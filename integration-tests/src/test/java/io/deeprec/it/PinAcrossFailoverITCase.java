@@ -63,7 +63,7 @@ class PinAcrossFailoverITCase {
     conf.set(DeepRecOptions.METRICS_WINDOW, Duration.ofMillis(500));
     conf.set(DeepRecOptions.STEP_WINDOWS, 2);
     conf.set(DeepRecOptions.WATCH_WINDOWS, 4);
-    conf.set(DeepRecOptions.DELIVERY, "at-least-once");
+    conf.setString(DeepRecOptions.DELIVERY.key(), "at-least-once");
     conf.set(DeepRecOptions.CHECKPOINT_INTERVAL, Duration.ofSeconds(1));
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

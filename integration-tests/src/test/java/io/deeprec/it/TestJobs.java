@@ -37,7 +37,7 @@ final class TestJobs {
     conf.set(DeepRecOptions.CONTROL_TOPIC, prefix + ".control");
     // Most scenarios send queries as soon as the job is submitted, before it announces readiness:
     // their topics are fresh, so reading from the start loses nothing. A short warm-up keeps CI quick.
-    conf.set(DeepRecOptions.STARTING_OFFSETS, "earliest");
+    conf.setString(DeepRecOptions.STARTING_OFFSETS.key(), "earliest");
     conf.set(DeepRecOptions.WARMUP_QUERIES, 20);
     // The warm-up goes on in the background while a scenario's load runs: bound it.
     conf.set(DeepRecOptions.WARMUP_TIMEOUT, java.time.Duration.ofSeconds(30));

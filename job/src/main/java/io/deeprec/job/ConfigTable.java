@@ -56,6 +56,8 @@ public final class ConfigTable {
     String text;
     if (value instanceof Duration duration) {
       text = TimeUtils.formatWithHighestUnit(duration);
+    } else if (value instanceof Enum<?> constant) {
+      text = constant.toString().toLowerCase(java.util.Locale.ROOT); // parsed case-insensitively
     } else if (value instanceof List<?> list) {
       text = list.stream().map(String::valueOf).collect(Collectors.joining(";"));
     } else {

@@ -1,6 +1,7 @@
 package io.deeprec.job;
 
 import io.deeprec.model.EmbeddingLookup;
+import io.deeprec.model.LatencyTier;
 import io.deeprec.model.UserSideIds;
 import java.time.Duration;
 import java.util.List;
@@ -77,8 +78,8 @@ public final class DeepRecOptions {
           + "(climbs the batch-size ladder, then the offload threshold: among the settings whose measured p95 meets the "
           + "target, the one with the most measured capacity; docs/scheduler.md).");
 
-  public static final ConfigOption<String> SLA_TIER = ConfigOptions.key("deeprec.sla.tier")
-      .stringType().defaultValue(DEFAULT_TIER)
+  public static final ConfigOption<LatencyTier> SLA_TIER = ConfigOptions.key("deeprec.sla.tier")
+      .enumType(LatencyTier.class).defaultValue(LatencyTier.MEDIUM)
       .withDescription("Latency-target tier: 'low' (0.5x), 'medium' (the paper's p95 targets: ncf 5 ms, wnd and mtwnd "
           + "25, rmc1 100, rmc2 400, rmc3 100, din 100, dien 35), 'high' (1.5x).");
 
@@ -101,8 +102,8 @@ public final class DeepRecOptions {
       .withDescription("Directory of '<model>-profile.csv' files written by 'deeprec profile'; seeds deeprecsched's "
           + "first batch size from the measured curve.");
 
-  public static final ConfigOption<String> ACCELERATOR_MODE = ConfigOptions.key("deeprec.accelerator.mode")
-      .stringType().defaultValue(DEFAULT_ACCELERATOR)
+  public static final ConfigOption<AcceleratorChoice> ACCELERATOR_MODE = ConfigOptions.key("deeprec.accelerator.mode")
+      .enumType(AcceleratorChoice.class).defaultValue(AcceleratorChoice.NONE)
       .withDescription("Accelerator path for large queries: 'none'; 'simulated' (a batch -> latency curve stands in "
           + "for a GPU, results say device=simulated-gpu); 'gpu' (DJL on the GPU Flink assigns: the operator runs in "
           + "slot sharing group 'gpu' requesting external resource 'gpu').");
@@ -218,8 +219,8 @@ public final class DeepRecOptions {
       .withDescription("A Java properties file of extra Kafka client settings (security.protocol, sasl.*, "
           + "ssl.*) applied to the source, the sinks and the admin client. Secrets belong here, not on the command line.");
 
-  public static final ConfigOption<String> DELIVERY = ConfigOptions.key("deeprec.kafka.delivery")
-      .stringType().defaultValue(DEFAULT_DELIVERY)
+  public static final ConfigOption<Delivery> DELIVERY = ConfigOptions.key("deeprec.kafka.delivery")
+      .enumType(Delivery.class).defaultValue(Delivery.AT_LEAST_ONCE)
       .withDescription("Result delivery guarantee of the Kafka sinks. 'at-least-once' (default): a result is "
           + "visible to consumers as soon as it is written; after a failure the job replays from its last checkpoint, "
           + "so a result may be written again, with the same key (query id) and the same items and scores: "
@@ -229,8 +230,8 @@ public final class DeepRecOptions {
           + "results and dead-letter topics; metrics windows and control decisions are always written at least once "
           + "(observations, not answers: the control loop does not wait for commits).");
 
-  public static final ConfigOption<String> STARTING_OFFSETS = ConfigOptions.key("deeprec.kafka.starting-offsets")
-      .stringType().defaultValue(DEFAULT_STARTING_OFFSETS)
+  public static final ConfigOption<StartingOffsets> STARTING_OFFSETS = ConfigOptions.key("deeprec.kafka.starting-offsets")
+      .enumType(StartingOffsets.class).defaultValue(StartingOffsets.LATEST)
       .withDescription("Where the query source starts when its consumer group has no committed offset: 'latest' "
           + "(default: only queries sent after the job started; queries left in the topic by earlier runs are not "
           + "this job's) or 'earliest' (the whole topic). A restart from a checkpoint always resumes from the "

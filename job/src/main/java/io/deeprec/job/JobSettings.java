@@ -116,7 +116,7 @@ public record JobSettings(
         conf.get(DeepRecOptions.CONTROL_TOPIC),
         targets(conf, models),
         profiles(conf.get(DeepRecOptions.PROFILE_DIR), models),
-        acceleratorMode(conf.get(DeepRecOptions.ACCELERATOR_MODE)),
+        enumSetting(conf, DeepRecOptions.ACCELERATOR_MODE).mode(),
         new LatencyCurve(parseCurve(conf.get(DeepRecOptions.ACCELERATOR_LATENCY))),
         conf.get(DeepRecOptions.ACCELERATOR_THRESHOLD),
         positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)),
@@ -177,13 +177,7 @@ public record JobSettings(
   }
 
   private static Map<String, Double> targets(Configuration conf, Map<String, ModelKey> models) {
-    LatencyTier tier;
-    try {
-      tier = LatencyTier.valueOf(conf.get(DeepRecOptions.SLA_TIER).trim().toUpperCase(Locale.ROOT));
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException(DeepRecOptions.SLA_TIER.key() + ": expected low, medium or high, got '"
-          + conf.get(DeepRecOptions.SLA_TIER) + "'");
-    }
+    LatencyTier tier = enumSetting(conf, DeepRecOptions.SLA_TIER);
     Map<String, Double> targets = new LinkedHashMap<>();
     models.forEach((name, key) -> targets.put(name, ModelFactory.spec(key).p95TargetMs(tier)));
     String overrides = conf.get(DeepRecOptions.SLA_TARGETS);
@@ -239,20 +233,6 @@ public record JobSettings(
       return curve;
     } catch (IOException | RuntimeException e) {
       throw new IllegalArgumentException("cannot read profile " + csv + ": " + e.getMessage(), e);
-    }
-  }
-
-  private static AcceleratorFunction.Mode acceleratorMode(String value) {
-    switch (value.trim().toLowerCase(Locale.ROOT)) {
-      case "none":
-        return null;
-      case "simulated":
-        return AcceleratorFunction.Mode.SIMULATED;
-      case "gpu":
-        return AcceleratorFunction.Mode.GPU;
-      default:
-        throw new IllegalArgumentException(DeepRecOptions.ACCELERATOR_MODE.key() + ": expected none, simulated or gpu, got '"
-            + value + "'");
     }
   }
 
@@ -354,29 +334,28 @@ public record JobSettings(
 
   /** Whether results go through transactional sinks ({@code exactly-once}) or not ({@code at-least-once}). */
   public static boolean exactlyOnce(Configuration conf) {
-    String value = conf.get(DeepRecOptions.DELIVERY).trim().toLowerCase(Locale.ROOT);
-    switch (value) {
-      case "exactly-once":
-        return true;
-      case "at-least-once":
-        return false;
-      default:
-        throw new IllegalArgumentException(DeepRecOptions.DELIVERY.key() + ": expected at-least-once or exactly-once, got '"
-            + conf.get(DeepRecOptions.DELIVERY) + "'");
-    }
+    return enumSetting(conf, DeepRecOptions.DELIVERY) == Delivery.EXACTLY_ONCE;
   }
 
   /** Whether a query source without committed offsets starts from the earliest offset (else the latest). */
   public static boolean startsFromEarliest(Configuration conf) {
-    String value = conf.get(DeepRecOptions.STARTING_OFFSETS).trim().toLowerCase(Locale.ROOT);
-    switch (value) {
-      case "earliest":
-        return true;
-      case "latest":
-        return false;
-      default:
-        throw new IllegalArgumentException(DeepRecOptions.STARTING_OFFSETS.key() + ": expected latest or earliest, got '"
-            + conf.get(DeepRecOptions.STARTING_OFFSETS) + "'");
+    return enumSetting(conf, DeepRecOptions.STARTING_OFFSETS) == StartingOffsets.EARLIEST;
+  }
+
+  /** An enum setting; a value that is not one of its constants is refused naming the key and what is allowed. */
+  static <E extends Enum<E>> E enumSetting(Configuration conf, org.apache.flink.configuration.ConfigOption<E> option) {
+    try {
+      return conf.get(option);
+    } catch (IllegalArgumentException e) {
+      Object given = conf.toMap().get(option.key());
+      List<String> allowed = new java.util.ArrayList<>();
+      Class<?> type = option.defaultValue() != null ? option.defaultValue().getDeclaringClass() : null;
+      if (type != null) {
+        for (Object constant : type.getEnumConstants()) {
+          allowed.add(constant.toString().toLowerCase(Locale.ROOT));
+        }
+      }
+      throw new IllegalArgumentException(option.key() + ": expected one of " + allowed + ", got '" + given + "'", e);
     }
   }
 

@@ -94,4 +94,16 @@ class JobSettingsTest {
     assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of("deeprec.models", "ranker"))))
         .hasMessageContaining("unknown model 'ranker'").hasMessageContaining("deeprec.model.dirs");
   }
+
+  @ParameterizedTest(name = "{0} = {1}")
+  @CsvSource({
+      "deeprec.kafka.delivery, twice, '[at-least-once, exactly-once]'",
+      "deeprec.kafka.starting-offsets, middle, '[latest, earliest]'",
+      "deeprec.sla.tier, extreme, '[low, medium, high]'",
+      "deeprec.accelerator.mode, tpu, '[none, simulated, gpu]'",
+  })
+  void aBadEnumValueIsRefusedNamingTheKeyAndWhatIsAllowed(String key, String value, String allowed) {
+    assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of(key, value))))
+        .hasMessageContaining(key).hasMessageContaining(allowed).hasMessageContaining("'" + value + "'");
+  }
 }

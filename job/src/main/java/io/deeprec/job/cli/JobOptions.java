@@ -127,11 +127,11 @@ public final class JobOptions {
     }
     setIfPresent(conf, DeepRecOptions.POLICY, policy);
     setIfPresent(conf, DeepRecOptions.BATCH_SIZE, batchSize);
-    setIfPresent(conf, DeepRecOptions.SLA_TIER, tier);
+    setTextIfPresent(conf, DeepRecOptions.SLA_TIER, tier);
     if (targets != null && !targets.isEmpty()) {
       conf.set(DeepRecOptions.SLA_TARGETS, pairs(targets));
     }
-    setIfPresent(conf, DeepRecOptions.ACCELERATOR_MODE, accelerator);
+    setTextIfPresent(conf, DeepRecOptions.ACCELERATOR_MODE, accelerator);
     if (profileDir != null) {
       conf.set(DeepRecOptions.PROFILE_DIR, profileDir.toString());
     }
@@ -154,8 +154,8 @@ public final class JobOptions {
     if (kafkaProperties != null) {
       conf.set(DeepRecOptions.KAFKA_PROPERTIES_FILE, kafkaProperties.toString());
     }
-    setIfPresent(conf, DeepRecOptions.DELIVERY, delivery);
-    setIfPresent(conf, DeepRecOptions.STARTING_OFFSETS, startingOffsets);
+    setTextIfPresent(conf, DeepRecOptions.DELIVERY, delivery);
+    setTextIfPresent(conf, DeepRecOptions.STARTING_OFFSETS, startingOffsets);
     if (checkpointInterval != null) {
       conf.setString(DeepRecOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval);
     }
@@ -170,6 +170,13 @@ public final class JobOptions {
 
   static Duration parseDuration(String text) {
     return org.apache.flink.util.TimeUtils.parseDuration(text);
+  }
+
+  /** Sets a typed option from its text, so that a bad value is refused at start as any -D value is. */
+  private static void setTextIfPresent(Configuration conf, ConfigOption<?> option, String value) {
+    if (value != null) {
+      conf.setString(option.key(), value);
+    }
   }
 
   private static <T> void setIfPresent(Configuration conf, ConfigOption<T> option, T value) {

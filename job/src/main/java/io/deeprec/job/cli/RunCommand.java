@@ -293,7 +293,7 @@ public final class RunCommand implements Callable<Integer> {
     out.println("  end-to-end by when the query was sent:");
     s.endToEndByPhase().forEach((phase, p) -> out.printf(Locale.ROOT,
         "    %-32s p50 %7.1f ms   p95 %7.1f ms   (%d results)%n", phase, p.p50Ms(), p.p95Ms(), p.count()));
-    String delivery = conf.get(DeepRecOptions.DELIVERY);
+    String delivery = String.valueOf(conf.get(DeepRecOptions.DELIVERY));
     out.printf(Locale.ROOT, "  models            %s  (policy %s, batch size %d, %s delivery%s)%n",
         String.join(",", settings.models().keySet()), settings.policy(), settings.batchSize(), delivery,
         JobSettings.exactlyOnce(conf) ? ", results visible at the checkpoint after them, every "

@@ -42,6 +42,9 @@ class JobOptionsTest {
     if (value instanceof java.util.List<?> list) {
       return String.join(",", list.stream().map(String::valueOf).toList());
     }
+    if (value instanceof Enum<?> constant) {
+      return constant.toString().toLowerCase(java.util.Locale.ROOT);
+    }
     return String.valueOf(value);
   }
 
@@ -52,8 +55,8 @@ class JobOptionsTest {
         "--checkpoint-interval", "250ms");
 
     var conf = run.job.toConfiguration("localhost:1");
-    assertThat(conf.get(DeepRecOptions.DELIVERY)).isEqualTo("exactly-once");
-    assertThat(conf.get(DeepRecOptions.STARTING_OFFSETS)).isEqualTo("earliest");
+    assertThat(conf.get(DeepRecOptions.DELIVERY)).isEqualTo(io.deeprec.job.Delivery.EXACTLY_ONCE);
+    assertThat(conf.get(DeepRecOptions.STARTING_OFFSETS)).isEqualTo(io.deeprec.job.StartingOffsets.EARLIEST);
     assertThat(conf.get(DeepRecOptions.CHECKPOINT_INTERVAL).toMillis()).isEqualTo(250);
   }
 }
