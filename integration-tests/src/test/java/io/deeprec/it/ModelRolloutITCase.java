@@ -6,6 +6,8 @@ import static org.awaitility.Awaitility.await;
 import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
+import io.deeprec.job.cli.ControlCommand;
+import picocli.CommandLine;
 import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
@@ -92,7 +94,15 @@ class ModelRolloutITCase {
 
       ModelRollout toTwo = rolloutAfter(sender, total / 4, control, settings, two, "2");
       ModelRollout toBroken = rolloutAfter(sender, total / 2, control, settings, broken, "3");
-      ModelRollout back = rolloutAfter(sender, 3 * total / 4, control, settings, one, "1");
+      // The rollback as an operator sends it, waiting for the switch to be seen in the results.
+      await().atMost(Duration.ofMinutes(1)).until(() -> sender.sent() >= 3 * total / 4);
+      ControlCommand rollback = new ControlCommand();
+      int code = new CommandLine(rollback).execute(
+          "--bootstrap-servers", kafka.getProperty("bootstrap.servers"), "--topic", settings.controlTopic(),
+          "--model", MODEL, "--rollout", one.toString(), "--version", "1", "--activate-in", ACTIVATE_AFTER_MS + "ms",
+          "--wait-for-switch", "1min", "--results-topic", settings.resultsTopic());
+      assertThat(code).as("deeprec control --rollout --wait-for-switch").isZero();
+      ModelRollout back = rollback.sentRollout();
       long sent = sending.get(2, TimeUnit.MINUTES);
       sender.flush();
 

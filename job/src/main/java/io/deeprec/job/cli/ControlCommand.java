@@ -3,6 +3,16 @@ package io.deeprec.job.cli;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.ModelRollout;
+import io.deeprec.schema.RecResult;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import io.deeprec.model.torchscript.ModelManifest;
 import java.time.Duration;
 import java.time.Instant;
@@ -69,6 +79,22 @@ public final class ControlCommand implements Callable<Integer> {
           + "are batched for it, e.g. 10s, 500ms, 0 (default: 10s).")
   String activateIn;
 
+  @Option(names = "--wait-for-switch", paramLabel = "DURATION", description = "With --rollout: then read the results "
+      + "topic until a query is scored by the new version (or a TaskManager reports that it failed to load) and print "
+      + "the switch time; give up after DURATION, e.g. 2min.")
+  String waitForSwitch;
+
+  @Option(names = "--results-topic", description = "With --wait-for-switch: the job's results topic (default: "
+      + "deeprec.results).")
+  String resultsTopic = DeepRecOptions.RESULTS_TOPIC.defaultValue();
+
+  private ModelRollout sent;
+
+  /** The rollout this command wrote, if any. */
+  public ModelRollout sentRollout() {
+    return sent;
+  }
+
   @Override
   public Integer call() throws Exception {
     if (rolloutDir != null) {
@@ -121,13 +147,68 @@ public final class ControlCommand implements Callable<Integer> {
         .setActivateAtMs(now + activation.toMillis()).setTimestampMs(now)
         .setReason("rolled out from the command line").build();
     send(SingleObjectCodec.ROLLOUT.encode(rollout));
+    sent = rollout;
     System.out.println("rolled out " + model + " version " + version + " from " + rolloutDir + ": queries batched from "
         + Instant.ofEpochMilli(rollout.getActivateAtMs()) + " on are scored by it; results carry modelVersion, "
         + "and the metrics topic reports a failed load (rolloutFailure)");
-    return 0;
+    return waitForSwitch == null ? 0 : awaitSwitch(rollout, JobOptions.parseDuration(waitForSwitch));
   }
 
-  private void send(byte[] value) throws Exception {
+  /**
+   * Reads the results written since the rollout until one is scored by its version (prints the
+   * switch time, returns 0) or says that the version failed to load (prints why, returns 1).
+   */
+  private int awaitSwitch(ModelRollout rollout, Duration timeout) throws Exception {
+    Properties props = clientProperties();
+    props.put(ConsumerConfig.ISOLATION_LEVEL_CONFIG, "read_committed");
+    props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
+    props.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    props.put(ConsumerConfig.VALUE_DESERIALIZER_CLASS_CONFIG, ByteArrayDeserializer.class.getName());
+    long deadline = System.nanoTime() + timeout.toNanos();
+    try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props)) {
+      List<TopicPartition> partitions = consumer.partitionsFor(resultsTopic, timeout).stream()
+          .map(p -> new TopicPartition(p.topic(), p.partition())).toList();
+      consumer.assign(partitions);
+      Map<TopicPartition, Long> since = new HashMap<>();
+      partitions.forEach(p -> since.put(p, rollout.getTimestampMs()));
+      consumer.offsetsForTimes(since).forEach((partition, offset) -> {
+        if (offset == null) {
+          consumer.seekToEnd(List.of(partition));
+        } else {
+          consumer.seek(partition, offset.offset());
+        }
+      });
+      while (System.nanoTime() < deadline) {
+        for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(200))) {
+          RecResult result;
+          try {
+            result = SingleObjectCodec.RESULT.decode(record.value());
+          } catch (SingleObjectCodec.SchemaMismatchException e) {
+            continue;
+          }
+          if (!result.getModel().equals(model) || result.getBatchedTimeMs() < rollout.getActivateAtMs()) {
+            continue;
+          }
+          if (result.getModelVersion().equals(rollout.getVersion())) {
+            System.out.printf(Locale.ROOT, "switched: %s version %s scored its first query %d ms after the activation "
+                + "time (%d ms after the rollout was sent)%n", model, rollout.getVersion(),
+                result.getCompletedTimeMs() - rollout.getActivateAtMs(), result.getCompletedTimeMs() - rollout.getTimestampMs());
+            return 0;
+          }
+          if (result.getRolloutFailure().contains("version " + rollout.getVersion() + " ")) {
+            System.out.println("not switched: " + result.getRolloutFailure() + "; version " + result.getModelVersion()
+                + " keeps serving");
+            return 1;
+          }
+        }
+      }
+    }
+    System.out.println("no query of " + model + " scored by version " + rollout.getVersion() + " within " + waitForSwitch
+        + " (is traffic flowing?)");
+    return 1;
+  }
+
+  private Properties clientProperties() throws java.io.IOException {
     Properties props = new Properties();
     if (kafkaProperties != null) {
       try (InputStream in = Files.newInputStream(kafkaProperties)) {
@@ -135,6 +216,11 @@ public final class ControlCommand implements Callable<Integer> {
       }
     }
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+    return props;
+  }
+
+  private void send(byte[] value) throws Exception {
+    Properties props = clientProperties();
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     props.put(ProducerConfig.VALUE_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
     try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
