@@ -9,7 +9,7 @@ cp_file="$root/integration-tests/target/flink-cluster-classpath.txt"
 build_if_missing() {
   if [ ! -f "$cp_file" ] || ! ls "$root"/job/target/deeprec-job-*-cluster.jar > /dev/null 2>&1; then
     echo "building the job jar and the cluster classpath ..." >&2
-    (cd "$root" && mvn -q -B -Dstyle.color=never install -DskipTests -pl job -am >&2 \
+    (cd "$root" && mvn -q -B -Dstyle.color=never install -DskipTests -pl job/tools -am >&2 \
       && mvn -q -B -Dstyle.color=never -pl integration-tests generate-test-resources >&2)
   fi
 }

@@ -79,7 +79,7 @@ class ModelRolloutITCase {
 
     Properties kafka = KAFKA.clientProperties();
     Configuration conf = TestJobs.jobConf(kafka.getProperty("bootstrap.servers"), "rollout", List.of(MODEL));
-    conf.set(DeepRecOptions.MODEL_DIRS, MODEL + "=" + one);
+    conf.set(DeepRecOptions.MODEL_DIRS, Map.of(MODEL, one.toString()));
     conf.set(DeepRecOptions.BATCH_SIZE, 64);
     conf.set(DeepRecOptions.METRICS_WINDOW, Duration.ofMillis(500));
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();

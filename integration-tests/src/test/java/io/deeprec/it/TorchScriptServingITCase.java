@@ -131,7 +131,7 @@ class TorchScriptServingITCase {
 
   private static Configuration conf(Properties kafka, String prefix, Path dir) {
     Configuration conf = TestJobs.jobConf(kafka.getProperty("bootstrap.servers"), prefix, List.of(MODEL));
-    conf.set(DeepRecOptions.MODEL_DIRS, MODEL + "=" + dir);
+    conf.set(DeepRecOptions.MODEL_DIRS, Map.of(MODEL, dir.toString()));
     conf.set(DeepRecOptions.BATCH_SIZE, 4);
     return conf;
   }

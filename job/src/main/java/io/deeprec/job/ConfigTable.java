@@ -58,6 +58,8 @@ public final class ConfigTable {
       text = TimeUtils.formatWithHighestUnit(duration);
     } else if (value instanceof Enum<?> constant) {
       text = constant.toString().toLowerCase(java.util.Locale.ROOT); // parsed case-insensitively
+    } else if (value instanceof java.util.Map<?, ?> map) {
+      text = map.entrySet().stream().map(e -> e.getKey() + ":" + e.getValue()).collect(Collectors.joining(","));
     } else if (value instanceof List<?> list) {
       text = list.stream().map(String::valueOf).collect(Collectors.joining(";"));
     } else {

@@ -4,7 +4,9 @@ import io.deeprec.model.EmbeddingLookup;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.model.UserSideIds;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.apache.flink.configuration.ConfigOption;
 import org.apache.flink.configuration.ConfigOptions;
 
@@ -29,6 +31,18 @@ public final class DeepRecOptions {
   public static final String DEFAULT_STARTING_OFFSETS = "latest";
   public static final long DEFAULT_CHECKPOINT_INTERVAL_AT_LEAST_ONCE_MS = 2000;
   public static final long DEFAULT_CHECKPOINT_INTERVAL_EXACTLY_ONCE_MS = 200;
+  /** Request latency (ms) per batch size of rmc1 at full size on an NVIDIA H200 (docs/gpu/). */
+  private static final Map<String, String> H200_RMC1_CURVE = curve(
+      "1", "0.669", "2", "0.607", "4", "0.573", "8", "0.431", "16", "0.385", "32", "0.636", "64", "0.622", "128", "0.712",
+      "256", "0.706", "512", "0.675", "1024", "0.655");
+
+  private static Map<String, String> curve(String... batchThenMs) {
+    Map<String, String> curve = new LinkedHashMap<>();
+    for (int i = 0; i < batchThenMs.length; i += 2) {
+      curve.put(batchThenMs[i], batchThenMs[i + 1]);
+    }
+    return curve;
+  }
 
   public static final ConfigOption<List<String>> MODELS = ConfigOptions.key("deeprec.models")
       .stringType().asList().defaultValues(DEFAULT_MODEL)
@@ -44,9 +58,10 @@ public final class DeepRecOptions {
       .longType().defaultValue(DEFAULT_SEED)
       .withDescription("Seed of the random weights (the reference serves random weights); same seed, same scores.");
 
-  public static final ConfigOption<String> MODEL_DIRS = ConfigOptions.key("deeprec.model.dirs")
-      .stringType().noDefaultValue()
-      .withDescription("Model directories, comma-separated model=directory pairs, e.g. 'rmc1=/models/rmc1,ranker=/models/ranker': "
+  public static final ConfigOption<Map<String, String>> MODEL_DIRS = ConfigOptions.key("deeprec.model.dirs")
+      .mapType().noDefaultValue()
+      .withDescription("Model directories, a map of model to directory, e.g. 'rmc1:/models/rmc1,ranker:/models/ranker' "
+          + "(quote a path that holds ',' or ':' with single quotes; the CLI's --model-dir MODEL=DIR sets it): "
           + "trained parameters of a built-in model (written by 'deeprec train'), or an external model (a TorchScript "
           + "model.pt with its deeprec-model.json manifest, served under the manifest's name). Every TaskManager must "
           + "read the same path; the submitting client loads external models once to check them.");
@@ -83,9 +98,10 @@ public final class DeepRecOptions {
       .withDescription("Latency-target tier: 'low' (0.5x), 'medium' (the paper's p95 targets: ncf 5 ms, wnd and mtwnd "
           + "25, rmc1 100, rmc2 400, rmc3 100, din 100, dien 35), 'high' (1.5x).");
 
-  public static final ConfigOption<String> SLA_TARGETS = ConfigOptions.key("deeprec.sla.p95-targets")
-      .stringType().noDefaultValue()
-      .withDescription("Per-model p95 targets in ms that override the tier, e.g. 'rmc1=50,wnd=20'.");
+  public static final ConfigOption<Map<String, String>> SLA_TARGETS = ConfigOptions.key("deeprec.sla.p95-targets")
+      .mapType().noDefaultValue()
+      .withDescription("Per-model p95 targets in ms that override the tier, a map of served model to ms, e.g. "
+          + "'rmc1:50,wnd:20' (the CLI's --target MODEL=MS sets it).");
 
   public static final ConfigOption<Integer> STEP_WINDOWS = ConfigOptions.key("deeprec.policy.windows-per-step")
       .intType().defaultValue(0)
@@ -108,9 +124,9 @@ public final class DeepRecOptions {
           + "for a GPU, results say device=simulated-gpu); 'gpu' (DJL on the GPU Flink assigns: the operator runs in "
           + "slot sharing group 'gpu' requesting external resource 'gpu').");
 
-  public static final ConfigOption<String> ACCELERATOR_LATENCY = ConfigOptions.key("deeprec.accelerator.latency-curve")
-      .stringType().defaultValue("1:0.669,2:0.607,4:0.573,8:0.431,16:0.385,32:0.636,64:0.622,128:0.712,256:0.706,512:0.675,1024:0.655")
-      .withDescription("Simulated accelerator: request latency in ms per batch size, 'batch:ms,...', log-interpolated. "
+  public static final ConfigOption<Map<String, String>> ACCELERATOR_LATENCY =
+      ConfigOptions.key("deeprec.accelerator.latency-curve").mapType().defaultValue(H200_RMC1_CURVE)
+      .withDescription("Simulated accelerator: request latency in ms per batch size, a map 'batch:ms,...', log-interpolated. "
           + "The default is rmc1 at full table size measured on an NVIDIA H200 with PyTorch 2.11 (median, inputs "
           + "copied from host memory and scores back; docs/gpu/, deploy/gpu/measure_gpu_curve.py).");
 

@@ -61,7 +61,7 @@ public record JobSettings(
     implements Serializable {
 
   public static JobSettings from(Configuration conf) {
-    Map<String, String> dirs = parseDirs(conf.get(DeepRecOptions.MODEL_DIRS));
+    Map<String, String> dirs = parseDirs(mapSetting(conf, DeepRecOptions.MODEL_DIRS, "model:directory"));
     Map<String, ModelKey> models = new LinkedHashMap<>();
     double scale = conf.get(DeepRecOptions.TABLE_SCALE);
     long seed = conf.get(DeepRecOptions.SEED);
@@ -117,7 +117,7 @@ public record JobSettings(
         targets(conf, models),
         profiles(conf.get(DeepRecOptions.PROFILE_DIR), models),
         enumSetting(conf, DeepRecOptions.ACCELERATOR_MODE).mode(),
-        new LatencyCurve(parseCurve(conf.get(DeepRecOptions.ACCELERATOR_LATENCY))),
+        new LatencyCurve(parseCurve(mapSetting(conf, DeepRecOptions.ACCELERATOR_LATENCY, "batch:ms"))),
         conf.get(DeepRecOptions.ACCELERATOR_THRESHOLD),
         positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)),
         notNegative(DeepRecOptions.STEP_WINDOWS.key(), conf.get(DeepRecOptions.STEP_WINDOWS)),
@@ -128,7 +128,12 @@ public record JobSettings(
         positive(conf, DeepRecOptions.WARMUP_TIMEOUT),
         conf.get(DeepRecOptions.USER_SIDE_IDS),
         writerSchemas(conf));
-    settings.policies(); // fail fast on a bad policy or batch size
+    try {
+      settings.policies(); // fail fast on a bad policy or batch size
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(DeepRecOptions.POLICY.key() + " (with " + DeepRecOptions.BATCH_SIZE.key()
+          + "): " + e.getMessage(), e);
+    }
     return settings;
   }
 
@@ -180,20 +185,24 @@ public record JobSettings(
     LatencyTier tier = enumSetting(conf, DeepRecOptions.SLA_TIER);
     Map<String, Double> targets = new LinkedHashMap<>();
     models.forEach((name, key) -> targets.put(name, ModelFactory.spec(key).p95TargetMs(tier)));
-    String overrides = conf.get(DeepRecOptions.SLA_TARGETS);
-    if (overrides != null && !overrides.isBlank()) {
-      for (String pair : overrides.split(",")) {
-        String[] parts = pair.split("[=:]", 2);
-        String model = parts.length == 2 ? servedName(parts[0]) : null;
-        if (model == null || !targets.containsKey(model)) {
-          throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": expected served-model=ms, got '" + pair + "'");
-        }
-        double ms = Double.parseDouble(parts[1].trim());
-        if (!(ms > 0)) {
-          throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": target must be > 0 ms: " + pair);
-        }
-        targets.put(model, ms);
+    Map<String, String> overrides = mapSetting(conf, DeepRecOptions.SLA_TARGETS, "served-model:ms");
+    for (Map.Entry<String, String> override : overrides == null ? Map.<String, String>of().entrySet() : overrides.entrySet()) {
+      String model = servedName(override.getKey());
+      if (!targets.containsKey(model)) {
+        throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": '" + override.getKey()
+            + "' is not a served model (served: " + targets.keySet() + ")");
       }
+      double ms;
+      try {
+        ms = Double.parseDouble(override.getValue().trim());
+      } catch (NumberFormatException e) {
+        ms = Double.NaN;
+      }
+      if (!(ms > 0)) {
+        throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": the target of " + model
+            + " must be a number of ms > 0, got '" + override.getValue() + "'");
+      }
+      targets.put(model, ms);
     }
     return targets;
   }
@@ -236,17 +245,16 @@ public record JobSettings(
     }
   }
 
-  static Map<Integer, Double> parseCurve(String value) {
+  static Map<Integer, Double> parseCurve(Map<String, String> value) {
     Map<Integer, Double> curve = new TreeMap<>();
-    for (String point : value.split(",")) {
-      String[] parts = point.trim().split(":");
+    value.forEach((batch, ms) -> {
       try {
-        curve.put(Integer.parseInt(parts[0].trim()), Double.parseDouble(parts[1].trim()));
+        curve.put(Integer.parseInt(batch.trim()), Double.parseDouble(ms.trim()));
       } catch (RuntimeException e) {
         throw new IllegalArgumentException(DeepRecOptions.ACCELERATOR_LATENCY.key() + ": expected batch:ms pairs, got '"
-            + point + "'");
+            + batch + ":" + ms + "'");
       }
-    }
+    });
     return curve;
   }
 
@@ -389,18 +397,31 @@ public record JobSettings(
     return value;
   }
 
-  private static Map<String, String> parseDirs(String value) {
+  private static Map<String, String> parseDirs(Map<String, String> value) {
     Map<String, String> dirs = new LinkedHashMap<>();
-    if (value == null || value.isBlank()) {
+    if (value == null) {
       return dirs;
     }
-    for (String pair : value.split(",")) {
-      String[] parts = pair.split("=", 2);
-      if (parts.length != 2 || parts[1].isBlank()) {
-        throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + ": expected model=directory, got '" + pair + "'");
+    value.forEach((model, dir) -> {
+      if (dir == null || dir.isBlank()) {
+        throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + ": no directory for model '" + model + "'");
       }
-      dirs.put(servedName(parts[0]), parts[1].trim());
-    }
+      dirs.put(servedName(model), dir.trim());
+    });
     return dirs;
+  }
+
+  /**
+   * A map setting ({@code k1:v1,k2:v2}); a value that is not one is refused naming the key and
+   * the expected {@code pair} form.
+   */
+  static Map<String, String> mapSetting(Configuration conf,
+      org.apache.flink.configuration.ConfigOption<Map<String, String>> option, String pair) {
+    try {
+      return conf.get(option);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException(option.key() + ": expected comma-separated " + pair + " pairs, got '"
+          + conf.toMap().get(option.key()) + "'", e);
+    }
   }
 }

@@ -74,7 +74,7 @@ class JobSettingsTest {
   @Test
   void servesAnExternalModelUnderItsManifestsNameWithItsTarget() {
     JobSettings settings = JobSettings.from(Configuration.fromMap(Map.of(
-        "deeprec.models", "tiny-dlrm;rmc1", "deeprec.model.dirs", "tiny-dlrm=" + TINY_DLRM)));
+        "deeprec.models", "tiny-dlrm;rmc1", "deeprec.model.dirs", "tiny-dlrm:" + TINY_DLRM)));
 
     assertThat(settings.models().get("tiny-dlrm").external()).isTrue();
     assertThat(settings.models().get("rmc1").external()).isFalse();
@@ -85,7 +85,7 @@ class JobSettingsTest {
   @Test
   void refusesAnExternalModelServedUnderAnotherName() {
     assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of(
-        "deeprec.models", "ranker", "deeprec.model.dirs", "ranker=" + TINY_DLRM))))
+        "deeprec.models", "ranker", "deeprec.model.dirs", "ranker:" + TINY_DLRM))))
         .hasMessageContaining("holds model 'tiny-dlrm'").hasMessageContaining("as 'ranker'");
   }
 
@@ -101,9 +101,25 @@ class JobSettingsTest {
       "deeprec.kafka.starting-offsets, middle, '[latest, earliest]'",
       "deeprec.sla.tier, extreme, '[low, medium, high]'",
       "deeprec.accelerator.mode, tpu, '[none, simulated, gpu]'",
+      "deeprec.batch.policy, greedy, 'static, fixed, timeout, aimd, deeprecsched'",
   })
   void aBadEnumValueIsRefusedNamingTheKeyAndWhatIsAllowed(String key, String value, String allowed) {
     assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of(key, value))))
         .hasMessageContaining(key).hasMessageContaining(allowed).hasMessageContaining("'" + value + "'");
+  }
+
+  @Test
+  void mapSettingsAreReadAsMapsAndABadOneIsRefusedNamingTheKeyAndTheForm() {
+    JobSettings settings = JobSettings.from(Configuration.fromMap(Map.of(
+        "deeprec.models", "rmc1;wnd", "deeprec.sla.p95-targets", "rmc1:50,wnd:20",
+        "deeprec.accelerator.latency-curve", "1:2.0,64:3.5")));
+    assertThat(settings.p95TargetsMs()).containsEntry("rmc1", 50.0).containsEntry("wnd", 20.0);
+
+    assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of("deeprec.sla.p95-targets", "rmc1:fast"))))
+        .hasMessageContaining("deeprec.sla.p95-targets").hasMessageContaining("'fast'");
+    assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of("deeprec.sla.p95-targets", "wnd:20"))))
+        .hasMessageContaining("'wnd' is not a served model");
+    assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of("deeprec.model.dirs", "rmc1=/models/rmc1"))))
+        .hasMessageContaining("deeprec.model.dirs: expected comma-separated model:directory pairs");
   }
 }

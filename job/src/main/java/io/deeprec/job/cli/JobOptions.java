@@ -129,7 +129,7 @@ public final class JobOptions {
     setIfPresent(conf, DeepRecOptions.BATCH_SIZE, batchSize);
     setTextIfPresent(conf, DeepRecOptions.SLA_TIER, tier);
     if (targets != null && !targets.isEmpty()) {
-      conf.set(DeepRecOptions.SLA_TARGETS, pairs(targets));
+      conf.set(DeepRecOptions.SLA_TARGETS, new java.util.LinkedHashMap<>(targets));
     }
     setTextIfPresent(conf, DeepRecOptions.ACCELERATOR_MODE, accelerator);
     if (profileDir != null) {
@@ -147,7 +147,7 @@ public final class JobOptions {
       conf.set(DeepRecOptions.USER_SIDE_IDS, UserSideIds.parse(userSideIds));
     }
     if (modelDirs != null && !modelDirs.isEmpty()) {
-      conf.set(DeepRecOptions.MODEL_DIRS, pairs(modelDirs));
+      conf.set(DeepRecOptions.MODEL_DIRS, new java.util.LinkedHashMap<>(modelDirs));
     }
     setIfPresent(conf, DeepRecOptions.WORKERS, workers);
     setIfPresent(conf, DeepRecOptions.BOOTSTRAP_SERVERS, bootstrapOverride != null ? bootstrapOverride : bootstrapServers);
@@ -160,12 +160,6 @@ public final class JobOptions {
       conf.setString(DeepRecOptions.CHECKPOINT_INTERVAL.key(), checkpointInterval);
     }
     return conf;
-  }
-
-  private static String pairs(Map<String, String> values) {
-    StringBuilder joined = new StringBuilder();
-    values.forEach((key, value) -> joined.append(joined.length() == 0 ? "" : ",").append(key).append('=').append(value));
-    return joined.toString();
   }
 
   static Duration parseDuration(String text) {

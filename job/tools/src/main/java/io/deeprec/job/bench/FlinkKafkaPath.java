@@ -69,13 +69,13 @@ final class FlinkKafkaPath implements AutoCloseable {
     Configuration conf = new Configuration();
     conf.set(DeepRecOptions.MODELS, List.of(model));
     if (modelDir != null) {
-      conf.set(DeepRecOptions.MODEL_DIRS, model + "=" + modelDir);
+      conf.set(DeepRecOptions.MODEL_DIRS, java.util.Map.of(model, modelDir));
     }
     conf.set(DeepRecOptions.POLICY, policy);
     if (batchSize > 0) {
       conf.set(DeepRecOptions.BATCH_SIZE, batchSize);
     }
-    conf.set(DeepRecOptions.SLA_TARGETS, model + "=" + targetMs);
+    conf.set(DeepRecOptions.SLA_TARGETS, java.util.Map.of(model, Double.toString(targetMs)));
     conf.set(DeepRecOptions.TABLE_SCALE, tableScale);
     conf.set(DeepRecOptions.SEED, seed);
     conf.set(DeepRecOptions.WORKERS, workers);
