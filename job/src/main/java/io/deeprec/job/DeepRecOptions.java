@@ -2,6 +2,7 @@ package io.deeprec.job;
 
 import io.deeprec.model.EmbeddingLookup;
 import io.deeprec.model.LatencyTier;
+import io.deeprec.sched.SchedParameters;
 import io.deeprec.model.UserSideIds;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -104,14 +105,14 @@ public final class DeepRecOptions {
           + "'rmc1:50,wnd:20' (the CLI's --target MODEL=MS sets it).");
 
   public static final ConfigOption<Integer> STEP_WINDOWS = ConfigOptions.key("deeprec.policy.windows-per-step")
-      .intType().defaultValue(0)
-      .withDescription("deeprecsched: metrics windows measured per hill-climbing step (after one transition window); "
-          + "0 = the policy's default (4). Fewer react faster, more are steadier under noise.");
+      .intType().defaultValue(SchedParameters.DEFAULTS.windowsPerStep())
+      .withDescription("deeprecsched: metrics windows measured per step of its climb (after one transition window), "
+          + ">= 1. Fewer react faster, more are steadier under noise.");
 
   public static final ConfigOption<Integer> WATCH_WINDOWS = ConfigOptions.key("deeprec.policy.watch-windows")
-      .intType().defaultValue(0)
+      .intType().defaultValue(SchedParameters.DEFAULTS.watchWindows())
       .withDescription("deeprecsched: rolling metrics windows compared against the converged load to detect a load "
-          + "change (> 25%) and explore again; 0 = the policy's default (8).");
+          + "change and explore again, >= 1.");
 
   public static final ConfigOption<String> PROFILE_DIR = ConfigOptions.key("deeprec.policy.profile-dir")
       .stringType().noDefaultValue()

@@ -40,6 +40,8 @@ class JobSettingsTest {
       "deeprec.query.max-age, -5 s",
       "deeprec.warmup.timeout, 0 s",
       "deeprec.warmup.queries, -1",
+      "deeprec.policy.windows-per-step, 0",
+      "deeprec.policy.watch-windows, 0",
       "deeprec.inference.timeout, 0 ms",
       "deeprec.reassembly.abandon-after, 0 ms",
       "deeprec.metrics.window, 0 ms",
