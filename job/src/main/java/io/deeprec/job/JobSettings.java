@@ -66,13 +66,13 @@ public record JobSettings(
     double scale = conf.get(DeepRecOptions.TABLE_SCALE);
     long seed = conf.get(DeepRecOptions.SEED);
     for (String name : conf.get(DeepRecOptions.MODELS)) {
-      String served = servedName(name);
+      String served = ModelId.servedName(name);
       String dir = dirs.remove(served);
       if (dir != null && ModelManifest.isExternalModelDir(Path.of(dir))) {
-        ModelManifest manifest = ModelManifest.read(Path.of(dir));
-        if (!manifest.name().equals(served)) {
-          throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + ": " + dir + " holds model '"
-              + manifest.name() + "' (its " + ModelManifest.FILE + "), asked to serve it as '" + served + "'");
+        try {
+          ModelManifest.readServedAs(Path.of(dir), served);
+        } catch (IllegalArgumentException e) {
+          throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + ": " + e.getMessage(), e);
         }
         models.put(served, ModelKey.external(dir));
       } else if (ModelId.tryParse(served) != null) {
@@ -187,7 +187,7 @@ public record JobSettings(
     models.forEach((name, key) -> targets.put(name, ModelFactory.spec(key).p95TargetMs(tier)));
     Map<String, String> overrides = mapSetting(conf, DeepRecOptions.SLA_TARGETS, "served-model:ms");
     for (Map.Entry<String, String> override : overrides == null ? Map.<String, String>of().entrySet() : overrides.entrySet()) {
-      String model = servedName(override.getKey());
+      String model = ModelId.servedName(override.getKey());
       if (!targets.containsKey(model)) {
         throw new IllegalArgumentException(DeepRecOptions.SLA_TARGETS.key() + ": '" + override.getKey()
             + "' is not a served model (served: " + targets.keySet() + ")");
@@ -309,11 +309,6 @@ public record JobSettings(
     });
   }
 
-  /** A built-in model's short id (case-insensitive), or an external model's name as written. */
-  static String servedName(String name) {
-    ModelId id = ModelId.tryParse(name);
-    return id != null ? id.cliName() : name.trim();
-  }
 
   /**
    * Checks the settings that {@link DeepRecJob} reads itself (checkpointing, Kafka delivery and
@@ -406,7 +401,7 @@ public record JobSettings(
       if (dir == null || dir.isBlank()) {
         throw new IllegalArgumentException(DeepRecOptions.MODEL_DIRS.key() + ": no directory for model '" + model + "'");
       }
-      dirs.put(servedName(model), dir.trim());
+      dirs.put(ModelId.servedName(model), dir.trim());
     });
     return dirs;
   }

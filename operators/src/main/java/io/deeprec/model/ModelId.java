@@ -46,6 +46,12 @@ public enum ModelId {
     }
   }
 
+  /** The name a job serves {@code name} under: a built-in model's short id (any case), else the name as given. */
+  public static String servedName(String name) {
+    ModelId id = tryParse(name);
+    return id != null ? id.cliName() : name.trim();
+  }
+
   public static String names() {
     return Arrays.stream(values()).map(ModelId::cliName).collect(Collectors.joining(" "));
   }

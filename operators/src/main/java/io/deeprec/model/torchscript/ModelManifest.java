@@ -82,6 +82,16 @@ public record ModelManifest(String name, String version, double p95TargetMs, int
     }
   }
 
+  /** Reads {@code dir}'s manifest, which must declare {@code served}: the name a job serves it under. */
+  public static ModelManifest readServedAs(Path dir, String served) {
+    ModelManifest manifest = read(dir);
+    if (!manifest.name().equals(served)) {
+      throw new IllegalArgumentException(dir + " holds model '" + manifest.name() + "' (its " + FILE
+          + "), asked to serve it as '" + served + "'");
+    }
+    return manifest;
+  }
+
   /** Parses a manifest's JSON; {@code source} names it in errors. */
   public static ModelManifest parse(String json, String source) {
     JsonNode root;

@@ -219,11 +219,11 @@ public final class BenchCommand implements Callable<Integer> {
         : java.util.Arrays.stream(PRODUCT_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList();
     java.util.Map<String, Double> overrides = new java.util.LinkedHashMap<>();
     if (targets != null) {
-      targets.forEach((model, ms) -> overrides.put(servedName(model), ms));
+      targets.forEach((model, ms) -> overrides.put(ModelId.servedName(model), ms));
     }
     java.util.Map<String, Double> starts = new java.util.LinkedHashMap<>();
     if (startQps != null) {
-      startQps.forEach((model, qps) -> starts.put(servedName(model), qps));
+      startQps.forEach((model, qps) -> starts.put(ModelId.servedName(model), qps));
     }
     return new ProductBench.Config(ids, modelDirs == null ? java.util.Map.of() : modelDirs, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
         overrides, or(tableScale, quick ? QUICK_TABLE_SCALE : TABLE_SCALE), workers != null ? workers : Runtime.getRuntime().availableProcessors(),
@@ -261,9 +261,4 @@ public final class BenchCommand implements Callable<Integer> {
     return value != null ? value : fallback;
   }
 
-  /** A built-in model's short id, or an external model's name as given. */
-  private static String servedName(String name) {
-    ModelId id = ModelId.tryParse(name);
-    return id != null ? id.cliName() : name.trim();
-  }
 }

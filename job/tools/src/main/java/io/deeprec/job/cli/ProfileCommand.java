@@ -196,15 +196,13 @@ public final class ProfileCommand implements Callable<Integer> {
       if (name.trim().equalsIgnoreCase("all")) {
         ModelCommands.parseModels(List.of(name)).forEach(id -> names.add(id.cliName()));
       } else {
-        ModelId id = ModelId.tryParse(name);
-        names.add(id != null ? id.cliName() : name.trim());
+        names.add(ModelId.servedName(name));
       }
     }
     for (String value : modelDirs == null ? List.<String>of() : modelDirs) {
       String[] parts = value.split("=", 2);
       if (parts.length == 2) {
-        ModelId id = ModelId.tryParse(parts[0]);
-        dirs.put(id != null ? id.cliName() : parts[0].trim(), parts[1].trim());
+        dirs.put(ModelId.servedName(parts[0]), parts[1].trim());
       } else if (names.size() == 1) {
         dirs.put(names.get(0), value.trim());
       } else {
@@ -215,10 +213,7 @@ public final class ProfileCommand implements Callable<Integer> {
     for (String name : names) {
       String dir = dirs.remove(name);
       if (dir != null && ModelManifest.isExternalModelDir(Path.of(dir))) {
-        String declared = ModelManifest.read(Path.of(dir)).name();
-        if (!declared.equals(name)) {
-          throw new IllegalArgumentException("--model-dir " + dir + " holds model '" + declared + "', not '" + name + "'");
-        }
+        ModelManifest.readServedAs(Path.of(dir), name);
         keys.put(name, ModelKey.external(dir));
       } else {
         keys.put(name, new ModelKey(ModelId.parse(name), tableScale, seed, dir, EmbeddingLookup.parse(embeddingLookup)));
