@@ -22,7 +22,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Properties;
-import java.util.stream.Collectors;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,15 +45,19 @@ class ControlLoopITCase {
 
   /** How long a topic's expected records may take to be read. */
   private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
+  /** Windows in the controller's load watch; small, so that the test is short. */
+  private static final int WATCH_WINDOWS = 4;
+  /** How long each load phase may take to show what it waits for. */
+  private static final Duration LOAD_PHASE_TIMEOUT = Duration.ofMinutes(2);
   /** Consecutive probe results at the pinned size that show the pin applied. */
   private static final int PINNED_PROBES = 8;
 
   /**
-   * Input: rmc1 queries at 30 QPS for 20 s (a climb, convergence, a load baseline), then 60 QPS
-   * for 15 s, with policy deeprecsched.
-   * Output: controller decisions on the control topic, among them decisions after the step; the
-   * metrics windows after the step show the batch size moving; all queries answered once. Then a
-   * manual pin through {@code deeprec control} fixes the batch size of later queries.
+   * Input: rmc1 queries at 30 QPS until the controller (deeprecsched) holds a choice and has watched the load
+   * under it, then 60 QPS.
+   * Output: the climb moved the batch size (the metrics windows show more than one), the controller explores
+   * again after the step and says the load moved, every decision comes from the controller, every query is
+   * answered once. Then a manual pin through {@code deeprec control} fixes the batch size of later queries.
    */
   @Test
   void loadStepMakesTheControllerChangeTheBatchSize() throws Exception {
@@ -63,46 +66,58 @@ class ControlLoopITCase {
     Configuration conf = TestJobs.jobConf(KAFKA.bootstrapServers(), prefix, List.of("rmc1"));
     conf.set(DeepRecOptions.POLICY, "deeprecsched");
     conf.set(DeepRecOptions.METRICS_WINDOW, Duration.ofMillis(500));
-    // Faster pacing than the defaults, so a test of ~30 s sees a climb, convergence and a re-climb.
+    // Faster pacing than the defaults, so the test sees a climb, a hold and a new exploration in tens of seconds.
     conf.set(DeepRecOptions.STEP_WINDOWS, 2);
-    conf.set(DeepRecOptions.WATCH_WINDOWS, 4);
+    conf.set(DeepRecOptions.WATCH_WINDOWS, WATCH_WINDOWS);
 
     StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment();
     env.setParallelism(2);
     JobSettings settings = DeepRecJob.define(env, conf);
     JobClient client = env.executeAsync("control-loop");
     try (OpenLoopSender sender = new OpenLoopSender(kafka, settings.queriesTopic());
-        ResultTracker tracker = new ResultTracker(kafka, settings.resultsTopic(), prefix + "-")) {
+        ResultTracker tracker = new ResultTracker(kafka, settings.resultsTopic(), prefix + "-");
+        TopicReader<ControlDecision> decisionReader =
+            new TopicReader<>(kafka, settings.controlTopic(), SingleObjectCodec.CONTROL);
+        TopicReader<MetricsSnapshot> metricsReader =
+            new TopicReader<>(kafka, settings.metricsTopic(), SingleObjectCodec.METRICS)) {
       QueryGenerator generator = new QueryGenerator(List.of("rmc1"), QuerySizes.lognormal(5.1, 0.2), 5, prefix, 10);
-      sender.run(generator, 30, 20_000, 1);
+      List<ControlDecision> decisions = new ArrayList<>();
+      List<MetricsSnapshot> windows = new ArrayList<>();
+      Runnable readBoth = () -> {
+        decisionReader.poll(Duration.ofMillis(100), decisions::add);
+        metricsReader.poll(Duration.ofMillis(100), windows::add);
+      };
+      long[] seed = {1};
+
+      // The base load lasts until the controller holds a choice and a full watch span was served under it:
+      // the load the choice settles at is then the base load.
+      await("deeprecsched holding a choice, watched at the base load").atMost(LOAD_PHASE_TIMEOUT)
+          .pollInSameThread().pollInterval(Duration.ZERO).until(() -> {
+            sender.run(generator, 30, 1_000, seed[0]++);
+            readBoth.run();
+            ControlDecision latest = decisions.isEmpty() ? null : decisions.get(decisions.size() - 1);
+            return latest != null && latest.getReason().contains("; hold batch")
+                && windowsServedUnder(windows, latest) > WATCH_WINDOWS;
+          });
       long stepAtMs = System.currentTimeMillis();
-      sender.run(generator, 60, 15_000, 2);
+      await("a new exploration after the load step").atMost(LOAD_PHASE_TIMEOUT)
+          .pollInSameThread().pollInterval(Duration.ZERO).untilAsserted(() -> {
+            sender.run(generator, 60, 1_000, seed[0]++);
+            readBoth.run();
+            assertThat(decisions).as("decisions after the load step at %d", stepAtMs)
+                .anySatisfy(d -> {
+                  assertThat(d.getTimestampMs()).isGreaterThan(stepAtMs);
+                  assertThat(d.getReason()).contains("explore again: load moved from");
+                });
+          });
 
       ResultTracker.Snapshot answered = tracker.awaitAnswered(generator.generated(), Duration.ofMinutes(3));
       assertThat(answered.answered()).as("answered queries").isEqualTo(generator.generated());
       assertThat(answered.duplicates()).isZero();
-
-      List<ControlDecision> decisions = new ArrayList<>();
-      try (TopicReader<ControlDecision> reader =
-          new TopicReader<>(kafka, settings.controlTopic(), SingleObjectCodec.CONTROL)) {
-        await("a controller decision after the load step").atMost(READ_TIMEOUT).pollInSameThread().untilAsserted(() -> {
-          reader.poll(Duration.ofMillis(200), decisions::add);
-          assertThat(decisions).as("decisions after the load step at %d", stepAtMs)
-              .anySatisfy(d -> assertThat(d.getTimestampMs()).isGreaterThan(stepAtMs));
-        });
-      }
-      assertThat(decisions).as("controller decisions").isNotEmpty()
+      assertThat(decisions).as("controller decisions")
           .allSatisfy(d -> assertThat(d.getSource()).isEqualTo(DecisionSource.CONTROLLER));
-
-      List<MetricsSnapshot> windows = new ArrayList<>();
-      try (TopicReader<MetricsSnapshot> reader =
-          new TopicReader<>(kafka, settings.metricsTopic(), SingleObjectCodec.METRICS)) {
-        await("metrics windows after the load step").atMost(READ_TIMEOUT).pollInSameThread().untilAsserted(() -> {
-          reader.poll(Duration.ofMillis(200), windows::add);
-          assertThat(batchSizesSince(windows, stepAtMs)).as("batch sizes in metrics windows after the step")
-              .hasSizeGreaterThan(1);
-        });
-      }
+      assertThat(windows.stream().filter(w -> w.getOkCount() > 0).map(MetricsSnapshot::getBatchSize).distinct())
+          .as("batch sizes the metrics windows were served under").hasSizeGreaterThan(1);
       assertThat(windows).allSatisfy(w -> assertThat(w.getPolicy()).isEqualTo("deeprecsched"));
 
       // A manual pin from the CLI wins over the controller: later queries run at batch size 24.
@@ -149,12 +164,11 @@ class ControlLoopITCase {
     }
   }
 
-  /** The distinct batch sizes of the windows that started at or after {@code sinceMs} and served queries. */
-  private static List<Integer> batchSizesSince(List<MetricsSnapshot> windows, long sinceMs) {
+  /** Windows that served queries under {@code decision}'s settings and started after it was made. */
+  private static long windowsServedUnder(List<MetricsSnapshot> windows, ControlDecision decision) {
     return windows.stream()
-        .filter(w -> w.getWindowStartMs() >= sinceMs && w.getOkCount() > 0)
-        .map(MetricsSnapshot::getBatchSize)
-        .distinct()
-        .collect(Collectors.toList());
+        .filter(w -> w.getWindowStartMs() >= decision.getTimestampMs() && w.getOkCount() > 0
+            && w.getBatchSize() == decision.getBatchSize() && w.getOffloadThreshold() == decision.getOffloadThreshold())
+        .count();
   }
 }

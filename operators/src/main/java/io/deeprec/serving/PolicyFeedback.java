@@ -12,7 +12,9 @@ import java.io.Serializable;
  * judging. A window served under older settings (its queries were batched before the last
  * decision reached the batchers) or under several is skipped; should windows keep reporting other
  * settings (a decision lost on the way, a manual pin released), the policy's settings are sent
- * again after {@value #RESEND_AFTER_WINDOWS} such windows.
+ * again after {@value #RESEND_AFTER_WINDOWS} such windows. A decision is also sent when the policy
+ * decides without moving (it holds its setting after a climb, or starts exploring again from it): the
+ * control topic then records every decision with its reason, and repeating the settings is harmless.
  *
  * <p>Serializable with the policy it drives, so the job keeps both in keyed state.
  */
@@ -28,10 +30,13 @@ public final class PolicyFeedback implements Serializable {
 
   private final BatchPolicy policy;
   private int windowsUnderOtherSettings;
+  /** The policy's reason when a decision was last sent (or at the start). */
+  private String reasonSent;
 
   /** @param policy the policy to drive (mutated as it learns) */
   public PolicyFeedback(BatchPolicy policy) {
     this.policy = policy;
+    this.reasonSent = policy.reason();
   }
 
   public BatchPolicy policy() {
@@ -74,10 +79,16 @@ public final class PolicyFeedback implements Serializable {
       sizeAware.observeQuerySizes(meanQueryItems, maxQueryItems);
     }
     BatchSettings after = policy.observe(window);
+    String reason = policy.reason();
+    boolean decidedAnew = reason != null && !reason.equals(reasonSent);
+    reasonSent = reason;
     if (after.equals(before)) {
-      return new Step(null, true, "settings held");
+      return decidedAnew
+          ? new Step(after, true, String.format(java.util.Locale.ROOT, "batch %d, threshold %d kept: %s",
+              after.batchSize(), after.offloadThreshold(), reason))
+          : new Step(null, true, "settings held");
     }
-    String why = policy.reason() != null ? policy.reason() : String.format(java.util.Locale.ROOT, "window p95 %.1f ms at %.1f qps",
+    String why = reason != null ? reason : String.format(java.util.Locale.ROOT, "window p95 %.1f ms at %.1f qps",
         window.p95Ms(), window.qps());
     return new Step(after, true, String.format(java.util.Locale.ROOT, "batch %d -> %d, threshold %d -> %d: %s",
         before.batchSize(), after.batchSize(), before.offloadThreshold(), after.offloadThreshold(), why));

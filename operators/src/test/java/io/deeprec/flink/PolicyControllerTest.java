@@ -41,11 +41,15 @@ class PolicyControllerTest {
   }
 
   static MetricsSnapshot window(long end, double p95Ms, int batchSize) {
+    return window(end, p95Ms, batchSize, 100);
+  }
+
+  static MetricsSnapshot window(long end, double p95Ms, int batchSize, int queries) {
     return MetricsSnapshot.newBuilder()
         .setModel("rmc1").setWindowStartMs(end - 1000).setWindowEndMs(end)
-        .setQueries(100).setQps(100).setP50Ms(p95Ms / 2).setP95Ms(p95Ms).setP99Ms(p95Ms * 1.2)
+        .setQueries(queries).setQps(queries).setP50Ms(p95Ms / 2).setP95Ms(p95Ms).setP99Ms(p95Ms * 1.2)
         .setBatchSize(batchSize).setOffloadThreshold(0).setPolicy("deeprecsched").setQueueDepth(0)
-        .setOkCount(100).setExpiredCount(0).setRejectedCount(0).setDeadLetterCount(0)
+        .setOkCount(queries).setExpiredCount(0).setRejectedCount(0).setDeadLetterCount(0)
         .setMeanQueryItems(167).setMaxQueryItems(260).setOffloadedCount(0)
         .build();
   }
@@ -55,10 +59,15 @@ class PolicyControllerTest {
    * decision so far ({@code initialBatch} before any), starting at window end {@code fromMs}.
    */
   private void feedWindowsFollowingDecisions(long fromMs, int count, double p95Ms, int initialBatch) throws Exception {
+    feedWindowsFollowingDecisions(fromMs, count, p95Ms, initialBatch, 100);
+  }
+
+  private void feedWindowsFollowingDecisions(long fromMs, int count, double p95Ms, int initialBatch, int queries)
+      throws Exception {
     for (int i = 0; i < count; i++) {
       List<ControlDecision> decisions = harness.extractOutputValues();
       int batch = decisions.isEmpty() ? initialBatch : decisions.get(decisions.size() - 1).getBatchSize();
-      harness.processElement1(new StreamRecord<>(window(fromMs + 1_000L * i, p95Ms, batch)));
+      harness.processElement1(new StreamRecord<>(window(fromMs + 1_000L * i, p95Ms, batch, queries)));
     }
   }
 
@@ -82,11 +91,41 @@ class PolicyControllerTest {
       assertThat(d.getBatchSize()).isBetween(1, 1024);
       assertThat(d.getReason()).contains("p95 40.0 ms");
     });
-    // Consecutive decisions differ: the controller publishes changes, not repeats.
+    // A decision repeats the settings before it only to say why it keeps them.
     for (int i = 1; i < decisions.size(); i++) {
-      assertThat(decisions.get(i).getBatchSize() != decisions.get(i - 1).getBatchSize()
-          || decisions.get(i).getOffloadThreshold() != decisions.get(i - 1).getOffloadThreshold()).isTrue();
+      ControlDecision before = decisions.get(i - 1);
+      ControlDecision decision = decisions.get(i);
+      if (decision.getBatchSize() == before.getBatchSize() && decision.getOffloadThreshold() == before.getOffloadThreshold()) {
+        assertThat(decision.getReason()).startsWith("batch " + decision.getBatchSize() + ", threshold 0 kept: ");
+      }
     }
+  }
+
+  /**
+   * Input: windows at 100 queries/s until deeprecsched holds a choice, a few more, then windows at 200 queries/s.
+   * Output: a decision that keeps the held settings and says the load moved (the start of a new exploration is
+   * on the control topic even though the first setting it measures is the one held).
+   */
+  @Test
+  void aNewExplorationIsPublishedEvenBeforeTheSettingsMove() throws Exception {
+    open("deeprecsched");
+    long endMs = 1_000;
+    int windows = 0;
+    while (harness.extractOutputValues().stream().noneMatch(d -> d.getReason().contains("; hold batch"))) {
+      assertThat(windows++).as("windows before deeprecsched holds").isLessThan(200);
+      feedWindowsFollowingDecisions(endMs, 1, 40.0, seedBatch("deeprecsched"));
+      endMs += 1_000;
+    }
+    feedWindowsFollowingDecisions(endMs, 10, 40.0, seedBatch("deeprecsched"));
+    List<ControlDecision> beforeStep = List.copyOf(harness.extractOutputValues());
+    ControlDecision held = beforeStep.get(beforeStep.size() - 1);
+
+    feedWindowsFollowingDecisions(endMs + 10_000, 10, 40.0, held.getBatchSize(), 200);
+
+    List<ControlDecision> afterStep = harness.extractOutputValues().subList(beforeStep.size(), harness.extractOutputValues().size());
+    assertThat(afterStep).as("decisions after the load doubled").isNotEmpty();
+    assertThat(afterStep.get(0).getBatchSize()).isEqualTo(held.getBatchSize());
+    assertThat(afterStep.get(0).getReason()).contains("kept: explore again: load moved from 100.0 to ");
   }
 
   /**
