@@ -39,6 +39,11 @@ final class EmbeddedKafka implements BeforeAllCallback, AfterAllCallback {
     return broker.bootstrapServers();
   }
 
+  /** Creates topics of {@code partitions} partitions each. */
+  void createTopics(int partitions, String... topics) {
+    broker.createTopics(partitions, topics);
+  }
+
   /** Plain client properties (bootstrap servers only). */
   Properties clientProperties() {
     Properties props = new Properties();

@@ -5,12 +5,16 @@ import io.deeprec.schema.SingleObjectCodec;
 import io.deeprec.sched.sim.RateSchedule;
 import java.nio.charset.StandardCharsets;
 import java.util.Properties;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Open-loop load: send times follow a Poisson process (exponential gaps at {@code rate} per
@@ -18,10 +22,14 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * is reported so that a generator falling behind is visible.
  */
 public final class OpenLoopSender implements AutoCloseable {
+  private static final Logger LOG = LoggerFactory.getLogger(OpenLoopSender.class);
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  /** Records the producer gave up on, kept so that a caller that must deliver everything can send them again. */
+  private final Queue<ProducerRecord<byte[], byte[]>> failedRecords = new ConcurrentLinkedQueue<>();
+  private volatile String firstFailure;
   private volatile long startNanos;
   private volatile long endNanos;
   private volatile long sentInRun;
@@ -86,12 +94,46 @@ public final class OpenLoopSender implements AutoCloseable {
   }
 
   public void sendBytes(byte[] key, byte[] value) {
-    producer.send(new ProducerRecord<>(topic, key, value), (metadata, error) -> {
+    send(new ProducerRecord<>(topic, key, value));
+    sent.incrementAndGet();
+  }
+
+  private void send(ProducerRecord<byte[], byte[]> record) {
+    producer.send(record, (metadata, error) -> {
       if (error != null) {
-        failed.incrementAndGet();
+        if (failed.incrementAndGet() == 1) {
+          firstFailure = error.toString();
+          LOG.warn("the producer failed to write a query to {} (later failures are counted, not logged)", topic, error);
+        }
+        failedRecords.add(record);
       }
     });
-    sent.incrementAndGet();
+  }
+
+  /**
+   * Sends again the records the producer failed to write so far (call after {@link #flush()}); returns how
+   * many. They count as failed once each; the caller flushes and checks {@link #unwritten()}.
+   */
+  public int resendFailed() {
+    // Only those failed so far: a record can fail again at once (the callback runs inside send).
+    int due = failedRecords.size();
+    int resent = 0;
+    ProducerRecord<byte[], byte[]> record;
+    while (resent < due && (record = failedRecords.poll()) != null) {
+      send(record);
+      resent++;
+    }
+    return resent;
+  }
+
+  /** Records the producer failed to write and that were not sent again. */
+  public int unwritten() {
+    return failedRecords.size();
+  }
+
+  /** The first write failure, in words; null when none. */
+  public String firstFailure() {
+    return firstFailure;
   }
 
   public void flush() {
