@@ -45,6 +45,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private int explorations = 1;
   private boolean exploringForAMiss;
   private BatchSettings choiceBefore;
+  /** The climb's start as measured last, while checking that its speed is steady; null once checked. */
+  private MeasuredStep startBefore;
+  private int startChecks;
   private String reason = "seeded";
 
   /**
@@ -68,7 +71,8 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     this.parameters = parameters;
     this.hasAccelerator = hasAccelerator;
     this.workers = workers;
-    this.judge = new StepJudge(targetP95Ms, parameters.capacityMargin(), parameters.p95Band());
+    this.judge = new StepJudge(targetP95Ms, parameters.capacityMargin(), parameters.p95Band(),
+        parameters.missesByCapacity());
     this.capacity = new CapacityEstimate(profileMs == null || profileMs.isEmpty() ? null : new LatencyCurve(profileMs));
     this.trigger = new ReexplorationTrigger(targetP95Ms, parameters);
     this.meanQueryItems = parameters.expectedQueryItems();
@@ -154,7 +158,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     }
     stepWindows.add(window);
     if (stepWindows.size() >= parameters.windowsPerStep()) {
-      MeasuredStep step = MeasuredStep.of(current, stepWindows, workers);
+      MeasuredStep step = MeasuredStep.of(current, stepWindows, workers, parameters.medianStepP95());
       stepWindows.clear();
       capacity.remember(step, meanQueryItems);
       onStepMeasured(step);
@@ -163,6 +167,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   }
 
   private void onStepMeasured(MeasuredStep step) {
+    if (phase == Phase.CLIMB_BATCH && climb.best() == null && !steadyStart(step)) {
+      return;
+    }
     if (phase == Phase.CLIMB_BATCH && climb.best() == null) {
       // The ladder collapses the sizes that split no query seen so far: built when the climb's start is measured.
       climb = batchClimb();
@@ -189,6 +196,27 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     reason = describe(step) + String.format(Locale.ROOT, "; hold batch %d, threshold %d (%s the target, capacity %s)",
         best.settings().batchSize(), best.settings().offloadThreshold(), meets ? "meets" : "misses", capacityText(best));
     move(best.settings());
+  }
+
+  /**
+   * Whether the climb's start measured steady: its work per query within the capacity margin of the measurement
+   * before, or no measurement left to check it with. Else it is measured again.
+   */
+  private boolean steadyStart(MeasuredStep step) {
+    boolean steady = startChecks >= parameters.steadyStartSteps()
+        || startBefore != null && judge.byCapacity(step.capacityQps(), startBefore.capacityQps()) == 0;
+    if (steady) {
+      startBefore = null;
+      startChecks = 0;
+      return true;
+    }
+    if (startBefore != null) {
+      reason = describe(step) + String.format(Locale.ROOT, "; measured again: capacity moved from %s",
+          capacityText(startBefore));
+    }
+    startBefore = step;
+    startChecks++;
+    return false;
   }
 
   private void move(BatchSettings next) {

@@ -7,7 +7,7 @@ import java.util.List;
  * One setting as a climb step measured it, over a few windows.
  *
  * @param settings the setting measured
- * @param p95Ms mean of the windows' p95 query latency (ms)
+ * @param p95Ms the windows' p95 query latency (ms): their mean, or their median
  * @param qps completed queries per second over the windows
  * @param workMsPerQuery workers' time per completed query (ms), weighted by queries; NaN when not measured
  * @param capacityQps queries per second the workers complete when all are busy at that work; NaN when not measured
@@ -20,8 +20,13 @@ record MeasuredStep(BatchSettings settings, double p95Ms, double qps, double wor
     return workMsPerQuery > 0 ? Math.max(1, workers) * 1000.0 / workMsPerQuery : Double.NaN;
   }
 
-  /** The step over {@code windows}, all served under {@code settings} by {@code workers} workers. */
+  /** The step over {@code windows}, all served under {@code settings} by {@code workers} workers; p95 the windows' mean. */
   static MeasuredStep of(BatchSettings settings, List<WindowObservation> windows, int workers) {
+    return of(settings, windows, workers, false);
+  }
+
+  /** The same; p95 the median of the windows' p95s when {@code medianP95}, else their mean. */
+  static MeasuredStep of(BatchSettings settings, List<WindowObservation> windows, int workers, boolean medianP95) {
     double queries = 0;
     double spanMs = 0;
     double p95Sum = 0;
@@ -35,7 +40,14 @@ record MeasuredStep(BatchSettings settings, double p95Ms, double qps, double wor
       work += window.workMsPerQuery() * window.queries();
     }
     double workMs = workMeasured && queries > 0 ? work / queries : Double.NaN;
-    return new MeasuredStep(settings, p95Sum / windows.size(), spanMs > 0 ? queries * 1000.0 / spanMs : 0, workMs,
+    double p95 = medianP95 ? medianP95(windows) : p95Sum / windows.size();
+    return new MeasuredStep(settings, p95, spanMs > 0 ? queries * 1000.0 / spanMs : 0, workMs,
         capacityQps(workers, workMs));
+  }
+
+  private static double medianP95(List<WindowObservation> windows) {
+    double[] p95s = windows.stream().mapToDouble(WindowObservation::p95Ms).sorted().toArray();
+    int mid = p95s.length / 2;
+    return p95s.length % 2 == 1 ? p95s[mid] : (p95s[mid - 1] + p95s[mid]) / 2;
   }
 }

@@ -14,8 +14,14 @@ import java.io.Serializable;
  * @param targetP95Ms the model's p95 target (ms)
  * @param capacityMargin relative capacity difference below which two settings tie
  * @param p95Band relative p95 difference below which two settings tie
+ * @param missesByCapacity whether capacity decides between two misses whether or not either runs saturated
  */
-record StepJudge(double targetP95Ms, double capacityMargin, double p95Band) implements Serializable {
+record StepJudge(double targetP95Ms, double capacityMargin, double p95Band, boolean missesByCapacity)
+    implements Serializable {
+
+  StepJudge(double targetP95Ms, double capacityMargin, double p95Band) {
+    this(targetP95Ms, capacityMargin, p95Band, false);
+  }
 
   /** +1: {@code step} is better than {@code incumbent}; -1: worse; 0: a tie. */
   int compare(MeasuredStep step, MeasuredStep incumbent) {
@@ -24,7 +30,7 @@ record StepJudge(double targetP95Ms, double capacityMargin, double p95Band) impl
       return meets ? 1 : -1;
     }
     int byCapacity = byCapacity(step.capacityQps(), incumbent.capacityQps());
-    if (byCapacity != 0 && (meets || saturated(step) || saturated(incumbent))) {
+    if (byCapacity != 0 && (meets || missesByCapacity || saturated(step) || saturated(incumbent))) {
       return byCapacity;
     }
     if (step.p95Ms() < incumbent.p95Ms() * (1 - p95Band)) {

@@ -122,6 +122,22 @@ class DeepRecSchedPolicyTest {
   }
 
   @Test
+  void withSteadyStartStepsMeasuresTheStartAgainUntilItsCapacityHoldsStill() {
+    // A cold start: every setting's work falls by a tenth per window for the first six windows.
+    int[] window = {0};
+    Landscape warming = new Landscape(LATENCY_BOUND.p95Ms(),
+        s -> LATENCY_BOUND.workMs().applyAsDouble(s) * (1 + 0.1 * Math.max(0, 6 - window[0]++)));
+    DeepRecSchedPolicy policy = new DeepRecSchedPolicy(22, QUICK.withSteadyStartSteps(4), WORKERS, false, Map.of(), 0);
+
+    List<BatchSettings> visited = feed(policy, 8, 50, warming);
+
+    assertThat(batchSizes(visited)).as("the start measured again while its capacity moved").containsExactly(1024);
+    assertThat(policy.reason()).contains("measured again: capacity moved from");
+    feed(policy, 200, 50, LATENCY_BOUND);
+    assertThat(policy.settings().batchSize()).isEqualTo(64);
+  }
+
+  @Test
   void holdsItsChoiceUnderStationaryLoad() {
     DeepRecSchedPolicy policy = policy(22);
     feed(policy, 200, 50, LATENCY_BOUND);

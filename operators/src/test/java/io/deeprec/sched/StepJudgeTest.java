@@ -2,6 +2,7 @@ package io.deeprec.sched;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** The objective as a comparison: target first, then capacity, then p95, with ties within the bands. */
@@ -35,6 +36,28 @@ class StepJudgeTest {
     assertThat(JUDGE.compare(step(64, 60, 100, 200), step(256, 90, 100, 400))).isPositive();
     // Saturated (completed load at capacity): the p95 is a backlog, so capacity wins.
     assertThat(JUDGE.compare(step(64, 300, 199, 200), step(256, 900, 300, 400))).isNegative();
+  }
+
+  @Test
+  void withMissesByCapacityClearlyMoreCapacityWinsBetweenUnsaturatedMissesToo() {
+    StepJudge byCapacity = new StepJudge(50, 0.05, 0.10, true);
+    assertThat(byCapacity.compare(step(64, 60, 100, 200), step(256, 90, 100, 400))).isNegative();
+    // A capacity tie still goes to the lower p95.
+    assertThat(byCapacity.compare(step(64, 60, 100, 400), step(256, 90, 100, 404))).isPositive();
+  }
+
+  @Test
+  void aStepsP95IsTheMeanOfItsWindowsOrTheirMedianWhichOneStalledWindowDoesNotMove() {
+    BatchSettings settings = new BatchSettings(128, 0, 0);
+    List<WindowObservation> windows = List.of(window(settings, 40), window(settings, 42), window(settings, 44),
+        window(settings, 400));
+    assertThat(MeasuredStep.of(settings, windows, 2, false).p95Ms()).isEqualTo(131.5);
+    assertThat(MeasuredStep.of(settings, windows, 2, true).p95Ms()).isEqualTo(43);
+    assertThat(MeasuredStep.of(settings, windows.subList(0, 3), 2, true).p95Ms()).isEqualTo(42);
+  }
+
+  private static WindowObservation window(BatchSettings settings, double p95Ms) {
+    return new WindowObservation(0, 100, 100, p95Ms / 2, p95Ms, p95Ms, settings, 10, 2);
   }
 
   @Test

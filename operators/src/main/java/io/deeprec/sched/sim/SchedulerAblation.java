@@ -28,6 +28,14 @@ public final class SchedulerAblation {
 
   /** Service-time noise: sigma of a mean-preserving lognormal factor on every request. */
   public static final double NOISE_SIGMA = 0.2;
+  /** Stalls of the whole process, where a shape has them: one every this many ms on average. */
+  public static final double STALL_EVERY_MS = 5_000;
+  /** Mean length of a stall as a share of the shape's target (a collection or a checkpoint's pause). */
+  public static final double STALL_SHARE_OF_TARGET = 0.5;
+  /** A cold start, where a shape has JVM noise: service this many times slower at first ... */
+  public static final double COLD_START_FACTOR = 1.5;
+  /** ... approaching the model's with this time constant (ms). */
+  public static final double COLD_START_TIME_CONSTANT_MS = 10_000;
   /** Batch sizes of the oracle's sweep: the policy's ladder for the benchmark's query sizes. */
   public static final int[] ORACLE_SIZES = {1024, 256, 192, 167, 128, 96, 84, 64, 56, 48, 42, 32, 16, 8};
   private static final int WARMUP_QUERIES = 12_000;
@@ -49,10 +57,22 @@ public final class SchedulerAblation {
    * @param targetP95Ms p95 target (ms)
    * @param unprofiledMsPerRequest CPU each request costs beyond the profiled model time (records, hand-offs,
    *     reassembly in the job), which the profile does not show
+   * @param jvmNoise whether the serving starts cold ({@link #COLD_START_FACTOR}) and the whole process stalls
+   *     now and then ({@link #STALL_EVERY_MS}, {@link #STALL_SHARE_OF_TARGET}), as the job's JVM does
    */
-  public record Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms, double unprofiledMsPerRequest) {
+  public record Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms, double unprofiledMsPerRequest,
+      boolean jvmNoise) {
     public Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms) {
-      this(name, service, workers, targetP95Ms, 0);
+      this(name, service, workers, targetP95Ms, 0, false);
+    }
+
+    public Shape(String name, ServiceTimeModel service, int workers, double targetP95Ms, double unprofiledMsPerRequest) {
+      this(name, service, workers, targetP95Ms, unprofiledMsPerRequest, false);
+    }
+
+    /** The same shape served by a process that starts cold and stalls now and then. */
+    public Shape withJvmNoise() {
+      return new Shape(name + ", jvm noise", service, workers, targetP95Ms, unprofiledMsPerRequest, true);
     }
 
     /** What a request costs the workers: the profiled service time plus the per-request cost the profile misses. */
@@ -87,6 +107,13 @@ public final class SchedulerAblation {
    * does not show (as the job's records and hand-offs), which moves the most capacity to larger requests.
    */
   public static List<Shape> shapes() {
+    List<Shape> shapes = new ArrayList<>(smoothShapes());
+    smoothShapes().forEach(shape -> shapes.add(shape.withJvmNoise()));
+    return shapes;
+  }
+
+  /** The shapes without JVM noise. */
+  static List<Shape> smoothShapes() {
     Map<Integer, Double> cacheBound = new TreeMap<>();
     for (int batch = 1; batch <= 1024; batch *= 2) {
       cacheBound.put(batch, 0.5 + 0.02 * batch * (1 + batch / 128.0));
@@ -120,7 +147,10 @@ public final class SchedulerAblation {
         new Variant("no profile, plateauSteps=0", "walk on through ties", d.withPlateauSteps(0), false),
         new Variant("no profile, plateauSteps=1", "walk on through ties", d.withPlateauSteps(1), false),
         new Variant("watchWindows=4", "watch span", d.withWatchWindows(4)),
-        new Variant("loadChangeFraction=0.5", "load change that re-explores", d.withLoadChangeFraction(0.5)));
+        new Variant("loadChangeFraction=0.5", "load change that re-explores", d.withLoadChangeFraction(0.5)),
+        new Variant("medianStepP95=true", "a step's p95: the median of its windows (not adopted)", d.withMedianStepP95(true)),
+        new Variant("missesByCapacity=true", "capacity decides between misses (not adopted)", d.withMissesByCapacity(true)),
+        new Variant("steadyStartSteps=4", "measure the start until steady (not adopted)", d.withSteadyStartSteps(4)));
   }
 
   /**
@@ -154,8 +184,14 @@ public final class SchedulerAblation {
 
   /** The simulator of a shape and seed, with noise and the job's 1 s feedback windows. */
   public static ServingSimulator simulator(Shape shape, long seed) {
-    return ServingSimulator.builder().workers(shape.workers()).cpuService(shape.servedBy()).rateQps(1)
-        .serviceNoiseSigma(NOISE_SIGMA).warmupQueries(WARMUP_QUERIES).measuredQueries(MEASURED_QUERIES).seed(seed).build();
+    ServingSimulator.Builder builder = ServingSimulator.builder().workers(shape.workers()).cpuService(shape.servedBy())
+        .rateQps(1).serviceNoiseSigma(NOISE_SIGMA).warmupQueries(WARMUP_QUERIES).measuredQueries(MEASURED_QUERIES)
+        .seed(seed);
+    if (shape.jvmNoise()) {
+      builder.stalls(STALL_EVERY_MS, STALL_SHARE_OF_TARGET * shape.targetP95Ms())
+          .coldStart(COLD_START_FACTOR, COLD_START_TIME_CONSTANT_MS);
+    }
+    return builder.build();
   }
 
   /**

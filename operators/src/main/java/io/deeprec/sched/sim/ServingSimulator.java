@@ -30,6 +30,11 @@ import java.util.SplittableRandom;
  *   <li>CPU: {@code workers} identical single-threaded workers pull requests from one shared FIFO
  *       (work-conserving: an idle worker takes the next request), service time from a
  *       {@link ServiceTimeModel}, optionally with lognormal noise.
+ *   <li>Stalls (optional): pauses of the whole serving process (a JVM's stop-the-world collection, a
+ *       checkpoint's barrier): Poisson in time, exponential in length. During one no request starts or
+ *       progresses, so every request in flight finishes that much later; arrivals go on.
+ *   <li>Cold start (optional): service times start {@code factor} times slower and approach the
+ *       model's exponentially (a JVM compiling its hot paths after a start).
  *   <li>Accelerator (optional): queries with N >= the offload threshold go whole to one server that
  *       runs one query at a time from its own FIFO. Without an accelerator the threshold is
  *       ignored.
@@ -51,6 +56,10 @@ public final class ServingSimulator {
   private final int measuredQueries;
   private final long windowMs;
   private final double serviceNoiseSigma;
+  private final double stallEveryMs;
+  private final double stallMeanMs;
+  private final double coldStartFactor;
+  private final double coldStartTimeConstantMs;
   private final long seed;
 
   private ServingSimulator(Builder b) {
@@ -63,6 +72,10 @@ public final class ServingSimulator {
     this.measuredQueries = b.measuredQueries;
     this.windowMs = b.windowMs;
     this.serviceNoiseSigma = b.serviceNoiseSigma;
+    this.stallEveryMs = b.stallEveryMs;
+    this.stallMeanMs = b.stallMeanMs;
+    this.coldStartFactor = b.coldStartFactor;
+    this.coldStartTimeConstantMs = b.coldStartTimeConstantMs;
     this.seed = b.seed;
   }
 
@@ -82,6 +95,10 @@ public final class ServingSimulator {
     b.measuredQueries = measuredQueries;
     b.windowMs = windowMs;
     b.serviceNoiseSigma = serviceNoiseSigma;
+    b.stallEveryMs = stallEveryMs;
+    b.stallMeanMs = stallMeanMs;
+    b.coldStartFactor = coldStartFactor;
+    b.coldStartTimeConstantMs = coldStartTimeConstantMs;
     b.seed = seed;
     return b;
   }
@@ -141,7 +158,8 @@ public final class ServingSimulator {
     final List<Query> members = new ArrayList<>(2);
     final List<Integer> pieceItems = new ArrayList<>(2);
     int items;
-    double serviceMs;
+    /** Start to finish, stalls included (what the job charges as its work). */
+    double wallMs;
 
     Request(BatchSettings settings) {
       this.settings = settings;
@@ -155,6 +173,10 @@ public final class ServingSimulator {
     private final SplittableRandom arrivalRandom;
     private final SplittableRandom sizeRandom;
     private final SplittableRandom serviceRandom;
+    private final SplittableRandom stallRandom;
+    /** Stalls not yet over, in time order, as [start, end) pairs; drawn on demand as time advances. */
+    private final List<double[]> stalls = new ArrayList<>();
+    private double stallsDrawnUntilMs;
     private final PriorityQueue<Event> events = new PriorityQueue<>();
     private final ArrayDeque<Request> cpuQueue = new ArrayDeque<>();
     private final ArrayDeque<Query> acceleratorQueue = new ArrayDeque<>();
@@ -184,6 +206,7 @@ public final class ServingSimulator {
       this.arrivalRandom = root.split();
       this.sizeRandom = root.split();
       this.serviceRandom = root.split();
+      this.stallRandom = root.split();
       this.settings = policy.settings();
     }
 
@@ -312,11 +335,14 @@ public final class ServingSimulator {
       while (idleWorkers > 0 && !cpuQueue.isEmpty()) {
         Request request = cpuQueue.poll();
         idleWorkers--;
-        request.serviceMs = noisy(cpuService.serviceMs(request.items));
-        cpuBusyMs += request.serviceMs;
+        double serviceMs = noisy(cpuService.serviceMs(request.items) * coldness());
+        double doneMs = finishedAfterStalls(now, serviceMs);
+        // The job times a request by the wall clock, so a stall during it is charged as its work.
+        request.wallMs = doneMs - now;
+        cpuBusyMs += serviceMs;
         cpuRequests++;
         cpuItems += request.items;
-        schedule(now + request.serviceMs, CPU_DONE, request);
+        schedule(doneMs, CPU_DONE, request);
       }
     }
 
@@ -324,8 +350,52 @@ public final class ServingSimulator {
       if (!acceleratorBusy && !acceleratorQueue.isEmpty()) {
         Query query = acceleratorQueue.poll();
         acceleratorBusy = true;
-        schedule(now + noisy(acceleratorService.serviceMs(query.items)), ACCELERATOR_DONE, query);
+        schedule(finishedAfterStalls(now, noisy(acceleratorService.serviceMs(query.items))), ACCELERATOR_DONE, query);
       }
+    }
+
+    /** How much slower than the model's service times the serving runs now (1 once warm). */
+    private double coldness() {
+      return coldStartFactor == 1 ? 1 : 1 + (coldStartFactor - 1) * Math.exp(-now / coldStartTimeConstantMs);
+    }
+
+    /** When work of {@code serviceMs} started at {@code startMs} finishes, the stalls it meets waited out. */
+    private double finishedAfterStalls(double startMs, double serviceMs) {
+      if (stallEveryMs == 0) {
+        return startMs + serviceMs;
+      }
+      // Work starts at the current time, which never goes back: stalls over by then are done with.
+      while (!stalls.isEmpty() && stalls.get(0)[1] <= startMs) {
+        stalls.remove(0);
+      }
+      if (stalls.isEmpty()) {
+        // Poisson arrivals are memoryless: after idle time the next stall is drawn from now on.
+        stallsDrawnUntilMs = Math.max(stallsDrawnUntilMs, startMs);
+      }
+      double t = startMs;
+      double remaining = serviceMs;
+      int i = 0;
+      while (true) {
+        while (i >= stalls.size()) {
+          drawStall();
+        }
+        double[] stall = stalls.get(i++);
+        if (stall[1] <= t) {
+          continue;
+        }
+        if (stall[0] >= t + remaining) {
+          return t + remaining;
+        }
+        remaining -= Math.max(0, stall[0] - t);
+        t = stall[1];
+      }
+    }
+
+    private void drawStall() {
+      double start = stallsDrawnUntilMs - Math.log(1.0 - stallRandom.nextDouble()) * stallEveryMs;
+      double end = start - Math.log(1.0 - stallRandom.nextDouble()) * stallMeanMs;
+      stalls.add(new double[] {start, end});
+      stallsDrawnUntilMs = end;
     }
 
     private double noisy(double serviceMs) {
@@ -343,7 +413,7 @@ public final class ServingSimulator {
       idleWorkers++;
       for (int i = 0; i < request.members.size(); i++) {
         Query query = request.members.get(i);
-        query.workMs += WorkShare.ms(request.serviceMs, request.pieceItems.get(i), request.items);
+        query.workMs += WorkShare.ms(request.wallMs, request.pieceItems.get(i), request.items);
         if (--query.openParts == 0) {
           complete(query, false);
         }
@@ -398,6 +468,10 @@ public final class ServingSimulator {
     private int measuredQueries = 10_000;
     private long windowMs = 1_000;
     private double serviceNoiseSigma;
+    private double stallEveryMs;
+    private double stallMeanMs;
+    private double coldStartFactor = 1;
+    private double coldStartTimeConstantMs = 1;
     private long seed = 1;
 
     private Builder() {}
@@ -461,6 +535,26 @@ public final class ServingSimulator {
       return this;
     }
 
+    /**
+     * Stalls of the whole serving process: one every {@code everyMs} on average (Poisson), each
+     * {@code meanMs} long on average (exponential); 0, 0 = none (default none).
+     */
+    public Builder stalls(double everyMs, double meanMs) {
+      this.stallEveryMs = everyMs;
+      this.stallMeanMs = meanMs;
+      return this;
+    }
+
+    /**
+     * A cold start: CPU service times {@code factor} times the model's at time 0, approaching it with time
+     * constant {@code timeConstantMs}; factor 1 = none (default none).
+     */
+    public Builder coldStart(double factor, double timeConstantMs) {
+      this.coldStartFactor = factor;
+      this.coldStartTimeConstantMs = timeConstantMs;
+      return this;
+    }
+
     /** Seed of arrivals, sizes and noise (default 1). */
     public Builder seed(long value) {
       this.seed = value;
@@ -491,6 +585,14 @@ public final class ServingSimulator {
       }
       if (serviceNoiseSigma < 0) {
         throw new IllegalArgumentException("serviceNoiseSigma must be >= 0: " + serviceNoiseSigma);
+      }
+      if (stallEveryMs < 0 || stallMeanMs < 0 || (stallEveryMs == 0) != (stallMeanMs == 0)) {
+        throw new IllegalArgumentException("stalls need both an interval and a length > 0, or neither: "
+            + stallEveryMs + ", " + stallMeanMs);
+      }
+      if (!(coldStartFactor >= 1) || !(coldStartTimeConstantMs > 0)) {
+        throw new IllegalArgumentException("coldStart needs a factor >= 1 and a time constant > 0: "
+            + coldStartFactor + ", " + coldStartTimeConstantMs);
       }
       return new ServingSimulator(this);
     }

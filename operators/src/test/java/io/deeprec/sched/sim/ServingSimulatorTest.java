@@ -1,6 +1,7 @@
 package io.deeprec.sched.sim;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 import io.deeprec.sched.FixedBatchPolicy;
@@ -34,6 +35,39 @@ class ServingSimulatorTest {
     assertThat(second.p95Ms()).isEqualTo(first.p95Ms());
     assertThat(second.throughputQps()).isEqualTo(first.throughputQps());
     assertThat(second.trace()).isEqualTo(first.trace());
+  }
+
+  @Test
+  void aStallDelaysEveryRequestInFlightAndTheJobChargesItAsWork() {
+    ServingSimulator smooth = oneWorkerConstantService(300).build();
+    ServingSimulator stalling = oneWorkerConstantService(300).stalls(500, 20).build();
+
+    SimulationResult withoutStalls = smooth.run(new StaticBatchPolicy());
+    SimulationResult withStalls = stalling.run(new StaticBatchPolicy());
+
+    // About 4% of the time stalled: the tail grows by about a stall's length, the median barely.
+    assertThat(withStalls.p99Ms()).isGreaterThan(withoutStalls.p99Ms() + 10);
+    assertThat(withStalls.p50Ms()).isLessThan(withoutStalls.p50Ms() + 1);
+    double workWithStalls = withStalls.trace().stream().mapToDouble(w -> w.observation().workMsPerQuery()).average().orElseThrow();
+    double workWithout = withoutStalls.trace().stream().mapToDouble(w -> w.observation().workMsPerQuery()).average().orElseThrow();
+    assertThat(workWithStalls).isGreaterThan(workWithout);
+    assertThat(stalling.run(new StaticBatchPolicy()).trace()).as("deterministic for a seed").isEqualTo(withStalls.trace());
+  }
+
+  @Test
+  void aColdStartServesSlowerAtFirstAndThenAsTheModel() {
+    SimulationResult cold = oneWorkerConstantService(300).coldStart(2.0, 2_000).build().run(new StaticBatchPolicy());
+
+    double first = cold.trace().get(0).observation().workMsPerQuery();
+    double late = cold.trace().get(cold.trace().size() - 2).observation().workMsPerQuery();
+    assertThat(first).isGreaterThan(1.5);
+    assertThat(late).isCloseTo(1.0, within(0.01));
+  }
+
+  @Test
+  void refusesHalfAStallOrAColdStartFasterThanTheModel() {
+    assertThatThrownBy(() -> oneWorkerConstantService(1).stalls(500, 0).build()).hasMessageContaining("stalls");
+    assertThatThrownBy(() -> oneWorkerConstantService(1).coldStart(0.5, 1_000).build()).hasMessageContaining("coldStart");
   }
 
   /** M/D/1 with service 1 ms at utilisation 0.5: mean sojourn = S + rho S / (2 (1 - rho)) = 1.5 ms. */
