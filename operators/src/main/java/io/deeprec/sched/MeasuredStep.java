@@ -20,12 +20,10 @@ record MeasuredStep(BatchSettings settings, double p95Ms, double qps, double wor
     return workMsPerQuery > 0 ? Math.max(1, workers) * 1000.0 / workMsPerQuery : Double.NaN;
   }
 
-  /** The step over {@code windows}, all served under {@code settings} by {@code workers} workers; p95 the windows' mean. */
-  static MeasuredStep of(BatchSettings settings, List<WindowObservation> windows, int workers) {
-    return of(settings, windows, workers, false);
-  }
-
-  /** The same; p95 the median of the windows' p95s when {@code medianP95}, else their mean. */
+  /**
+   * The step over {@code windows}, all served under {@code settings} by {@code workers} workers; its p95 the
+   * median of the windows' p95s when {@code medianP95}, else their mean.
+   */
   static MeasuredStep of(BatchSettings settings, List<WindowObservation> windows, int workers, boolean medianP95) {
     double queries = 0;
     double spanMs = 0;
