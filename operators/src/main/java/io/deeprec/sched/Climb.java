@@ -8,6 +8,12 @@ import java.util.function.BiPredicate;
  * One hill climb over a ladder of settings: measure the start, walk one way while the judge finds each rung
  * better (or, for up to {@code plateauSteps} rungs in a row, tied), and walk the other way from the start only
  * when the first direction found nothing better. The result is the best rung measured.
+ *
+ * <p>With {@code confirmWins}, a rung that beats the best is not taken on its own measurement: the best is
+ * measured again right after it, and the rung must beat the mean of the best's measurements before and after
+ * it. Rungs measured one after the other on a machine that is getting faster (a cold start) each look better
+ * than the one before; measured around the rung, the best carries the same drift (to first order), and a stall
+ * in one of the best's measurements counts half.
  */
 final class Climb implements Serializable {
   private static final long serialVersionUID = 1L;
@@ -15,19 +21,24 @@ final class Climb implements Serializable {
   private final List<BatchSettings> ladder;
   private final int start;
   private final int plateauSteps;
+  private final boolean confirmWins;
   private int position;
   private int direction;
   private boolean turned;
   private int tiesInARow;
   private MeasuredStep best;
+  /** A rung that beat the best, waiting for the best's measurement again; null when none. */
+  private MeasuredStep challenger;
 
   /**
    * @param ladder the rungs in ladder order
    * @param startAt the rung to start from
    * @param firstDirection +1 to walk toward later rungs first, -1 toward earlier ones
    * @param knownStart the start's measurement when already known (it is then not measured again), else null
+   * @param confirmWins whether a rung that beats the best wins only against the best measured before and again after it
    */
-  Climb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection, MeasuredStep knownStart, int plateauSteps) {
+  Climb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection, MeasuredStep knownStart, int plateauSteps,
+      boolean confirmWins) {
     this.ladder = List.copyOf(ladder);
     this.start = ladder.indexOf(startAt);
     if (start < 0) {
@@ -37,6 +48,7 @@ final class Climb implements Serializable {
     this.direction = firstDirection;
     this.best = knownStart;
     this.plateauSteps = plateauSteps;
+    this.confirmWins = confirmWins;
   }
 
   /**
@@ -48,9 +60,25 @@ final class Climb implements Serializable {
     return best == null ? ladder.get(start) : advance(skip);
   }
 
-  /** Records the measurement of the rung at the current position; returns the next to measure, null when done. */
+  /**
+   * Records the measurement of the setting last returned (a rung, or the best measured again); returns the next
+   * to measure, null when done.
+   */
   BatchSettings onMeasured(MeasuredStep step, StepJudge judge, BiPredicate<BatchSettings, MeasuredStep> skip) {
-    int verdict = best == null ? 1 : judge.compare(step, best);
+    int verdict;
+    if (challenger != null) {
+      // The best measured before and after the rung: a drift between the measurements cancels out.
+      verdict = judge.compare(challenger, MeasuredStep.around(best, step));
+      best = step;
+      step = challenger;
+      challenger = null;
+    } else {
+      verdict = best == null ? 1 : judge.compare(step, best);
+      if (verdict > 0 && confirmWins && best != null) {
+        challenger = step;
+        return best.settings();
+      }
+    }
     if (verdict > 0) {
       best = step;
       tiesInARow = 0;
@@ -64,6 +92,11 @@ final class Climb implements Serializable {
 
   MeasuredStep best() {
     return best;
+  }
+
+  /** Whether the setting to measure next is the best again, against a rung that beat it. */
+  boolean confirming() {
+    return challenger != null;
   }
 
   private BatchSettings advance(BiPredicate<BatchSettings, MeasuredStep> skip) {

@@ -179,11 +179,12 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       phase = Phase.CLIMB_OFFLOAD;
       BatchSettings base = climb.best().settings();
       climb = new Climb(BatchLadder.offloadRungs(parameters.offloadThresholds(), base), base, TOWARD_MORE_OFFLOADING,
-          climb.best(), parameters.plateauSteps());
+          climb.best(), parameters.plateauSteps(), parameters.confirmWins());
       next = climb.first(this::cannotWin);
     }
     if (next != null) {
-      reason = describe(step) + "; next batch " + next.batchSize() + ", threshold " + next.offloadThreshold();
+      reason = describe(step) + (climb.confirming() ? "; measure the best again beside it: batch " : "; next batch ")
+          + next.batchSize() + ", threshold " + next.offloadThreshold();
       move(next);
       return;
     }
@@ -246,7 +247,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private Climb batchClimb() {
     List<BatchSettings> rungs = BatchLadder.batchRungs(parameters.batchCandidates(), maxQueryItems, current.batchSize(),
         current.offloadThreshold());
-    return new Climb(rungs, current, TOWARD_LARGER_BATCH, null, parameters.plateauSteps());
+    return new Climb(rungs, current, TOWARD_LARGER_BATCH, null, parameters.plateauSteps(), parameters.confirmWins());
   }
 
   /**

@@ -43,6 +43,18 @@ record MeasuredStep(BatchSettings settings, double p95Ms, double qps, double wor
         capacityQps(workers, workMs));
   }
 
+  /**
+   * One setting measured before and after another: the mean of the two measurements' p95, load and work per
+   * query, and the capacity at that mean work.
+   */
+  static MeasuredStep around(MeasuredStep before, MeasuredStep after) {
+    double work = (before.workMsPerQuery() + after.workMsPerQuery()) / 2;
+    // Capacity is workers / work: at the mean work it is the harmonic mean of the two capacities.
+    double capacity = 2 / (1 / before.capacityQps() + 1 / after.capacityQps());
+    return new MeasuredStep(after.settings(), (before.p95Ms() + after.p95Ms()) / 2, (before.qps() + after.qps()) / 2,
+        work, capacity);
+  }
+
   private static double medianP95(List<WindowObservation> windows) {
     double[] p95s = windows.stream().mapToDouble(WindowObservation::p95Ms).sorted().toArray();
     int mid = p95s.length / 2;

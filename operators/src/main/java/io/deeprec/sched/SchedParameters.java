@@ -30,22 +30,24 @@ import java.util.List;
  * @param missesByCapacity whether, between two settings that both miss the target, clearly more capacity wins
  *     as it does between two that meet it (the objective's second half), the lower p95 deciding only a
  *     capacity tie; else capacity decides a miss only when either runs saturated
- * @param steadyStartSteps whether a held choice is explored again when its work per query over a watch
- *     span moved by more than {@code capacityMargin} from what the climb measured: the climb told settings apart
- *     by that margin on a machine of another speed (a cold start warming up, a neighbour), so its verdicts no
- *     longer hold
+ * @param steadyStartSteps how often at most a climb's start is measured again until its capacity holds still
+ *     (within {@code capacityMargin} of the measurement before), >= 0; 0 = never: a cold start that is still
+ *     warming up makes every later rung look cheaper than the start
+ * @param confirmWins whether a rung that beats the climb's best wins only against the best measured again right
+ *     after it (side by side), so that a machine getting faster or a stall between the two measurements does not
+ *     decide
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
     double p95Band, int plateauSteps, double loadChangeFraction, int watchWindows, double expectedQueryItems,
     double seedLatencyShare, boolean skipLosers, boolean medianStepP95, boolean missesByCapacity,
-    int steadyStartSteps)
+    int steadyStartSteps, boolean confirmWins)
     implements Serializable {
 
   /** The defaults; docs/scheduler.md gives the ablation behind each. */
   public static final SchedParameters DEFAULTS = new SchedParameters(
       List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8, 4), List.of(512, 384, 256, 192, 128, 96),
-      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0);
+      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true);
 
   public SchedParameters {
     batchCandidates = List.copyOf(batchCandidates);
@@ -82,58 +84,62 @@ public record SchedParameters(
   }
 
   public SchedParameters withBatchCandidates(List<Integer> value) {
-    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withOffloadThresholds(List<Integer> value) {
-    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withWindowsPerStep(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withCapacityMargin(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withP95Band(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withPlateauSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withLoadChangeFraction(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withWatchWindows(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withExpectedQueryItems(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withSeedLatencyShare(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withSkipLosers(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withMedianStepP95(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withMissesByCapacity(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins);
   }
 
   public SchedParameters withSteadyStartSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins);
+  }
+
+  public SchedParameters withConfirmWins(boolean value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value);
   }
 }

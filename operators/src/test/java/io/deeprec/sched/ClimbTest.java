@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.BiPredicate;
+import java.util.function.Function;
 import org.junit.jupiter.api.Test;
 
 /** The climb alone, on a ladder of five rungs whose measurements are given. */
@@ -20,7 +21,7 @@ class ClimbTest {
   private static List<Integer> climb(int start, Map<Integer, Double> p95ByBatch, int plateauSteps,
       BiPredicate<BatchSettings, MeasuredStep> skip) {
     BatchSettings startAt = new BatchSettings(start, 0, 0);
-    Climb climb = new Climb(LADDER, startAt, -1, null, plateauSteps);
+    Climb climb = new Climb(LADDER, startAt, -1, null, plateauSteps, false);
     List<Integer> measured = new ArrayList<>();
     for (BatchSettings next = climb.first(skip); next != null; ) {
       measured.add(next.batchSize());
@@ -51,5 +52,42 @@ class ClimbTest {
     Map<Integer, Double> valleyAt64 = Map.of(1024, 400.0, 256, 300.0, 128, 200.0, 64, 120.0, 32, 150.0);
     BiPredicate<BatchSettings, MeasuredStep> skip128 = (rung, best) -> rung.batchSize() == 128;
     assertThat(climb(1024, valleyAt64, 0, skip128)).containsExactly(1024, 256, 64, 32, -64);
+  }
+
+  @Test
+  void withConfirmWinsAWinCountsOnlyAgainstTheBestMeasuredBeforeAndAfterIt() {
+    // A machine getting faster: every measurement is 20% cheaper than the one before, whatever the rung.
+    // Measured one after the other, each rung beats the one before on the drift alone.
+    double[] p95 = {200};
+    Function<BatchSettings, MeasuredStep> warming = rung -> {
+      p95[0] *= 0.8;
+      return new MeasuredStep(rung, p95[0], 50, 10, 400);
+    };
+    assertThat(walk(new Climb(LADDER, LADDER.get(0), 1, null, 0, false), warming)).containsExactly(1024, 256, 128, 64,
+        32, -32);
+    p95[0] = 200;
+    // Around it: 256 (p95 128) beats 1024 (160), so 1024 is measured again (102); against the mean of 1024's two
+    // measurements (131) 256 only ties, and the climb ends there.
+    assertThat(walk(new Climb(LADDER, LADDER.get(0), 1, null, 0, true), warming)).containsExactly(1024, 256, 1024,
+        -1024);
+  }
+
+  @Test
+  void withConfirmWinsARealWinSurvivesTheBestMeasuredAgain() {
+    Map<Integer, Double> valleyAt64 = Map.of(1024, 400.0, 256, 300.0, 128, 200.0, 64, 120.0, 32, 150.0);
+    Climb climb = new Climb(LADDER, LADDER.get(0), 1, null, 0, true);
+    assertThat(walk(climb, rung -> new MeasuredStep(rung, valleyAt64.get(rung.batchSize()), 50, 10, 400)))
+        .containsExactly(1024, 256, 1024, 128, 256, 64, 128, 32, -64);
+  }
+
+  /** The settings a climb measures, then its best (negated), each measurement taken from {@code measure}. */
+  private static List<Integer> walk(Climb climb, Function<BatchSettings, MeasuredStep> measure) {
+    List<Integer> measured = new ArrayList<>();
+    for (BatchSettings next = climb.first(SKIP_NONE); next != null; ) {
+      measured.add(next.batchSize());
+      next = climb.onMeasured(measure.apply(next), JUDGE, SKIP_NONE);
+    }
+    measured.add(-climb.best().settings().batchSize());
+    return measured;
   }
 }

@@ -93,7 +93,8 @@ class DeepRecSchedPolicyTest {
     // 256 splits only the few queries above it: it measures as whole queries do.
     DeepRecSchedPolicy policy = policy(22);
     List<BatchSettings> visited = feed(policy, 200, 50, LATENCY_BOUND);
-    assertThat(batchSizes(visited)).startsWith(1024, 256, 192, 128);
+    // 256 ties 1024 and is walked through; 192 beats 1024, which is measured again to confirm it.
+    assertThat(batchSizes(visited)).startsWith(1024, 256, 192, 1024, 128);
     assertThat(policy.settings().batchSize()).isEqualTo(64);
 
     DeepRecSchedPolicy impatient = new DeepRecSchedPolicy(22, QUICK.withPlateauSteps(0), WORKERS, false, Map.of(), 0);
@@ -134,6 +135,22 @@ class DeepRecSchedPolicyTest {
     assertThat(batchSizes(visited)).as("the start measured again while its capacity moved").containsExactly(1024);
     assertThat(policy.reason()).contains("measured again: capacity moved from");
     feed(policy, 200, 50, LATENCY_BOUND);
+    assertThat(policy.settings().batchSize()).isEqualTo(64);
+  }
+
+  @Test
+  void withConfirmWinsMeasuresTheBestAgainBesideEachWinAndReachesTheSameChoice() {
+    DeepRecSchedPolicy unconfirmed = new DeepRecSchedPolicy(22, QUICK.withConfirmWins(false), WORKERS, false, Map.of(), 0);
+    List<Integer> oneAfterTheOther = batchSizes(feed(unconfirmed, 200, 50, LATENCY_BOUND));
+    DeepRecSchedPolicy policy = policy(22);
+
+    List<Integer> sideBySide = batchSizes(feed(policy, 200, 50, LATENCY_BOUND));
+
+    int start = oneAfterTheOther.get(0);
+    assertThat(oneAfterTheOther).as("without confirmation the start is measured once").containsOnlyOnce(start);
+    assertThat(sideBySide.stream().filter(size -> size == start).count()).as("the start measured again beside a win")
+        .isEqualTo(2);
+    assertThat(sideBySide.get(sideBySide.size() - 1)).isEqualTo(64);
     assertThat(policy.settings().batchSize()).isEqualTo(64);
   }
 

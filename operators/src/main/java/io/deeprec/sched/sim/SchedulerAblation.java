@@ -150,7 +150,8 @@ public final class SchedulerAblation {
         new Variant("loadChangeFraction=0.5", "load change that re-explores", d.withLoadChangeFraction(0.5)),
         new Variant("medianStepP95=true", "a step's p95: the median of its windows (not adopted)", d.withMedianStepP95(true)),
         new Variant("missesByCapacity=true", "capacity decides between misses (not adopted)", d.withMissesByCapacity(true)),
-        new Variant("steadyStartSteps=4", "measure the start until steady (not adopted)", d.withSteadyStartSteps(4)));
+        new Variant("steadyStartSteps=4", "measure the start until steady (not adopted)", d.withSteadyStartSteps(4)),
+        new Variant("confirmWins=false", "a win confirmed against the best measured around it", d.withConfirmWins(false)));
   }
 
   /**
