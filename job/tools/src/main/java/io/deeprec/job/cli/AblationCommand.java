@@ -94,12 +94,18 @@ public final class AblationCommand implements Callable<Integer> {
       double target = ModelCatalog.spec(id).p95TargetMs(LatencyTier.MEDIUM);
       for (int workers : projectWorkers) {
         SchedulerAblation.Projection p = SchedulerAblation.project(id.cliName(), curve, target, workers, seeds);
-        String row = String.format(Locale.ROOT, "| %s | %.0f | %d | %.0f | %.0f | %.0f | %.2f | %.2f |%n", p.name(), target, workers,
-            p.staticLbt(), p.oracleLbt(), p.deepRecSchedLbt(), p.deepRecSchedLbt() / p.staticLbt(), p.deepRecSchedLbt() / p.oracleLbt());
+        String row = String.format(Locale.ROOT, "| %s | %.0f | %d | %.0f | %.0f | %.0f | %s | %s |%n", p.name(), target, workers,
+            p.staticLbt(), p.oracleLbt(), p.deepRecSchedLbt(), ratio(p.deepRecSchedLbt(), p.staticLbt()),
+            ratio(p.deepRecSchedLbt(), p.oracleLbt()));
         System.out.print(row);
         md.append(row);
       }
     }
     return md.toString();
+  }
+
+  /** A ratio of two LBTs; "-" where the denominator meets the target at no rate. */
+  private static String ratio(double lbt, double over) {
+    return over > 0 ? String.format(Locale.ROOT, "%.2f", lbt / over) : "- (0)";
   }
 }
