@@ -33,9 +33,9 @@ import java.util.List;
  * @param steadyStartSteps how often at most a climb's start is measured again until its capacity holds still
  *     (within {@code capacityMargin} of the measurement before), >= 0; 0 = never: a cold start that is still
  *     warming up makes every later rung look cheaper than the start
- * @param confirmWins whether a rung that beats the climb's best wins only against the best measured again right
- *     after it (side by side), so that a machine getting faster or a stall between the two measurements does not
- *     decide
+ * @param confirmWins whether a rung that beats the climb's best must also beat the mean of the best measured
+ *     before it and again right after it (side by side), so that a machine getting faster between the two
+ *     measurements does not decide
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
