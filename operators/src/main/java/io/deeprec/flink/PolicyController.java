@@ -98,6 +98,7 @@ public class PolicyController extends KeyedCoProcessFunction<String, MetricsSnap
         .setPolicy(policy.name())
         .setSource(DecisionSource.CONTROLLER)
         .setPinned(false)
+        .setHolding(policy.converged())
         .setReason(reason)
         .setTimestampMs(ctx.timerService().currentProcessingTime())
         .build();

@@ -40,6 +40,15 @@ public interface BatchPolicy extends Serializable {
     return true;
   }
 
+  /**
+   * Whether the policy holds its settings as its choice, no exploration under way (published with each
+   * decision). Unlike {@link #settled}, true from the decision to hold on, before a window has been served
+   * under the choice.
+   */
+  default boolean converged() {
+    return settled();
+  }
+
   /** Why the settings are what they are, in words (for the control topic's decision records); null when not told. */
   default String reason() {
     return null;

@@ -14,7 +14,8 @@ import java.util.TreeSet;
  * change or a sustained miss ({@link ReexplorationTrigger}). docs/scheduler.md tells it in full.
  *
  * <p>A state machine: CLIMB_BATCH -> (CLIMB_OFFLOAD) -> HOLD -> CLIMB_BATCH ... Each measured setting
- * takes {@code windowsPerStep} windows served under it alone (the control loop passes no other). Every
+ * takes {@code windowsPerStep} windows served under it alone (the control loop passes no other), and more while they
+ * hold fewer than {@code minStepQueries} queries. Every
  * constant is in {@link SchedParameters}.
  */
 public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
@@ -41,6 +42,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private Phase phase = Phase.CLIMB_BATCH;
   private Climb climb;
   private final List<WindowObservation> stepWindows = new ArrayList<>();
+  private long stepQueries;
   private int windowsSinceChange;
   private int explorations = 1;
   private boolean exploringForAMiss;
@@ -106,6 +108,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   }
 
   /** Whether the policy holds a choice (no climb under way). */
+  @Override
   public synchronized boolean converged() {
     return phase == Phase.HOLD;
   }
@@ -157,9 +160,10 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       return current;
     }
     stepWindows.add(window);
-    if (stepWindows.size() >= parameters.windowsPerStep()) {
+    stepQueries += window.queries();
+    if (stepWindows.size() >= parameters.windowsPerStep() && stepQueries >= parameters.minStepQueries()) {
       MeasuredStep step = MeasuredStep.of(current, stepWindows, workers, parameters.medianStepP95());
-      stepWindows.clear();
+      clearStep();
       capacity.remember(step, meanQueryItems);
       onStepMeasured(step);
     }
@@ -221,11 +225,16 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   }
 
   private void move(BatchSettings next) {
-    stepWindows.clear();
+    clearStep();
     if (!next.equals(current)) {
       current = next;
       windowsSinceChange = 0;
     }
+  }
+
+  private void clearStep() {
+    stepWindows.clear();
+    stepQueries = 0;
   }
 
   /** A rung measured with clearly less capacity than a best that meets the target cannot win by the objective. */

@@ -36,18 +36,21 @@ import java.util.List;
  * @param confirmWins whether a rung that beats the climb's best must also beat the mean of the best measured
  *     before it and again right after it (side by side), so that a machine getting faster between the two
  *     measurements does not decide
+ * @param minStepQueries queries a step measures at least, >= 0 (its windows run on past {@code windowsPerStep}
+ *     until they hold this many): at a low load a few windows hold too few queries for their p95s to tell two
+ *     settings apart; 0 = windows alone
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
     double p95Band, int plateauSteps, double loadChangeFraction, int watchWindows, double expectedQueryItems,
     double seedLatencyShare, boolean skipLosers, boolean medianStepP95, boolean missesByCapacity,
-    int steadyStartSteps, boolean confirmWins)
+    int steadyStartSteps, boolean confirmWins, int minStepQueries)
     implements Serializable {
 
   /** The defaults; docs/scheduler.md gives the ablation behind each. */
   public static final SchedParameters DEFAULTS = new SchedParameters(
       List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8, 4), List.of(512, 384, 256, 192, 128, 96),
-      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true);
+      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true, 0);
 
   public SchedParameters {
     batchCandidates = List.copyOf(batchCandidates);
@@ -69,6 +72,7 @@ public record SchedParameters(
     require(loadChangeFraction > 0, where + "loadChangeFraction must be > 0: " + loadChangeFraction);
     require(watchWindows >= 1, where + "watchWindows must be >= 1: " + watchWindows);
     require(expectedQueryItems >= 1, where + "expectedQueryItems must be >= 1: " + expectedQueryItems);
+    require(minStepQueries >= 0, where + "minStepQueries must be >= 0: " + minStepQueries);
     require(steadyStartSteps >= 0, where + "steadyStartSteps must be >= 0: " + steadyStartSteps);
     require(seedLatencyShare > 0 && seedLatencyShare <= 1, where + "seedLatencyShare must be in (0, 1]: " + seedLatencyShare);
   }
@@ -84,62 +88,66 @@ public record SchedParameters(
   }
 
   public SchedParameters withBatchCandidates(List<Integer> value) {
-    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withOffloadThresholds(List<Integer> value) {
-    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withWindowsPerStep(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withCapacityMargin(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withP95Band(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withPlateauSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withLoadChangeFraction(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withWatchWindows(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withExpectedQueryItems(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withSeedLatencyShare(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withSkipLosers(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withMedianStepP95(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withMissesByCapacity(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins, minStepQueries);
   }
 
   public SchedParameters withSteadyStartSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins, minStepQueries);
   }
 
   public SchedParameters withConfirmWins(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value, minStepQueries);
+  }
+
+  public SchedParameters withMinStepQueries(int value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, value);
   }
 }

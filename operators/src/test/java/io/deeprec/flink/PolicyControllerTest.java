@@ -104,7 +104,7 @@ class PolicyControllerTest {
   /**
    * Input: windows at 100 queries/s until deeprecsched holds a choice, a few more, then windows at 200 queries/s.
    * Output: a decision that keeps the held settings and says the load moved (the start of a new exploration is
-   * on the control topic even though the first setting it measures is the one held).
+   * on the control topic even though the first setting it measures is the one held); only holds say they hold.
    */
   @Test
   void aNewExplorationIsPublishedEvenBeforeTheSettingsMove() throws Exception {
@@ -126,6 +126,10 @@ class PolicyControllerTest {
     assertThat(afterStep).as("decisions after the load doubled").isNotEmpty();
     assertThat(afterStep.get(0).getBatchSize()).isEqualTo(held.getBatchSize());
     assertThat(afterStep.get(0).getReason()).contains("kept: explore again: load moved from 100.0 to ");
+    // Each decision says whether the policy holds it: a benchmark waits for a hold, not for a quiet spell.
+    assertThat(beforeStep).filteredOn(d -> d.getReason().contains("; hold batch")).allMatch(ControlDecision::getHolding);
+    assertThat(beforeStep).filteredOn(d -> d.getReason().contains("; next batch")).noneMatch(ControlDecision::getHolding);
+    assertThat(afterStep.get(0).getHolding()).as("a new exploration holds nothing").isFalse();
   }
 
   /**

@@ -65,6 +65,28 @@ class DeepRecSchedPolicyTest {
     return settings.stream().map(BatchSettings::batchSize).toList();
   }
 
+  /** Windows until the policy first moves off its start, fed at {@code qps} (one-second windows). */
+  private static int windowsOfTheFirstStep(SchedParameters parameters, double qps) {
+    DeepRecSchedPolicy policy = new DeepRecSchedPolicy(22, parameters, WORKERS, false, Map.of(), 0);
+    BatchSettings start = policy.settings();
+    for (int windows = 1; windows <= 1_000; windows++) {
+      feed(policy, 1, qps, LATENCY_BOUND);
+      if (!policy.settings().equals(start)) {
+        return windows;
+      }
+    }
+    throw new AssertionError("the policy never left its start");
+  }
+
+  @Test
+  void aStepRunsOnPastItsWindowsUntilTheyHoldTheMinimumOfQueries() {
+    SchedParameters fewQueries = QUICK.withMinStepQueries(400);
+
+    assertThat(windowsOfTheFirstStep(QUICK, 20)).as("windows alone").isEqualTo(2);
+    assertThat(windowsOfTheFirstStep(fewQueries, 300)).as("two windows hold 600 queries").isEqualTo(2);
+    assertThat(windowsOfTheFirstStep(fewQueries, 20)).as("20 windows hold 400 queries").isEqualTo(20);
+  }
+
   @Test
   void choosesTheLargestBatchThatMeetsTheTargetWhenSplittingCostsCapacity() {
     DeepRecSchedPolicy policy = policy(22);

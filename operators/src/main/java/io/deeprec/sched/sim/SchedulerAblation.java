@@ -104,7 +104,9 @@ public final class SchedulerAblation {
    * The shapes of the ablation: MLP-bound (cost per item) under a tight and a loose target, embedding-bound
    * (a large cost per request), and cache-bound (the cost per item grows with the batch, as gathers fall out
    * of the caches: the most capacity lies at mid-sized requests), also with a cost per request the profile
-   * does not show (as the job's records and hand-offs), which moves the most capacity to larger requests.
+   * does not show (as the job's records and hand-offs), which moves the most capacity to larger requests;
+   * and a slow model whose typical query takes most of its target unsplit (as DIEN at full size), served at a
+   * few tens of queries per second: a 1 s window holds few queries, so a few windows' p95 is noisy.
    */
   public static List<Shape> shapes() {
     List<Shape> shapes = new ArrayList<>(smoothShapes());
@@ -123,7 +125,8 @@ public final class SchedulerAblation {
         new Shape("mlp-bound, loose target", ServiceTimeModel.linear(0.5, 0.05), 4, 30),
         new Shape("embedding-bound", ServiceTimeModel.linear(5.0, 0.01), 2, 100),
         new Shape("cache-bound", ServiceTimeModel.table(cacheBound), 2, 50),
-        new Shape("cache-bound + 2 ms per request unprofiled", ServiceTimeModel.table(cacheBound), 2, 50, 2.0));
+        new Shape("cache-bound + 2 ms per request unprofiled", ServiceTimeModel.table(cacheBound), 2, 50, 2.0),
+        new Shape("slow, a query near the target", batch -> 1.5 + 0.09 * batch * (1 + batch / 256.0), 2, 35));
   }
 
   /** The defaults, then each rule removed or each constant moved, one at a time. */
@@ -151,7 +154,9 @@ public final class SchedulerAblation {
         new Variant("medianStepP95=true", "a step's p95: the median of its windows (not adopted)", d.withMedianStepP95(true)),
         new Variant("missesByCapacity=true", "capacity decides between misses (not adopted)", d.withMissesByCapacity(true)),
         new Variant("steadyStartSteps=4", "measure the start until steady (not adopted)", d.withSteadyStartSteps(4)),
-        new Variant("confirmWins=false", "a win confirmed against the best measured around it", d.withConfirmWins(false)));
+        new Variant("confirmWins=false", "a win confirmed against the best measured around it", d.withConfirmWins(false)),
+        new Variant("minStepQueries=200", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(200)),
+        new Variant("minStepQueries=400", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(400)));
   }
 
   /**

@@ -45,8 +45,8 @@ final class FlinkKafkaPath implements AutoCloseable {
   /** Warm-up sent in chunks of this length, the control topic read between them. */
   private static final long WARMUP_CHUNK_MS = 1000;
   /**
-   * Settled = no decision for this long: one climbing step (a transition and four 1 s metrics
-   * windows), the drain of its backlog, and the control topic's commit lag (one 2 s checkpoint).
+   * Settled = the latest decision holds a choice, and none came for this long: the drain of the
+   * backlog the climb left, and the control topic's commit lag (one 2 s checkpoint).
    */
   private static final long QUIET_MS = 10_000;
   /** An adaptive policy's warm-up lasts at least this long (it notices a load change within its 8 watch windows). */
@@ -124,6 +124,8 @@ final class FlinkKafkaPath implements AutoCloseable {
     private final OpenLoopSender sender;
     private final TopicReader<ControlDecision> decisions;
     private long lastDecisionMs;
+    /** Whether the controller's latest decision holds a choice (no exploration under way). */
+    private boolean holding;
     /** The settings in force: the configured policy's, then the controller's latest decision. */
     private BatchSettings current;
     private int probes;
@@ -145,7 +147,7 @@ final class FlinkKafkaPath implements AutoCloseable {
 
     /**
      * Sends the warm-up load; for an adaptive policy at least {@link #MIN_ADAPTIVE_WARMUP_MS}, and for
-     * one that settles until its controller has been quiet for {@link #QUIET_MS} (or the cap),
+     * one that settles until its controller holds a choice and has been quiet for {@link #QUIET_MS} (or the cap),
      * reading the control topic between one-second chunks.
      */
     private void warmUp(QueryGenerator load, double qps, double warmupS, long seed) {
@@ -162,7 +164,7 @@ final class FlinkKafkaPath implements AutoCloseable {
         long now = System.currentTimeMillis();
         readDecisions();
         long elapsed = now - started;
-        boolean quiet = !settles || now - Math.max(lastDecisionMs, started) >= QUIET_MS;
+        boolean quiet = !settles || holding && now - Math.max(lastDecisionMs, started) >= QUIET_MS;
         if (elapsed >= Math.max(minMs, MIN_ADAPTIVE_WARMUP_MS) && quiet || elapsed >= MAX_ADAPTIVE_WARMUP_MS) {
           return;
         }
@@ -177,6 +179,7 @@ final class FlinkKafkaPath implements AutoCloseable {
     private void readDecisions(Consumer<ControlDecision> also) {
       decisions.poll(Duration.ZERO, d -> {
         lastDecisionMs = Math.max(lastDecisionMs, d.getTimestampMs());
+        holding = d.getHolding();
         current = new BatchSettings(d.getBatchSize(), d.getMaxQueueDelayMs(), d.getOffloadThreshold());
         also.accept(d);
       });
