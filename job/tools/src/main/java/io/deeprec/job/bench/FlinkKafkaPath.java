@@ -206,8 +206,10 @@ final class FlinkKafkaPath implements AutoCloseable {
         warm.awaitAnswered(warmLoad.generated(), Duration.ofSeconds(5));
         boolean complete = s.answered() >= sent;
         ResultTracker.Percentiles e2e = s.endToEnd();
-        // Judged end to end: from the producer's send to this consumer's receipt.
-        boolean feasible = complete && e2e.p95Ms() <= targetMs;
+        // Judged end to end, from the producer's send to this consumer's receipt, over every query: one
+        // answered without scores (shed past its deadline) missed the target.
+        double p95Ms = s.endToEndP95OfAnsweredMs();
+        boolean feasible = complete && p95Ms <= targetMs;
         // Decisions reach the control topic a checkpoint after they are made: read them once the queries are answered.
         List<String> movedWhileMeasured = new ArrayList<>();
         readDecisions(d -> {
@@ -215,7 +217,7 @@ final class FlinkKafkaPath implements AutoCloseable {
             movedWhileMeasured.add(d.getReason() == null ? "batch " + d.getBatchSize() : d.getReason().toString());
           }
         });
-        return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), e2e.p95Ms(), e2e.p99Ms(),
+        return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), p95Ms, e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
             feasible, !complete, new double[0], List.of(), movedWhileMeasured);
       } catch (InterruptedException e) {

@@ -12,7 +12,8 @@ import java.util.List;
  * @param measuredQueries queries that arrived in the measured windows and completed
  * @param windowP95Ms p95 of each measured window (queries attributed by arrival time)
  * @param p50Ms median over the measured windows
- * @param p95Ms 95th percentile over the measured windows
+ * @param p95Ms 95th percentile over the measured windows (through the product: over every answered query, one
+ *     answered without scores, shed past its deadline, counted as a miss)
  * @param p99Ms 99th percentile over the measured windows
  * @param meanRequestItems mean items per inference request over the measured windows
  * @param workMsPerQuery worker time (model execution, all of a query's requests) per measured query,

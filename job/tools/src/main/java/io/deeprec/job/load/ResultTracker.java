@@ -121,7 +121,23 @@ public final class ResultTracker implements AutoCloseable {
     Map<String, Percentiles> phasePercentiles = new LinkedHashMap<>();
     byPhase.forEach((label, stats) -> phasePercentiles.put(label, Percentiles.of(stats)));
     return new Snapshot(answered.size(), duplicates, new EnumMap<>(byStatus), Percentiles.of(service),
-        Percentiles.of(endToEnd), phasePercentiles, byStage);
+        Percentiles.of(endToEnd), phasePercentiles, byStage, p95OfAnswered(endToEnd, answered.size()));
+  }
+
+  /**
+   * The p95 over {@code all} queries answered, {@code okLatencies} those answered OK; one answered other than
+   * OK (shed past its deadline, rejected) counts as never served: the OK latency at the rank that 95% of
+   * all reach, infinite when fewer than 95% are OK. Equals the OK results' p95 when every answer is OK.
+   */
+  static double p95OfAnswered(LatencyStats okLatencies, long all) {
+    long ok = okLatencies.count();
+    if (all == 0) {
+      return 0;
+    }
+    if (ok < 0.95 * all) {
+      return Double.POSITIVE_INFINITY;
+    }
+    return okLatencies.percentile(Math.min(100, 95.0 * all / ok));
   }
 
   /** Waits until {@code expected} distinct queries were answered or the timeout passed. */
@@ -151,10 +167,12 @@ public final class ResultTracker implements AutoCloseable {
   /**
    * Counters at one moment; latencies over OK results: {@code job} as the job measured it (arrival
    * to last part scored), {@code endToEnd} from the producer's send to this consumer's receipt,
-   * also by phase (in the order the phases begin), and per stage.
+   * also by phase (in the order the phases begin), and per stage; {@code endToEndP95OfAnsweredMs} over every
+   * answered query, one answered other than OK counted as never served (what a latency target is met on).
    */
   public record Snapshot(long answered, long duplicates, Map<ResultStatus, Long> byStatus, Percentiles job,
-      Percentiles endToEnd, Map<String, Percentiles> endToEndByPhase, Map<Stage, Percentiles> stages) {
+      Percentiles endToEnd, Map<String, Percentiles> endToEndByPhase, Map<Stage, Percentiles> stages,
+      double endToEndP95OfAnsweredMs) {
 
     public long count(ResultStatus status) {
       return byStatus.getOrDefault(status, 0L);
