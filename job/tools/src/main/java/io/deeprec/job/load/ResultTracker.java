@@ -178,7 +178,7 @@ public final class ResultTracker implements AutoCloseable {
       return byStatus.getOrDefault(status, 0L);
     }
 
-    /** End-to-end p95, ms: what a latency target is judged on. */
+    /** End-to-end p95 over the OK results, ms; a target is judged on {@link #endToEndP95OfAnsweredMs}. */
     public double p95Ms() {
       return endToEnd.p95Ms();
     }
