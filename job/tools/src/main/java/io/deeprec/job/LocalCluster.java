@@ -1,27 +1,37 @@
 package io.deeprec.job;
 
 import java.net.URI;
+import org.apache.flink.api.common.JobID;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.DeploymentOptions;
 import org.apache.flink.configuration.RestOptions;
+import org.apache.flink.runtime.executiongraph.AccessExecutionGraph;
+import org.apache.flink.runtime.executiongraph.AccessExecutionVertex;
+import org.apache.flink.runtime.executiongraph.ErrorInfo;
 import org.apache.flink.runtime.minicluster.MiniCluster;
 import org.apache.flink.runtime.minicluster.MiniClusterConfiguration;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * A Flink MiniCluster in this JVM with one single-slot TaskManager per subtask, so that a
- * TaskManager can be killed to show a failover ({@code deeprec run --failover-at}). Jobs reach it
+ * A Flink MiniCluster in this JVM: {@code deeprec run} starts one single-slot TaskManager per subtask, so that a
+ * TaskManager can be killed to show a failover ({@code --failover-at}); the benchmark one TaskManager
+ * with a slot per subtask, as a local environment has. Jobs reach it
  * through its REST endpoint, as they reach a real cluster; the classes are this JVM's.
  */
 public final class LocalCluster implements AutoCloseable {
   private final MiniCluster cluster;
   private int oldestTaskManager;
 
+  /** {@code taskManagers} TaskManagers of one slot each. */
   public LocalCluster(Configuration conf, int taskManagers) throws Exception {
+    this(conf, taskManagers, 1);
+  }
+
+  public LocalCluster(Configuration conf, int taskManagers, int slotsPerTaskManager) throws Exception {
     cluster = new MiniCluster(new MiniClusterConfiguration.Builder()
         .setConfiguration(conf)
         .setNumTaskManagers(taskManagers)
-        .setNumSlotsPerTaskManager(1)
+        .setNumSlotsPerTaskManager(slotsPerTaskManager)
         .build());
     cluster.start();
   }
@@ -48,6 +58,29 @@ public final class LocalCluster implements AutoCloseable {
     // MiniCluster indexes TaskManagers in start order and never reuses an index.
     cluster.terminateTaskManager(oldestTaskManager++).get();
   }
+
+  /**
+   * How often a job's tasks were started again since it was submitted (the highest attempt number
+   * of its tasks: a failover restarts them all), and its latest failure. A job that fails in a loop
+   * still answers some queries between restarts; this is how a run or a benchmark tells.
+   */
+  public Restarts restarts(JobID job) throws Exception {
+    AccessExecutionGraph graph = cluster.getExecutionGraph(job).get();
+    int attempts = 0;
+    for (AccessExecutionVertex vertex : graph.getAllExecutionVertices()) {
+      attempts = Math.max(attempts, vertex.getCurrentExecutionAttempt().getAttemptNumber());
+    }
+    ErrorInfo failure = graph.getFailureInfo();
+    return new Restarts(attempts, failure == null ? 0 : failure.getTimestamp(),
+        failure == null ? "" : failure.getExceptionAsString().lines().findFirst().orElse(""));
+  }
+
+  /**
+   * @param count restarts of the job's tasks so far
+   * @param latestFailureMs when the latest failure happened (epoch ms); 0 when none
+   * @param latestFailure the first line of the latest failure; empty when none
+   */
+  public record Restarts(int count, long latestFailureMs, String latestFailure) {}
 
   @Override
   public void close() throws Exception {

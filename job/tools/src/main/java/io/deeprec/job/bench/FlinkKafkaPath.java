@@ -3,6 +3,7 @@ package io.deeprec.job.bench;
 import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
+import io.deeprec.job.LocalCluster;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
 import io.deeprec.job.load.JobReadiness;
@@ -91,19 +92,29 @@ final class FlinkKafkaPath implements AutoCloseable {
     conf.set(DeepRecOptions.GROUP_ID, prefix);
     Configuration flinkConf = new Configuration();
     flinkConf.set(RestOptions.BIND_PORT, "0");
-    StreamExecutionEnvironment env = StreamExecutionEnvironment.createLocalEnvironment(parallelism, flinkConf);
-    JobSettings settings = DeepRecJob.define(env, conf);
-    KafkaSettings kafka = KafkaSettings.from(conf);
-    try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
+    // One TaskManager with a slot per subtask, as a local environment has; the cluster tells restarts.
+    LocalCluster cluster = new LocalCluster(flinkConf, 1, parallelism);
+    try {
+      StreamExecutionEnvironment env = cluster.environment(flinkConf, parallelism);
+      JobSettings settings = DeepRecJob.define(env, conf);
+      KafkaSettings kafka = KafkaSettings.from(conf);
       long submittedMs = System.currentTimeMillis();
       JobClient client = env.executeAsync(DeepRecJob.jobName(settings));
       io.deeprec.sched.BatchPolicy configured = settings.policies().get(model);
       // A policy settled before it saw any window (AIMD) never stops adjusting: waiting for its
       // controller to fall quiet would wait for the cap; it warms up for the adaptive minimum instead.
-      Session session = new Session(model, prefix, settings, kafka, client, targetMs, configured.adaptive(),
+      Session session = new Session(model, prefix, settings, kafka, cluster, client, targetMs, configured.adaptive(),
           configured.adaptive() && !configured.settled(), configured.settings());
-      session.awaitReady(readiness, submittedMs);
+      try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
+        session.awaitReady(readiness, submittedMs);
+      } catch (Exception e) {
+        session.close();
+        throw e;
+      }
       return session;
+    } catch (Exception e) {
+      cluster.close();
+      throw e;
     }
   }
 
@@ -117,6 +128,7 @@ final class FlinkKafkaPath implements AutoCloseable {
     private final String prefix;
     private final JobSettings settings;
     private final KafkaSettings kafka;
+    private final LocalCluster cluster;
     private final JobClient client;
     private final double targetMs;
     private final boolean adaptive;
@@ -130,8 +142,9 @@ final class FlinkKafkaPath implements AutoCloseable {
     private BatchSettings current;
     private int probes;
 
-    private Session(String model, String prefix, JobSettings settings, KafkaSettings kafka, JobClient client, double targetMs,
-        boolean adaptive, boolean settles, BatchSettings initial) {
+    private Session(String model, String prefix, JobSettings settings, KafkaSettings kafka, LocalCluster cluster,
+        JobClient client, double targetMs, boolean adaptive, boolean settles, BatchSettings initial) {
+      this.cluster = cluster;
       this.settles = settles;
       this.current = initial;
       this.model = model;
@@ -192,6 +205,7 @@ final class FlinkKafkaPath implements AutoCloseable {
 
     Probe probe(double qps, QuerySizes sizes, double warmupS, double measureS, long seed) {
       String id = String.format(Locale.ROOT, "%s-p%d", prefix, probes++);
+      int restartsBefore = restarts().count();
       try (ResultTracker warm = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), id + "-warm-");
           ResultTracker measured = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), id + "-m-")) {
         QueryGenerator warmLoad = new QueryGenerator(List.of(model), sizes, seed + 1, id + "-warm", 10);
@@ -219,10 +233,19 @@ final class FlinkKafkaPath implements AutoCloseable {
         });
         return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), p95Ms, e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
-            feasible, !complete, new double[0], List.of(), movedWhileMeasured);
+            feasible, !complete, new double[0], List.of(), movedWhileMeasured,
+            restarts().count() - restartsBefore, restarts().latestFailure());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while probing " + qps + " queries/s", e);
+      }
+    }
+
+    private LocalCluster.Restarts restarts() {
+      try {
+        return cluster.restarts(client.getJobID());
+      } catch (Exception e) {
+        throw new IllegalStateException("could not read the job's restarts", e);
       }
     }
 
@@ -230,7 +253,11 @@ final class FlinkKafkaPath implements AutoCloseable {
     public void close() throws Exception {
       decisions.close();
       sender.close();
-      client.cancel().get();
+      try {
+        client.cancel().get();
+      } finally {
+        cluster.close();
+      }
     }
   }
 }

@@ -25,6 +25,8 @@ import java.util.List;
  * @param trace the policy's feedback windows over the whole run, for over-time charts
  * @param decisionsWhileMeasured the reasons of the controller's decisions made during the measured span
  *     (an adaptive policy that moves while measured is judged partly on its exploration); empty when none
+ * @param restarts how often the job restarted during the probe (through the product; 0 elsewhere)
+ * @param latestFailure the job's latest failure when it restarted (first line); empty otherwise
  */
 public record Probe(
     double askedQps,
@@ -41,7 +43,9 @@ public record Probe(
     boolean overloaded,
     double[] latenciesMs,
     List<TracePoint> trace,
-    List<String> decisionsWhileMeasured) {
+    List<String> decisionsWhileMeasured,
+    int restarts,
+    String latestFailure) {
 
   /**
    * One feedback window as the policy saw it.

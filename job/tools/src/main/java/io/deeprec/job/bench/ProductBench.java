@@ -290,6 +290,10 @@ public final class ProductBench {
       out.printf(Locale.ROOT, "%s     the controller decided %d time(s) while measured; last: %s%n", tag, moves.size(),
           moves.get(moves.size() - 1));
     }
+    if (p.restarts() > 0) {
+      out.printf(Locale.ROOT, "%s     the job FAILED and restarted %d time(s) during this probe; latest failure: %s%n",
+          tag, p.restarts(), p.latestFailure());
+    }
     out.flush();
   }
 

@@ -197,6 +197,7 @@ public final class RunCommand implements Callable<Integer> {
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
         boolean complete = summary(settings, conf, sent, achieved, last);
+        complete &= reportRestarts(cluster.restarts(client.getJobID()));
         if (timeline != null) {
           timeline.close();
           writeTimeline(timeline, settings, loadStart);
@@ -320,6 +321,24 @@ public final class RunCommand implements Callable<Integer> {
       out.println("  every query sent was answered exactly once");
     }
     return complete;
+  }
+
+  /**
+   * Reports the job's restarts. Without --failover-at a restart means the job failed on its own,
+   * and the run fails; with it, the count and the latest failure are reported for the reader to judge
+   * (a kill may cost more than one restart while the slots come back).
+   */
+  private boolean reportRestarts(LocalCluster.Restarts restarts) {
+    out.printf(Locale.ROOT, "  restarts          %d%s%n", restarts.count(),
+        failedOver ? " (the failover this run caused among them)" : "");
+    if (restarts.count() > 0) {
+      out.printf(Locale.ROOT, "  latest failure    %s%n", restarts.latestFailure());
+    }
+    if (restarts.count() > 0 && !failedOver) {
+      out.println("  the job FAILED and restarted on its own during the run");
+      return false;
+    }
+    return true;
   }
 
   /** Steps through the --ladder rates on the running job; returns whether every query was answered once. */
