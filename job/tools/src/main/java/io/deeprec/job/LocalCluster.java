@@ -71,16 +71,14 @@ public final class LocalCluster implements AutoCloseable {
       attempts = Math.max(attempts, vertex.getCurrentExecutionAttempt().getAttemptNumber());
     }
     ErrorInfo failure = graph.getFailureInfo();
-    return new Restarts(attempts, failure == null ? 0 : failure.getTimestamp(),
-        failure == null ? "" : failure.getExceptionAsString().lines().findFirst().orElse(""));
+    return new Restarts(attempts, failure == null ? "" : failure.getExceptionAsString().lines().findFirst().orElse(""));
   }
 
   /**
    * @param count restarts of the job's tasks so far
-   * @param latestFailureMs when the latest failure happened (epoch ms); 0 when none
    * @param latestFailure the first line of the latest failure; empty when none
    */
-  public record Restarts(int count, long latestFailureMs, String latestFailure) {}
+  public record Restarts(int count, String latestFailure) {}
 
   @Override
   public void close() throws Exception {

@@ -231,10 +231,11 @@ final class FlinkKafkaPath implements AutoCloseable {
             movedWhileMeasured.add(d.getReason() == null ? "batch " + d.getBatchSize() : d.getReason().toString());
           }
         });
+        LocalCluster.Restarts restartsAfter = restarts();
         return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), p95Ms, e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
             feasible, !complete, new double[0], List.of(), movedWhileMeasured,
-            restarts().count() - restartsBefore, restarts().latestFailure());
+            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while probing " + qps + " queries/s", e);
