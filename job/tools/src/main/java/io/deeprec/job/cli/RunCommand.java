@@ -284,7 +284,8 @@ public final class RunCommand implements Callable<Integer> {
     // With several models, the run is judged against the strictest target.
     Map.Entry<String, Double> target = strictestTarget(settings);
     ResultTracker.Percentiles e2e = s.endToEnd();
-    boolean met = e2e.count() > 0 && e2e.p95Ms() <= target.getValue();
+    // Judged as the benchmark judges: over every answered query, one answered without scores a miss.
+    boolean met = e2e.count() > 0 && s.endToEndP95OfAnsweredMs() <= target.getValue();
     out.println();
     out.println("summary");
     out.printf(Locale.ROOT, "  end-to-end        p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (producer send to consumer receipt, %d OK results)%n",
@@ -364,7 +365,7 @@ public final class RunCommand implements Callable<Integer> {
         ResultTracker.Snapshot s = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
         boolean answered = s.answered() == sent && s.duplicates() == 0;
-        boolean met = answered && s.endToEnd().p95Ms() <= target;
+        boolean met = answered && s.endToEndP95OfAnsweredMs() <= target;
         boolean jobMet = answered && s.job().p95Ms() <= target;
         metSoFar &= met;
         jobMetSoFar &= jobMet;
