@@ -94,6 +94,7 @@ final class FlinkKafkaPath implements AutoCloseable {
     flinkConf.set(RestOptions.BIND_PORT, "0");
     // One TaskManager with a slot per subtask, as a local environment has; the cluster tells restarts.
     LocalCluster cluster = new LocalCluster(flinkConf, 1, parallelism);
+    Session session = null;
     try {
       StreamExecutionEnvironment env = cluster.environment(flinkConf, parallelism);
       JobSettings settings = DeepRecJob.define(env, conf);
@@ -103,17 +104,19 @@ final class FlinkKafkaPath implements AutoCloseable {
       io.deeprec.sched.BatchPolicy configured = settings.policies().get(model);
       // A policy settled before it saw any window (AIMD) never stops adjusting: waiting for its
       // controller to fall quiet would wait for the cap; it warms up for the adaptive minimum instead.
-      Session session = new Session(model, prefix, settings, kafka, cluster, client, targetMs, configured.adaptive(),
+      session = new Session(model, prefix, settings, kafka, cluster, client, targetMs, configured.adaptive(),
           configured.adaptive() && !configured.settled(), configured.settings());
       try (JobReadiness readiness = new JobReadiness(kafka.clientProperties(), settings.metricsTopic())) {
         session.awaitReady(readiness, submittedMs);
-      } catch (Exception e) {
-        session.close();
-        throw e;
       }
       return session;
     } catch (Exception e) {
-      cluster.close();
+      // A session owns the cluster: closing it cancels the job and stops the cluster.
+      if (session != null) {
+        session.close();
+      } else {
+        cluster.close();
+      }
       throw e;
     }
   }
