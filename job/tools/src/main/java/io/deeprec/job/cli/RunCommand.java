@@ -4,6 +4,7 @@ import io.deeprec.job.DeepRecJob;
 import io.deeprec.job.DeepRecOptions;
 import io.deeprec.job.JobSettings;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
+import io.deeprec.job.kafka.KafkaHopProbe;
 import io.deeprec.job.kafka.KafkaSettings;
 import io.deeprec.job.LocalCluster;
 import io.deeprec.job.PrometheusReporting;
@@ -17,6 +18,7 @@ import io.deeprec.workload.QuerySizes;
 import io.deeprec.job.load.ResultTracker;
 import io.deeprec.schema.MetricsSnapshot;
 import io.deeprec.schema.ResultStatus;
+import io.deeprec.sched.LatencyStats;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.file.Files;
@@ -107,9 +109,17 @@ public final class RunCommand implements Callable<Integer> {
           + "and p95 over time (<model>-timeline.png) to DIR, as read from the metrics topic.")
   Path timelineDir;
 
+  @Option(names = "--kafka-hops", defaultValue = "20", paramLabel = "PER_SECOND",
+      description = "With the embedded broker: time this many bare Kafka hops per second (a small record from a "
+          + "producer to a consumer on a topic of their own) while the load runs, and report them beside the breakdown: "
+          + "the floor under its source and sink stages on the same broker and cores; 0 = off (default: ${DEFAULT-VALUE}).")
+  double kafkaHopsPerSecond;
+
   @Option(names = "--drain-timeout", defaultValue = "120s",
       description = "How long to wait for the last answers after sending stops (default: ${DEFAULT-VALUE}).")
   String drainTimeout;
+
+  private static final String KAFKA_HOP_TOPIC = "deeprec.kafka-hop-probe";
 
   private final PrintStream out = System.out;
   private boolean failedOver;
@@ -125,10 +135,14 @@ public final class RunCommand implements Callable<Integer> {
     if (failoverAt != null) {
       JobOptions.parseDuration(failoverAt);
     }
+    if (!(kafkaHopsPerSecond >= 0)) {
+      throw new IllegalArgumentException("--kafka-hops must be >= 0: " + kafkaHopsPerSecond);
+    }
     EmbeddedKafkaBroker broker = null;
     LocalCluster cluster = null;
     JobReadiness closeLater = null;
     JobClient client = null;
+    KafkaHopProbe hopProbe = null;
     try {
       if (job.bootstrapServers == null) {
         out.println("starting an embedded Kafka broker (KRaft) ...");
@@ -179,6 +193,10 @@ public final class RunCommand implements Callable<Integer> {
             : new MetricsTimeline(kafka.clientProperties(), settings.metricsTopic(), loadStart);
         tracker.phase("first " + format(early) + " after readiness", loadStart);
         tracker.phase("steady", loadStart + early.toMillis());
+        if (broker != null && kafkaHopsPerSecond > 0) {
+          broker.createTopics(1, KAFKA_HOP_TOPIC);
+          hopProbe = new KafkaHopProbe(kafka.clientProperties(), KAFKA_HOP_TOPIC, kafkaHopsPerSecond);
+        }
         Thread load = new Thread(() -> sender.run(generator, rate, sendFor.toMillis(), loadSeed), "deeprec-load");
         load.start();
         long start = System.nanoTime();
@@ -191,12 +209,17 @@ public final class RunCommand implements Callable<Integer> {
           }
           progress(start, generator.generated(), tracker.snapshot());
         }
+        LatencyStats kafkaHops = null;
+        if (hopProbe != null) {
+          hopProbe.close();
+          kafkaHops = hopProbe.hops();
+        }
         long sent = generator.generated();
         double achieved = sender.achievedRate();
         out.printf(Locale.ROOT, "sent %d queries (achieved %.1f/s); waiting for the last answers ...%n", sent, achieved);
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
-        boolean complete = summary(settings, conf, sent, achieved, last);
+        boolean complete = summary(settings, conf, sent, achieved, last, kafkaHops);
         complete &= reportRestarts(cluster.restarts(client.getJobID()));
         if (timeline != null) {
           timeline.close();
@@ -208,6 +231,9 @@ public final class RunCommand implements Callable<Integer> {
         return complete ? 0 : 1;
       }
     } finally {
+      if (hopProbe != null) {
+        hopProbe.close();
+      }
       if (client != null) {
         try {
           client.cancel().get();
@@ -279,7 +305,7 @@ public final class RunCommand implements Callable<Integer> {
   }
 
   private boolean summary(JobSettings settings, Configuration conf, long sent, double achieved,
-      ResultTracker.Snapshot s) {
+      ResultTracker.Snapshot s, LatencyStats kafkaHops) {
     long missing = sent - s.answered();
     // With several models, the run is judged against the strictest target.
     Map.Entry<String, Double> target = strictestTarget(settings);
@@ -308,6 +334,10 @@ public final class RunCommand implements Callable<Integer> {
     out.println("  breakdown         p50 / p95 ms per stage (the slowest part of a split query):");
     s.stages().forEach((stage, p) -> out.printf(Locale.ROOT, "    %-12s %7.1f / %7.1f   %s%n", stage.label, p.p50Ms(),
         p.p95Ms(), stage.what));
+    if (kafkaHops != null && kafkaHops.count() > 0) {
+      out.printf(Locale.ROOT, "    %-12s %7.1f / %7.1f   a bare Kafka hop on this broker during the load (%d timed): the floor "
+          + "under source and sink%n", "kafka hop", kafkaHops.percentile(50), kafkaHops.percentile(95), kafkaHops.count());
+    }
     out.printf(Locale.ROOT, "  job's own         p50 %.1f ms   p95 %.1f ms   p99 %.1f ms   (arrival to last part scored)%n",
         s.job().p50Ms(), s.job().p95Ms(), s.job().p99Ms());
     // With at-least-once delivery a failover may repeat the results written since the last checkpoint.
