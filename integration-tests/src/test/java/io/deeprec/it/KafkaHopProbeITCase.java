@@ -25,7 +25,7 @@ class KafkaHopProbeITCase {
     KAFKA.createTopics(1, "hop-probe");
     KafkaHopProbe probe = new KafkaHopProbe(KAFKA.clientProperties(), "hop-probe", 100);
     try {
-      await().atMost(Duration.ofMinutes(1)).until(() -> probe.count() >= 30);
+      await().atMost(Duration.ofMinutes(1)).until(() -> probe.hops().count() >= 30);
     } finally {
       probe.close();
     }

@@ -28,6 +28,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 public final class KafkaHopProbe implements AutoCloseable {
   private static final int PAYLOAD_BYTES = 256;
+  private static final long MAX_SLEEP_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
 
   private final KafkaProducer<byte[], byte[]> producer;
   private final KafkaConsumer<byte[], byte[]> consumer;
@@ -77,16 +78,17 @@ public final class KafkaHopProbe implements AutoCloseable {
       producer.send(new ProducerRecord<>(topic, 0, null, record.array()));
       sent.incrementAndGet();
       next += gapNanos;
-      long wait = next - System.nanoTime();
-      if (wait > 0) {
+      if (next < System.nanoTime()) {
+        next = System.nanoTime(); // late: keep the spacing from now, never send a burst
+      }
+      // Sleeps in slices, so that close() finds the sender stopped within one slice at any rate.
+      for (long wait; running.get() && (wait = next - System.nanoTime()) > 0; ) {
         try {
-          TimeUnit.NANOSECONDS.sleep(wait);
+          TimeUnit.NANOSECONDS.sleep(Math.min(wait, MAX_SLEEP_NANOS));
         } catch (InterruptedException e) {
           Thread.currentThread().interrupt();
           return;
         }
-      } else {
-        next = System.nanoTime(); // late: keep the spacing from now, never send a burst
       }
     }
   }
@@ -95,9 +97,9 @@ public final class KafkaHopProbe implements AutoCloseable {
     while (running.get()) {
       for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
         long received = System.nanoTime();
-        long sent = ByteBuffer.wrap(record.value()).getLong();
+        long sentNanos = ByteBuffer.wrap(record.value()).getLong();
         synchronized (hops) {
-          hops.record((received - sent) / 1e6);
+          hops.record((received - sentNanos) / 1e6);
         }
       }
     }
@@ -106,13 +108,6 @@ public final class KafkaHopProbe implements AutoCloseable {
   /** Records sent so far. */
   public long sent() {
     return sent.get();
-  }
-
-  /** Hops timed so far. */
-  public long count() {
-    synchronized (hops) {
-      return hops.count();
-    }
   }
 
   /** The hops timed so far, producer send to consumer receipt (ms). */
@@ -130,7 +125,7 @@ public final class KafkaHopProbe implements AutoCloseable {
     if (!running.getAndSet(false)) {
       return;
     }
-    // The sender sleeps one gap at most: joined, not interrupted (an interrupt could land inside send()).
+    // The sender sleeps one slice at most: joined, not interrupted (an interrupt could land inside send()).
     try {
       sender.join(5_000);
       receiver.join(5_000);
