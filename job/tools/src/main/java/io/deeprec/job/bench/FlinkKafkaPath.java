@@ -67,23 +67,9 @@ final class FlinkKafkaPath implements AutoCloseable {
       int workers, int parallelism, Path profileDir) throws Exception {
     String prefix = "bench-" + runId + "-" + model + "-" + policy + (batchSize > 0 ? batchSize : "")
         + "-" + sessions++;
-    Configuration conf = new Configuration();
-    conf.set(DeepRecOptions.MODELS, List.of(model));
-    if (modelDir != null) {
-      conf.set(DeepRecOptions.MODEL_DIRS, java.util.Map.of(model, modelDir));
-    }
-    conf.set(DeepRecOptions.POLICY, policy);
-    if (batchSize > 0) {
-      conf.set(DeepRecOptions.BATCH_SIZE, batchSize);
-    }
-    conf.set(DeepRecOptions.SLA_TARGETS, java.util.Map.of(model, Double.toString(targetMs)));
-    conf.set(DeepRecOptions.TABLE_SCALE, tableScale);
-    conf.set(DeepRecOptions.SEED, seed);
-    conf.set(DeepRecOptions.WORKERS, workers);
+    Configuration conf = servingConfiguration(model, modelDir, policy, batchSize, targetMs, tableScale, seed, workers,
+        profileDir);
     conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
-    if (profileDir != null) {
-      conf.set(DeepRecOptions.PROFILE_DIR, profileDir.toString());
-    }
     conf.set(DeepRecOptions.QUERIES_TOPIC, prefix + ".queries");
     conf.set(DeepRecOptions.RESULTS_TOPIC, prefix + ".results");
     conf.set(DeepRecOptions.METRICS_TOPIC, prefix + ".metrics");
@@ -119,6 +105,32 @@ final class FlinkKafkaPath implements AutoCloseable {
       }
       throw e;
     }
+  }
+
+  /**
+   * The job's settings for one model and policy, without its Kafka topics: what {@link #open} submits, and what
+   * the in-process harness builds its policy from beside it ({@code JobSettings.from(...).policies()}), so both
+   * serve the same policy with the same seed.
+   */
+  static Configuration servingConfiguration(String model, String modelDir, String policy, int batchSize,
+      double targetMs, double tableScale, long seed, int workers, Path profileDir) {
+    Configuration conf = new Configuration();
+    conf.set(DeepRecOptions.MODELS, List.of(model));
+    if (modelDir != null) {
+      conf.set(DeepRecOptions.MODEL_DIRS, java.util.Map.of(model, modelDir));
+    }
+    conf.set(DeepRecOptions.POLICY, policy);
+    if (batchSize > 0) {
+      conf.set(DeepRecOptions.BATCH_SIZE, batchSize);
+    }
+    conf.set(DeepRecOptions.SLA_TARGETS, java.util.Map.of(model, Double.toString(targetMs)));
+    conf.set(DeepRecOptions.TABLE_SCALE, tableScale);
+    conf.set(DeepRecOptions.SEED, seed);
+    conf.set(DeepRecOptions.WORKERS, workers);
+    if (profileDir != null) {
+      conf.set(DeepRecOptions.PROFILE_DIR, profileDir.toString());
+    }
+    return conf;
   }
 
   @Override

@@ -56,11 +56,14 @@ public final class ProductBench {
    * @param startQps per-model start rates (else 0.4x the offline peak)
    * @param resume keep the searches already in the output's searches.csv and run only the missing ones (a long
    *     benchmark spread over several sessions)
+   * @param withHarness after each search through the product, search the same contender in the in-process harness
+   *     (the same serving core, models and workers, no Kafka or Flink) with the same method, written to
+   *     {@value #HARNESS_CSV}; the report gives product / harness, the engine's overhead ratio
    */
   public record Config(List<String> models, Map<String, String> modelDirs, List<String> policies,
       List<Integer> oracleSizes, LatencyTier tier, Map<String, Double> targetOverridesMs, double tableScale, int workers,
       int parallelism, String sizes, int rounds, int windows, double windowS, double warmupS, double growth,
-      double precision, Path output, long seed, Map<String, Double> startQps, boolean resume) {
+      double precision, Path output, long seed, Map<String, Double> startQps, boolean resume, boolean withHarness) {
     public Config {
       if (models.isEmpty() || policies.isEmpty() && oracleSizes.isEmpty()) {
         throw new IllegalArgumentException("a benchmark needs a model and a policy or an oracle size");
@@ -102,6 +105,7 @@ public final class ProductBench {
   }
 
   static final String FIXED_PREFIX = "fixed-";
+  static final String HARNESS_CSV = "harness-searches.csv";
 
   /** One search's outcome: the LBT, and at it the end-to-end percentiles and the batch size in force. */
   public record Search(String model, int round, String contender, double targetMs, double lbtQps, double e2eP50Ms,
@@ -133,6 +137,8 @@ public final class ProductBench {
   private final PrintStream out;
   private final long startedNanos = System.nanoTime();
   private final List<Search> searches = new ArrayList<>();
+  /** The harness's searches beside the product's (with {@code withHarness}), in the same rows. */
+  private final List<Search> harnessSearches = new ArrayList<>();
   private int searchesDone;
 
   public ProductBench(Config config, PrintStream out) {
@@ -144,12 +150,10 @@ public final class ProductBench {
   public List<Search> run() throws Exception {
     Files.createDirectories(config.output());
     Path csv = config.output().resolve("searches.csv");
-    if (config.resume() && Files.isRegularFile(csv)) {
-      List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
-      lines.stream().skip(1).filter(line -> !line.isBlank()).map(Search::parse).forEach(searches::add);
-      out.printf(Locale.ROOT, "resuming: %d searches already in %s%n", searches.size(), csv);
-    } else {
-      Files.writeString(csv, Search.HEADER + "\n", StandardCharsets.UTF_8);
+    readOrStart(csv, searches);
+    Path harnessCsv = config.output().resolve(HARNESS_CSV);
+    if (config.withHarness()) {
+      readOrStart(harnessCsv, harnessSearches);
     }
     QuerySizes sizes = QuerySizes.parse(config.sizes());
     double meanItems = BenchRunner.meanItems(sizes, config.seed());
@@ -160,17 +164,41 @@ public final class ProductBench {
         // Held for the model's searches: every job in this JVM shares the instance instead of rebuilding it.
         try (ModelRegistry.Lease model = ModelRegistry.acquire(config.key(id))) {
           runModel(path, id, new InProcessHarness(model.model(), workers.workers(), sizes, config.seed()), meanItems,
-              sizes, csv);
+              sizes, csv, harnessCsv);
         }
-        ProductReport.write(searches, config, config.output());
+        ProductReport.write(searches, harnessSearches, config, config.output());
       }
     }
-    ProductReport.write(searches, config, config.output());
+    ProductReport.write(searches, harnessSearches, config, config.output());
     return List.copyOf(searches);
   }
 
+  /** The harness's searches run beside the product's so far (empty without {@code withHarness}). */
+  public List<Search> harnessSearches() {
+    return List.copyOf(harnessSearches);
+  }
+
+  private void readOrStart(Path csv, List<Search> into) throws java.io.IOException {
+    if (config.resume() && Files.isRegularFile(csv)) {
+      List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+      lines.stream().skip(1).filter(line -> !line.isBlank()).map(Search::parse).forEach(into::add);
+      out.printf(Locale.ROOT, "resuming: %d searches already in %s%n", into.size(), csv);
+    } else {
+      Files.writeString(csv, Search.HEADER + "\n", StandardCharsets.UTF_8);
+    }
+  }
+
+  private static boolean has(List<Search> done, String model, int round, String contender) {
+    return done.stream().anyMatch(s -> s.sameSearch(model, round, contender));
+  }
+
+  /** Searches per contender and round: the product's, and the harness's beside it. */
+  private int searchesPerTurn() {
+    return config.withHarness() ? 2 : 1;
+  }
+
   private void runModel(FlinkKafkaPath path, String id, InProcessHarness harness, double meanItems, QuerySizes sizes,
-      Path csv) throws Exception {
+      Path csv, Path harnessCsv) throws Exception {
     double target = config.targetMs(id);
     List<String> contenders = config.contenders();
     Map<String, Double> lastLbt = new LinkedHashMap<>();
@@ -179,15 +207,21 @@ public final class ProductBench {
         lastLbt.put(done.contender(), done.lbtQps());
       }
     }
+    Map<String, Double> lastHarnessLbt = new LinkedHashMap<>();
+    for (Search done : harnessSearches) {
+      if (done.model().equals(id)) {
+        lastHarnessLbt.put(done.contender(), done.lbtQps());
+      }
+    }
     long missing = 0;
     for (int round = 1; round <= config.rounds(); round++) {
       for (String contender : contenders) {
-        int r = round;
-        missing += searches.stream().anyMatch(done -> done.sameSearch(id, r, contender)) ? 0 : 1;
+        missing += has(searches, id, round, contender) ? 0 : 1;
+        missing += config.withHarness() && !has(harnessSearches, id, round, contender) ? 1 : 0;
       }
     }
     if (missing == 0) {
-      searchesDone += contenders.size() * config.rounds();
+      searchesDone += contenders.size() * config.rounds() * searchesPerTurn();
       return;
     }
     Path profileDir = config.output().resolve("profiles");
@@ -200,31 +234,121 @@ public final class ProductBench {
       for (int i = 0; i < contenders.size(); i++) {
         // Rotated each round: no contender always runs first (on a cold machine) or last.
         String contender = contenders.get((i + round - 1) % contenders.size());
-        int r = round;
-        if (searches.stream().anyMatch(done -> done.sameSearch(id, r, contender))) {
+        if (has(searches, id, round, contender)) {
           searchesDone++;
-          continue;
+        } else {
+          productSearch(path, id, round, contender, target, lastLbt.getOrDefault(contender, start), start, profileDir,
+              sizes, csv, lastLbt);
         }
-        double from = lastLbt.getOrDefault(contender, start);
-        Search search;
-        try {
-          search = search(path, id, round, contender, target, from > 0 ? from : start, profileDir, sizes);
-        } catch (Exception e) {
-          // One failed job loses its own row, not the rest of a long run.
-          out.printf(Locale.ROOT, "[%s r%d] %s failed: %s%n", id, round, contender, e);
-          continue;
-        } finally {
-          searchesDone++;
-          progress();
+        if (config.withHarness()) {
+          if (has(harnessSearches, id, round, contender)) {
+            searchesDone++;
+          } else {
+            harnessSearch(harness, id, round, contender, target, lastHarnessLbt.getOrDefault(contender,
+                lastLbt.getOrDefault(contender, start)), start, profileDir, harnessCsv, lastHarnessLbt);
+          }
         }
-        searches.add(search);
-        lastLbt.put(contender, search.lbtQps());
-        Files.writeString(csv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-        out.printf(Locale.ROOT, "[%s r%d] %-12s LBT %7.1f queries/s  e2e p50 %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
-            id, round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
-            search.batchSizeAtLbt());
       }
     }
+  }
+
+  /** One search through the product; a failed job loses its own row, not the rest of a long run. */
+  private void productSearch(FlinkKafkaPath path, String id, int round, String contender, double target, double from,
+      double start, Path profileDir, QuerySizes sizes, Path csv, Map<String, Double> lastLbt) throws Exception {
+    Search search;
+    try {
+      search = search(path, id, round, contender, target, from > 0 ? from : start, profileDir, sizes);
+    } catch (Exception e) {
+      out.printf(Locale.ROOT, "[%s r%d] %s failed: %s%n", id, round, contender, e);
+      return;
+    } finally {
+      searchesDone++;
+      progress();
+    }
+    searches.add(search);
+    lastLbt.put(contender, search.lbtQps());
+    Files.writeString(csv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    out.printf(Locale.ROOT, "[%s r%d] %-12s LBT %7.1f queries/s  e2e p50 %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
+        id, round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
+        search.batchSizeAtLbt());
+  }
+
+  /**
+   * The same contender searched in the in-process harness right after its product search, by the same method:
+   * the policy the job would build from the same settings (one instance for the whole search, as a job keeps its
+   * policy across probes), the same warm-up, windows judged together, two strikes, grid and precision. Only the
+   * engine is missing: Kafka, Flink, Avro and the two hops of the control loop.
+   */
+  private void harnessSearch(InProcessHarness harness, String id, int round, String contender, double target,
+      double from, double start, Path profileDir, Path harnessCsv, Map<String, Double> lastLbt) throws Exception {
+    long began = System.nanoTime();
+    String tag = String.format(Locale.ROOT, "[%s r%d %s harness]", id, round, contender);
+    int batchSize = fixedSize(contender);
+    io.deeprec.sched.BatchPolicy policy = io.deeprec.job.JobSettings.from(FlinkKafkaPath.servingConfiguration(id,
+        config.externalDir(id), policyName(contender), batchSize, target, config.tableScale(), config.seed(),
+        config.workers(), profileDir)).policies().get(id);
+    InProcessHarness.Plan plan = new InProcessHarness.Plan(target, config.warmupS(), config.windowS(), config.windows(),
+        1, config.seed(), false);
+    long[] probeSeed = {config.seed() + 7919L * round};
+    int[] probes = {0};
+    LbtSearch.Result found;
+    try {
+      found = new LbtSearch(config.growth(), config.precision(), MIN_QPS).search(from > 0 ? from : start, qps -> {
+        Probe last = null;
+        for (int strike = 0; strike < STRIKES; strike++) {
+          probes[0]++;
+          last = judgedTogether(harness.probe(policy, qps, plan.withSeed(probeSeed[0]++)), target);
+          report(tag, last);
+          if (last.feasible()) {
+            break;
+          }
+        }
+        return last;
+      });
+    } finally {
+      searchesDone++;
+      progress();
+    }
+    Search search = searchOf(id, round, contender, target, batchSize, found, probes[0], (System.nanoTime() - began) / 60e9);
+    harnessSearches.add(search);
+    lastLbt.put(contender, search.lbtQps());
+    Files.writeString(harnessCsv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
+    out.printf(Locale.ROOT, "[%s r%d] %-12s harness LBT %7.1f queries/s  p50 %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
+        id, round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
+        search.batchSizeAtLbt());
+  }
+
+  /**
+   * A harness probe judged as the product judges its probes: on the p95 over all measured windows together, every
+   * measured query answered (the harness judges each window on its own).
+   */
+  static Probe judgedTogether(Probe p, double targetMs) {
+    boolean feasible = !p.overloaded() && p.measuredQueries() > 0 && p.p95Ms() <= targetMs;
+    return new Probe(p.askedQps(), p.sentQps(), p.measuredQueries(), p.windowP95Ms(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
+        p.meanRequestItems(), p.workMsPerQuery(), p.settingsAtEnd(), feasible, p.overloaded(), p.latenciesMs(), p.trace(),
+        p.decisionsWhileMeasured(), p.restarts(), p.latestFailure());
+  }
+
+  private static String policyName(String contender) {
+    return contender.startsWith(FIXED_PREFIX) ? "fixed" : contender;
+  }
+
+  private static int fixedSize(String contender) {
+    return contender.startsWith(FIXED_PREFIX) ? Integer.parseInt(contender.substring(FIXED_PREFIX.length())) : 0;
+  }
+
+  /** A search's row: its LBT and, at it, the percentiles, the first window's p95 and the batch size in force. */
+  private static Search searchOf(String id, int round, String contender, double target, int batchSize,
+      LbtSearch.Result found, int probes, double minutes) {
+    Probe at = found.atLbt();
+    if (at == null) {
+      return new Search(id, round, contender, target, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
+          probes, minutes);
+    }
+    return new Search(id, round, contender, target, found.lbtQps(), at.p50Ms(), at.p95Ms(), at.p99Ms(),
+        at.windowP95Ms().isEmpty() ? Double.NaN : at.windowP95Ms().get(0),
+        at.settingsAtEnd() == null ? batchSize : at.settingsAtEnd().batchSize(), at.sentQps() / at.askedQps(), probes,
+        minutes);
   }
 
   /**
@@ -245,8 +369,8 @@ public final class ProductBench {
   private Search search(FlinkKafkaPath path, String id, int round, String contender, double target, double start,
       Path profileDir, QuerySizes sizes) throws Exception {
     long began = System.nanoTime();
-    String policy = contender.startsWith(FIXED_PREFIX) ? "fixed" : contender;
-    int batchSize = contender.startsWith(FIXED_PREFIX) ? Integer.parseInt(contender.substring(FIXED_PREFIX.length())) : 0;
+    String policy = policyName(contender);
+    int batchSize = fixedSize(contender);
     String tag = String.format(Locale.ROOT, "[%s r%d %s]", id, round, contender);
     out.printf(Locale.ROOT, "%s starting a fresh job ...%n", tag);
     try (FlinkKafkaPath.Session session = path.open(id, config.externalDir(id), policy, batchSize, target, config.tableScale(), config.seed(),
@@ -267,16 +391,7 @@ public final class ProductBench {
         }
         return last;
       });
-      Probe at = found.atLbt();
-      double minutes = (System.nanoTime() - began) / 60e9;
-      if (at == null) {
-        return new Search(id, round, contender, target, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
-            probes[0], minutes);
-      }
-      return new Search(id, round, contender, target, found.lbtQps(), at.p50Ms(), at.p95Ms(), at.p99Ms(),
-          at.windowP95Ms().isEmpty() ? Double.NaN : at.windowP95Ms().get(0),
-          at.settingsAtEnd() == null ? batchSize : at.settingsAtEnd().batchSize(), at.sentQps() / at.askedQps(), probes[0],
-          minutes);
+      return searchOf(id, round, contender, target, batchSize, found, probes[0], (System.nanoTime() - began) / 60e9);
     }
   }
 
@@ -298,8 +413,8 @@ public final class ProductBench {
   }
 
   private void progress() {
-    BenchRunner.printProgress(out, searchesDone, config.models().size() * config.rounds() * config.contenders().size(),
-        startedNanos);
+    BenchRunner.printProgress(out, searchesDone,
+        config.models().size() * config.rounds() * config.contenders().size() * searchesPerTurn(), startedNanos);
   }
 
   /** The median of {@code values} (NaN when empty). */

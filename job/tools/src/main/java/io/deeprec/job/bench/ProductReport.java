@@ -14,8 +14,9 @@ import java.util.stream.Collectors;
  * The product benchmark's report: per model and contender the median LBT over the rounds with its
  * spread, end-to-end percentiles and batch size at the LBT; the oracle (the fixed size with the best
  * median, static counting as the largest size: it never splits); and the ratios the acceptance asks
- * for, as ratios of medians. Written as
- * {@code summary.csv}, {@code summary.md} and {@code lbt-by-contender.png}.
+ * for, as ratios of medians; with the harness run beside the product, the engine's overhead ratio (product LBT /
+ * harness LBT, medians over the rounds both searched). Written as {@code summary.csv}, {@code summary.md} and
+ * {@code lbt-by-contender.png}.
  */
 public final class ProductReport {
 
@@ -28,6 +29,35 @@ public final class ProductReport {
   /** One model's verdicts: ratios of median LBTs (NaN where a side is missing). */
   public record Verdict(String model, String oracle, double schedOverOracle, double schedOverStatic,
       double schedOverBestBaseline) {}
+
+  /**
+   * One contender on one model through the product and in the harness, over the rounds both were searched.
+   *
+   * @param productOverHarness median product LBT / median harness LBT (NaN when the harness found none)
+   */
+  public record HarnessRatio(String model, String contender, int rounds, double productMedianQps,
+      double harnessMedianQps, double productOverHarness) {}
+
+  /** Product / harness per model and contender, in the product's order, over the rounds both sides have. */
+  public static List<HarnessRatio> harnessRatios(List<ProductBench.Search> product, List<ProductBench.Search> harness) {
+    List<HarnessRatio> ratios = new ArrayList<>();
+    for (Row row : rows(product)) {
+      List<ProductBench.Search> beside = harness.stream()
+          .filter(h -> h.model().equals(row.model()) && h.contender().equals(row.contender())).toList();
+      List<ProductBench.Search> paired = product.stream().filter(p -> beside.stream()
+          .anyMatch(h -> h.sameSearch(p.model(), p.round(), p.contender()))).toList();
+      if (paired.isEmpty()) {
+        continue;
+      }
+      double productQps = ProductBench.median(paired.stream().mapToDouble(ProductBench.Search::lbtQps).toArray());
+      double harnessQps = ProductBench.median(beside.stream()
+          .filter(h -> paired.stream().anyMatch(p -> p.round() == h.round()))
+          .mapToDouble(ProductBench.Search::lbtQps).toArray());
+      ratios.add(new HarnessRatio(row.model(), row.contender(), paired.size(), productQps, harnessQps,
+          harnessQps > 0 ? productQps / harnessQps : Double.NaN));
+    }
+    return ratios;
+  }
 
   public static List<Row> rows(List<ProductBench.Search> searches) {
     Map<String, List<ProductBench.Search>> byKey = searches.stream().collect(Collectors.groupingBy(
@@ -76,7 +106,8 @@ public final class ProductReport {
         .orElse(Double.NaN);
   }
 
-  static void write(List<ProductBench.Search> searches, ProductBench.Config config, Path dir) throws IOException {
+  static void write(List<ProductBench.Search> searches, List<ProductBench.Search> harness, ProductBench.Config config,
+      Path dir) throws IOException {
     if (searches.isEmpty()) {
       return;
     }
@@ -90,7 +121,7 @@ public final class ProductReport {
           r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes()));
     }
     Files.writeString(dir.resolve("summary.csv"), csv);
-    Files.writeString(dir.resolve("summary.md"), markdown(rows, verdicts, config));
+    Files.writeString(dir.resolve("summary.md"), markdown(rows, verdicts, harnessRatios(searches, harness), config));
     Map<String, Map<String, Double>> bars = new LinkedHashMap<>();
     for (Row r : rows) {
       bars.computeIfAbsent(r.contender(), k -> new LinkedHashMap<>())
@@ -100,7 +131,8 @@ public final class ProductReport {
         "model (p95 target)", "LBT (queries/s)", bars, Double.NaN, dir.resolve("lbt-by-contender.png"));
   }
 
-  public static String markdown(List<Row> rows, List<Verdict> verdicts, ProductBench.Config config) {
+  public static String markdown(List<Row> rows, List<Verdict> verdicts, List<HarnessRatio> harness,
+      ProductBench.Config config) {
     StringBuilder md = new StringBuilder();
     md.append(String.format(Locale.ROOT, "Table scale %s, %d workers, parallelism %d, %d round(s), probes of %d x %.0f s "
             + "windows after %.0f s of warm-up, sizes %s, tier %s.%n%n", config.tableScale(), config.workers(),
@@ -118,6 +150,16 @@ public final class ProductReport {
     for (Verdict v : verdicts) {
       md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f |%n", v.model(),
           v.oracle().isEmpty() ? "-" : v.oracle(), v.schedOverOracle(), v.schedOverStatic(), v.schedOverBestBaseline()));
+    }
+    if (!harness.isEmpty()) {
+      md.append("\nThe engine's overhead: each search through the product beside the same contender's search in the "
+          + "in-process harness (the same serving core, models and workers, no Kafka or Flink), same method.\n\n");
+      md.append("| model | contender | rounds | product LBT median, q/s | harness LBT median, q/s | product / harness |\n");
+      md.append("|---|---|---|---|---|---|\n");
+      for (HarnessRatio h : harness) {
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.2f |%n", h.model(), h.contender(),
+            h.rounds(), h.productMedianQps(), h.harnessMedianQps(), h.productOverHarness()));
+      }
     }
     return md.toString();
   }

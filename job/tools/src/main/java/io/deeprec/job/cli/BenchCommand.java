@@ -36,6 +36,11 @@ public final class BenchCommand implements Callable<Integer> {
       + "diagnostic of the engine's overhead, never the headline.")
   boolean harness;
 
+  @Option(names = "--with-harness", description = "Product: after each search, search the same contender in the "
+      + "in-process harness by the same method and report product / harness LBT, the engine's overhead ratio "
+      + "(harness-searches.csv; about half again the run's time).")
+  boolean withHarness;
+
   @Option(names = "--rounds", defaultValue = "3",
       description = "Product: paired rounds; each contender is searched once per round, in an order rotated each round "
           + "(default: ${DEFAULT-VALUE}; --quick: 1).")
@@ -170,6 +175,10 @@ public final class BenchCommand implements Callable<Integer> {
   @Override
   public Integer call() throws Exception {
     ModelCommands.configureEngine(null);
+    if (harness && withHarness) {
+      throw new picocli.CommandLine.ParameterException(new picocli.CommandLine(this),
+          "--with-harness runs the harness beside the product; --harness runs it alone: give one");
+    }
     if (!harness) {
       return runProduct();
     }
@@ -195,10 +204,12 @@ public final class BenchCommand implements Callable<Integer> {
     out.printf(Locale.ROOT, "deeprec bench (through Kafka + Flink, end to end): models %s, contenders %s, %d round(s), "
         + "tier %s, table scale %s, %d workers, parallelism %d, output %s%n", config.models(), config.contenders(),
         config.rounds(), config.tier(), config.tableScale(), config.workers(), config.parallelism(), config.output());
-    List<ProductBench.Search> searches = new ProductBench(config, out).run();
+    ProductBench bench = new ProductBench(config, out);
+    List<ProductBench.Search> searches = bench.run();
     out.println();
+    List<ProductBench.Search> harnessSearches = bench.harnessSearches();
     out.print(ProductReport.markdown(ProductReport.rows(searches), ProductReport.verdicts(ProductReport.rows(searches)),
-        config));
+        ProductReport.harnessRatios(searches, harnessSearches), config));
     out.println("wrote " + config.output().resolve("searches.csv") + ", summary.csv, summary.md and lbt-by-contender.png");
     return 0;
   }
@@ -228,7 +239,8 @@ public final class BenchCommand implements Callable<Integer> {
     return new ProductBench.Config(ids, modelDirs == null ? java.util.Map.of() : modelDirs, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
         overrides, or(tableScale, quick ? QUICK_TABLE_SCALE : TABLE_SCALE), workers != null ? workers : Runtime.getRuntime().availableProcessors(),
         parallelism, sizes, quick ? 1 : rounds, windows != null ? windows : quick ? 2 : 3, or(windowS, quick ? 2.0 : 5.0),
-        or(warmupS, quick ? 1.0 : 5.0), or(growth, 1.25), or(precision, quick ? 0.2 : 0.04), output, seed, starts, resume);
+        or(warmupS, quick ? 1.0 : 5.0), or(growth, 1.25), or(precision, quick ? 0.2 : 0.04), output, seed, starts, resume,
+        withHarness);
   }
 
   BenchConfig config() {

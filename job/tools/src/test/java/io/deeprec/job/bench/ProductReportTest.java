@@ -46,6 +46,37 @@ class ProductReportTest {
     assertThat(rmc1.schedOverBestBaseline()).isCloseTo(90.0 / 52, within(1e-9));
   }
 
+  /**
+   * Input: static through the product in rounds 1-3 (60, 70, 65) and in the harness in rounds 1 and 2 (100, 120);
+   * deeprecsched through the product only. Output: one ratio, static's, over the two rounds both searched: product
+   * median 65 (of 60, 70; round 3 has no harness beside it) over harness median 110.
+   */
+  @Test
+  void theHarnessRatioPairsRoundsAndDividesTheirMedians() {
+    List<ProductBench.Search> product = List.of(search(1, "static", 60, 1024), search(2, "static", 70, 1024),
+        search(3, "static", 65, 1024), search(1, "deeprecsched", 90, 96));
+    List<ProductBench.Search> harness = List.of(search(1, "static", 100, 1024), search(2, "static", 120, 1024));
+
+    List<ProductReport.HarnessRatio> ratios = ProductReport.harnessRatios(product, harness);
+
+    assertThat(ratios).hasSize(1);
+    ProductReport.HarnessRatio ratio = ratios.get(0);
+    assertThat(ratio.contender()).isEqualTo("static");
+    assertThat(ratio.rounds()).isEqualTo(2);
+    assertThat(ratio.productMedianQps()).isEqualTo(65.0);
+    assertThat(ratio.harnessMedianQps()).isEqualTo(110.0);
+    assertThat(ratio.productOverHarness()).isCloseTo(65.0 / 110, within(1e-9));
+  }
+
+  @Test
+  void aHarnessThatFoundNoRateHasNoRatio() {
+    List<ProductReport.HarnessRatio> ratios = ProductReport.harnessRatios(List.of(search(1, "static", 60, 1024)),
+        List.of(search(1, "static", 0, 0)));
+
+    assertThat(ratios).singleElement().extracting(ProductReport.HarnessRatio::productOverHarness)
+        .satisfies(r -> assertThat((Double) r).isNaN());
+  }
+
   @Test
   void medianOfAnEvenCountIsTheMeanOfTheMiddleTwo() {
     assertThat(ProductBench.median(new double[] {4, 1, 3, 2})).isEqualTo(2.5);
