@@ -265,12 +265,43 @@ public final class ProductBench {
       searchesDone++;
       progress();
     }
-    searches.add(search);
-    lastLbt.put(contender, search.lbtQps());
+    keep(search, searches, csv, lastLbt, "LBT", "e2e p50");
+  }
+
+  /** Keeps a finished search: in memory, as the next round's start, appended to its CSV, and printed. */
+  private void keep(Search search, List<Search> into, Path csv, Map<String, Double> lastLbt, String label,
+      String p50Label) throws java.io.IOException {
+    into.add(search);
+    lastLbt.put(search.contender(), search.lbtQps());
     Files.writeString(csv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    out.printf(Locale.ROOT, "[%s r%d] %-12s LBT %7.1f queries/s  e2e p50 %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
-        id, round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
-        search.batchSizeAtLbt());
+    out.printf(Locale.ROOT, "[%s r%d] %-12s %s %7.1f queries/s  %s %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
+        search.model(), search.round(), search.contender(), label, search.lbtQps(), p50Label, search.e2eP50Ms(),
+        search.e2eP95Ms(), search.e2eP99Ms(), search.batchSizeAtLbt());
+  }
+
+  /**
+   * The LBT search from {@code start}, a rate failing only when two probes in a row miss; each probe reported,
+   * with its own seed from the round's sequence (so the product and the harness of a round see the same ones).
+   *
+   * @return the search's answer, and the probes it ran
+   */
+  private Map.Entry<LbtSearch.Result, Integer> searchWithStrikes(String tag, int round, double start,
+      java.util.function.BiFunction<Double, Long, Probe> probeAt) {
+    long[] probeSeed = {config.seed() + 7919L * round};
+    int[] probes = {0};
+    LbtSearch.Result found = new LbtSearch(config.growth(), config.precision(), MIN_QPS).search(start, qps -> {
+      Probe last = null;
+      for (int strike = 0; strike < STRIKES; strike++) {
+        probes[0]++;
+        last = probeAt.apply(qps, probeSeed[0]++);
+        report(tag, last);
+        if (last.feasible()) {
+          break;
+        }
+      }
+      return last;
+    });
+    return Map.entry(found, probes[0]);
   }
 
   /**
@@ -289,33 +320,17 @@ public final class ProductBench {
         config.workers(), profileDir)).policies().get(id);
     InProcessHarness.Plan plan = new InProcessHarness.Plan(target, config.warmupS(), config.windowS(), config.windows(),
         1, config.seed(), false);
-    long[] probeSeed = {config.seed() + 7919L * round};
-    int[] probes = {0};
-    LbtSearch.Result found;
+    Map.Entry<LbtSearch.Result, Integer> found;
     try {
-      found = new LbtSearch(config.growth(), config.precision(), MIN_QPS).search(from > 0 ? from : start, qps -> {
-        Probe last = null;
-        for (int strike = 0; strike < STRIKES; strike++) {
-          probes[0]++;
-          last = judgedTogether(harness.probe(policy, qps, plan.withSeed(probeSeed[0]++)), target);
-          report(tag, last);
-          if (last.feasible()) {
-            break;
-          }
-        }
-        return last;
-      });
+      found = searchWithStrikes(tag, round, from > 0 ? from : start,
+          (qps, seed) -> judgedTogether(harness.probe(policy, qps, plan.withSeed(seed)), target));
     } finally {
       searchesDone++;
       progress();
     }
-    Search search = searchOf(id, round, contender, target, batchSize, found, probes[0], (System.nanoTime() - began) / 60e9);
-    harnessSearches.add(search);
-    lastLbt.put(contender, search.lbtQps());
-    Files.writeString(harnessCsv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
-    out.printf(Locale.ROOT, "[%s r%d] %-12s harness LBT %7.1f queries/s  p50 %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
-        id, round, contender, search.lbtQps(), search.e2eP50Ms(), search.e2eP95Ms(), search.e2eP99Ms(),
-        search.batchSizeAtLbt());
+    keep(searchOf(id, round, contender, target, batchSize, found.getKey(), found.getValue(),
+        (System.nanoTime() - began) / 60e9), harnessSearches, harnessCsv, lastLbt, "harness LBT",
+        "p50");
   }
 
   /**
@@ -376,22 +391,10 @@ public final class ProductBench {
     try (FlinkKafkaPath.Session session = path.open(id, config.externalDir(id), policy, batchSize, target, config.tableScale(), config.seed(),
         config.workers(), config.parallelism(), profileDir)) {
       double measureS = config.windows() * config.windowS();
-      long[] probeSeed = {config.seed() + 7919L * round};
-      int[] probes = {0};
-      LbtSearch search = new LbtSearch(config.growth(), config.precision(), MIN_QPS);
-      LbtSearch.Result found = search.search(start, qps -> {
-        Probe last = null;
-        for (int strike = 0; strike < STRIKES; strike++) {
-          probes[0]++;
-          last = session.probe(qps, sizes, config.warmupS(), measureS, probeSeed[0]++);
-          report(tag, last);
-          if (last.feasible()) {
-            break;
-          }
-        }
-        return last;
-      });
-      return searchOf(id, round, contender, target, batchSize, found, probes[0], (System.nanoTime() - began) / 60e9);
+      Map.Entry<LbtSearch.Result, Integer> found = searchWithStrikes(tag, round, start,
+          (qps, seed) -> session.probe(qps, sizes, config.warmupS(), measureS, seed));
+      return searchOf(id, round, contender, target, batchSize, found.getKey(), found.getValue(),
+          (System.nanoTime() - began) / 60e9);
     }
   }
 
