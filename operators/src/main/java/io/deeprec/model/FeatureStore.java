@@ -24,6 +24,12 @@ public final class FeatureStore {
   private static final long ITEM_SALT = 0x94D049BB133111EBL;
   private static final long DENSE_SALT = 0xBF58476D1CE4E5B9L;
   private static final float UNIT = 0x1.0p-24f;
+  /** How a column's id is keyed: by the item, by the user and the item, or by the user alone. */
+  private static final int ITEM_KEYED = 0;
+  private static final int USER_ITEM_KEYED = 1;
+  private static final int USER_KEYED = 2;
+  /** Tables at least this large get their ids by a multiplication instead of a division. */
+  private static final int MULTIPLY_MIN_ROWS = 1 << 12;
 
   private FeatureStore() {}
 
@@ -31,26 +37,42 @@ public final class FeatureStore {
   public static FeatureBatch lookup(ModelSpec spec, long userId, long[] itemIds, UserSideIds userSide) {
     int n = itemIds.length;
     int perItem = spec.sparseIdsPerItem();
-    int[] sparse = new int[n * perItem];
+    // Per id column (table, lookup): its salt, side and table size, computed once per call, so that
+    // the ids are written item by item in memory order (a column-major walk touches a cache line per id).
+    long[] columnSalt = new long[perItem];
+    int[] columnRows = new int[perItem];
+    double[] columnInverse = new double[perItem];
+    int[] columnKind = new int[perItem];
     List<TableSpec> tables = spec.tables();
     int column = 0;
     for (int t = 0; t < tables.size(); t++) {
       TableSpec table = tables.get(t);
+      int kind = table.side() == TableSpec.Side.ITEM ? ITEM_KEYED
+          : userSide == UserSideIds.SHARED ? USER_KEYED : USER_ITEM_KEYED;
       for (int l = 0; l < table.lookups(); l++, column++) {
-        if (table.side() == TableSpec.Side.USER && userSide == UserSideIds.SHARED) {
-          int id = sparseId(USER_SALT, userId, t, l, table.rows());
-          for (int i = 0; i < n; i++) {
-            sparse[i * perItem + column] = id;
-          }
-        } else if (table.side() == TableSpec.Side.USER) {
-          for (int i = 0; i < n; i++) {
-            sparse[i * perItem + column] = sparseId(USER_SALT, userId ^ mix(itemIds[i] + ITEM_SALT), t, l, table.rows());
-          }
-        } else {
-          for (int i = 0; i < n; i++) {
-            sparse[i * perItem + column] = sparseId(ITEM_SALT, itemIds[i], t, l, table.rows());
-          }
-        }
+        columnSalt[column] = (t + 1) * TABLE_SALT + (l + 1) * LOOKUP_SALT;
+        columnRows[column] = table.rows();
+        columnInverse[column] = inverse(table.rows());
+        columnKind[column] = kind;
+      }
+    }
+    int[] sparse = new int[n * perItem];
+    int[] sharedUserIds = new int[perItem];
+    for (int c = 0; c < perItem; c++) {
+      if (columnKind[c] == USER_KEYED) {
+        sharedUserIds[c] = sparseId(USER_SALT, userId, columnSalt[c], columnRows[c], columnInverse[c]);
+      }
+    }
+    for (int i = 0; i < n; i++) {
+      long itemKey = itemIds[i];
+      long userItemKey = userId ^ mix(itemKey + ITEM_SALT);
+      int row = i * perItem;
+      for (int c = 0; c < perItem; c++) {
+        sparse[row + c] = switch (columnKind[c]) {
+          case ITEM_KEYED -> sparseId(ITEM_SALT, itemKey, columnSalt[c], columnRows[c], columnInverse[c]);
+          case USER_ITEM_KEYED -> sparseId(USER_SALT, userItemKey, columnSalt[c], columnRows[c], columnInverse[c]);
+          default -> sharedUserIds[c];
+        };
       }
     }
     int denseDim = spec.denseDim();
@@ -85,10 +107,36 @@ public final class FeatureStore {
     return new FeatureBatch(items, dense, sparse);
   }
 
-  /** The id a user-side (or item-side) key has in table {@code table} at lookup {@code lookup}. */
-  static int sparseId(long sideSalt, long key, int table, int lookup, int rows) {
-    long h = mix(sideSalt ^ mix(key * GOLDEN + (table + 1) * TABLE_SALT + (lookup + 1) * LOOKUP_SALT));
-    return (int) Long.remainderUnsigned(h, rows);
+  /** The id a user-side (or item-side) key has in the table and lookup of {@code columnSalt}. */
+  private static int sparseId(long sideSalt, long key, long columnSalt, int rows, double inverse) {
+    return remainder(mix(sideSalt ^ mix(key * GOLDEN + columnSalt)), rows, inverse);
+  }
+
+  /** {@code 1.0 / rows} where {@link #remainder} may divide by multiplying, else 0. */
+  static double inverse(int rows) {
+    return rows >= MULTIPLY_MIN_ROWS ? 1.0 / rows : 0;
+  }
+
+  /**
+   * {@code Long.remainderUnsigned(h, rows)}, exactly, by a multiplication when {@code inverse} is
+   * {@link #inverse}'s: a 64-bit division by a divisor known only at run time takes most of a
+   * lookup's time. The quotient estimated in double precision is within a few units of the true
+   * one for {@code rows >= MULTIPLY_MIN_ROWS}, and the remainder is corrected into range.
+   */
+  static int remainder(long h, int rows, double inverse) {
+    if (inverse == 0) {
+      return (int) Long.remainderUnsigned(h, rows);
+    }
+    // h as an unsigned value; dropping its lowest bit is within the correction below.
+    long quotient = (long) ((double) (h >>> 1) * 2.0 * inverse);
+    long r = h - quotient * rows; // exact: the true difference is a few times rows at most
+    while (r < 0) {
+      r += rows;
+    }
+    while (r >= rows) {
+      r -= rows;
+    }
+    return (int) r;
   }
 
   /** SplitMix64's finaliser: a cheap, well-mixed 64-bit hash. */

@@ -102,4 +102,44 @@ class FeatureStoreTest {
       assertThat(a.sparse()[i]).isBetween(0, din.tables().get(t).rows() - 1);
     }
   }
+
+  /**
+   * Input: users and items whose ids were recorded from the first version of the store. Expected:
+   * the same ids and dense values: a model trained on these features keeps their meaning.
+   */
+  @Test
+  void shouldKeepTheIdsOfEarlierVersions() {
+    FeatureBatch rmc3 = FeatureStore.lookup(ModelCatalog.rmc3(), 5, new long[] {1, 2, 3}, UserSideIds.PER_ITEM);
+    assertThat(Arrays.copyOf(rmc3.sparse(), 6)).containsExactly(777926, 1562187, 506104, 1881110, 1452070, 779783);
+    assertThat(rmc3.sparse()[599]).isEqualTo(637646);
+    assertThat(rmc3.dense()[0]).isEqualTo(0.5208289f);
+    FeatureBatch shared = FeatureStore.lookup(ModelCatalog.spec(ModelId.DIN), 9, new long[] {100, 200}, UserSideIds.SHARED);
+    assertThat(Arrays.copyOf(shared.sparse(), 6)).containsExactly(671136, 872834, 227384, 41683, 32850, 87302);
+    assertThat(shared.sparse()[shared.sparse().length - 1]).isEqualTo(8977890);
+  }
+
+  /**
+   * Input: hashes at the edges of the unsigned range and random ones, table sizes from 1 to the
+   * largest int, on both sides of where the multiplication takes over. Expected: exactly
+   * {@code Long.remainderUnsigned}.
+   */
+  @Test
+  void shouldTakeRemaindersExactlyAsUnsignedDivisionDoes() {
+    SplittableRandom random = new SplittableRandom(11);
+    int[] sizes = {1, 2, 3, 4095, 4096, 4097, 65_537, 1_000_003, 4_000_000, Integer.MAX_VALUE - 1, Integer.MAX_VALUE};
+    long[] edges = {0, 1, -1, Long.MIN_VALUE, Long.MAX_VALUE, Long.MIN_VALUE + 1, Long.MAX_VALUE - 1};
+    for (int k = 0; k < 2_000; k++) {
+      int rows = k < sizes.length ? sizes[k] : 1 + random.nextInt(Integer.MAX_VALUE);
+      double inverse = FeatureStore.inverse(rows);
+      for (long h : edges) {
+        assertThat(FeatureStore.remainder(h, rows, inverse)).as("%d mod %d", h, rows)
+            .isEqualTo((int) Long.remainderUnsigned(h, rows));
+      }
+      for (int j = 0; j < 500; j++) {
+        long h = random.nextLong();
+        assertThat(FeatureStore.remainder(h, rows, inverse)).as("%d mod %d", h, rows)
+            .isEqualTo((int) Long.remainderUnsigned(h, rows));
+      }
+    }
+  }
 }
