@@ -10,6 +10,7 @@ import io.deeprec.job.LocalCluster;
 import io.deeprec.job.PrometheusReporting;
 import io.deeprec.job.bench.BenchCharts;
 import io.deeprec.job.bench.Probe;
+import io.deeprec.job.load.CpuByStage;
 import io.deeprec.job.load.JobReadiness;
 import io.deeprec.job.load.MetricsTimeline;
 import io.deeprec.job.load.OpenLoopSender;
@@ -201,14 +202,27 @@ public final class RunCommand implements Callable<Integer> {
         load.start();
         long start = System.nanoTime();
         long failAt = failoverAt == null ? Long.MAX_VALUE : loadStart + JobOptions.parseDuration(failoverAt).toMillis();
+        long steadyAt = loadStart + early.toMillis();
+        CpuByStage.Snapshot cpuFrom = null;
+        long answeredFrom = 0;
         while (load.isAlive()) {
-          load.join(Math.max(1, Math.min(2_000, failAt - System.currentTimeMillis())));
+          // Wakes at the failover, and at the steady phase's start for the CPU snapshot.
+          long wakeAt = Math.min(failAt, cpuFrom == null && steadyAt > System.currentTimeMillis() ? steadyAt : Long.MAX_VALUE);
+          load.join(Math.max(1, Math.min(2_000, wakeAt - System.currentTimeMillis())));
           if (System.currentTimeMillis() >= failAt) {
             failAt = Long.MAX_VALUE;
             failOver(cluster, readiness, tracker, models, readyWithin, client, early);
           }
-          progress(start, generator.generated(), tracker.snapshot());
+          ResultTracker.Snapshot now = tracker.snapshot();
+          if (cpuFrom == null && System.currentTimeMillis() >= steadyAt && load.isAlive()) {
+            cpuFrom = CpuByStage.take();
+            answeredFrom = now.answered();
+          }
+          progress(start, generator.generated(), now);
         }
+        CpuCost cpu = cpuFrom == null ? null
+            : new CpuCost(CpuByStage.between(cpuFrom, CpuByStage.take()), tracker.snapshot().answered() - answeredFrom,
+                System.nanoTime() - cpuFrom.atNanos());
         LatencyStats kafkaHops = null;
         if (hopProbe != null) {
           hopProbe.close();
@@ -220,6 +234,7 @@ public final class RunCommand implements Callable<Integer> {
         ResultTracker.Snapshot last = tracker.awaitAnswered(sent, drain);
         checkRunning(client);
         boolean complete = summary(settings, conf, sent, achieved, last, kafkaHops);
+        reportCpu(cpu);
         complete &= reportRestarts(cluster.restarts(client.getJobID()));
         if (timeline != null) {
           timeline.close();
@@ -352,6 +367,29 @@ public final class RunCommand implements Callable<Integer> {
       out.println("  every query sent was answered exactly once");
     }
     return complete;
+  }
+
+  /** CPU by stage over the steady phase, per query answered in it. */
+  private record CpuCost(Map<CpuByStage.Stage, Long> nanosByStage, long answered, long wallNanos) {}
+
+  /**
+   * Prints where this JVM's CPU went in the steady phase, per query answered in it: with the embedded
+   * broker the broker, the job, the load generator and the consumer all run here, on the same cores.
+   */
+  private void reportCpu(CpuCost cpu) {
+    if (cpu == null || cpu.answered() <= 0 || cpu.nanosByStage().isEmpty()) {
+      return;
+    }
+    long total = cpu.nanosByStage().values().stream().mapToLong(Long::longValue).sum();
+    int cores = Runtime.getRuntime().availableProcessors();
+    out.printf(Locale.ROOT, "  cpu per query     ms of CPU per query answered in the steady phase (%d), by thread; this "
+        + "process used %.2f of %d cores:%n", cpu.answered(), total / (double) cpu.wallNanos(), cores);
+    cpu.nanosByStage().entrySet().stream()
+        .sorted(Map.Entry.<CpuByStage.Stage, Long>comparingByValue().reversed())
+        .filter(e -> e.getValue() > 0)
+        .forEach(e -> out.printf(Locale.ROOT, "    %-13s %6.2f ms  %4.1f%%   %s%n", e.getKey().label,
+            e.getValue() / 1e6 / cpu.answered(), 100.0 * e.getValue() / total, e.getKey().what));
+    out.printf(Locale.ROOT, "    %-13s %6.2f ms%n", "all", total / 1e6 / cpu.answered());
   }
 
   /**
