@@ -23,11 +23,8 @@ class OpenLoopSenderITCase {
    */
   @Test
   void aQueryTheProducerFailedToWriteIsKeptAndCanBeSentAgain() {
-    KAFKA.createTopics(1, "sender-queries");
-    Properties props = KAFKA.clientProperties();
-    props.setProperty("max.request.size", "600");
     QueryGenerator generator = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(1000), 3, "sender", 5);
-    try (OpenLoopSender sender = new OpenLoopSender(props, "sender-queries")) {
+    try (OpenLoopSender sender = new OpenLoopSender(tooSmallForLargeQueries("sender-queries"), "sender-queries")) {
       sender.send(generator.next(System.currentTimeMillis()));
       sender.flush();
 
@@ -46,5 +43,32 @@ class OpenLoopSenderITCase {
       assertThat(sender.failed()).isEqualTo(2);
       assertThat(sender.sent()).isEqualTo(2);
     }
+  }
+
+  /**
+   * Input: a sender that keeps one failed record, two queries too large to write. Output: both are
+   * unwritten, one kept and sent again, the other counted as not kept (lost).
+   */
+  @Test
+  void failedRecordsBeyondTheKeptNumberAreCountedNotKept() {
+    QueryGenerator generator = new QueryGenerator(List.of("rmc1"), QuerySizes.fixed(1000), 5, "bounded", 5);
+    try (OpenLoopSender sender = new OpenLoopSender(tooSmallForLargeQueries("sender-bounded"), "sender-bounded", 1)) {
+      sender.send(generator.next(System.currentTimeMillis()));
+      sender.send(generator.next(System.currentTimeMillis()));
+      sender.flush();
+
+      assertThat(sender.failed()).isEqualTo(2);
+      assertThat(sender.unwritten()).isEqualTo(2);
+      assertThat(sender.notKept()).isEqualTo(1);
+      assertThat(sender.resendFailed()).isEqualTo(1);
+    }
+  }
+
+  /** A fresh topic, and client properties whose request size limit is below one query of 1,000 items. */
+  private static Properties tooSmallForLargeQueries(String topic) {
+    KAFKA.createTopics(1, topic);
+    Properties props = KAFKA.clientProperties();
+    props.setProperty("max.request.size", "600");
+    return props;
   }
 }

@@ -285,7 +285,7 @@ public final class ProductBench {
    *
    * @return the search's answer, and the probes it ran
    */
-  private Map.Entry<LbtSearch.Result, Integer> searchWithStrikes(String tag, int round, double start,
+  private Map.Entry<LbtSearch.Result, Integer> searchWithStrikes(String tag, String latency, int round, double start,
       java.util.function.BiFunction<Double, Long, Probe> probeAt) {
     long[] probeSeed = {config.seed() + 7919L * round};
     int[] probes = {0};
@@ -294,7 +294,7 @@ public final class ProductBench {
       for (int strike = 0; strike < STRIKES; strike++) {
         probes[0]++;
         last = probeAt.apply(qps, probeSeed[0]++);
-        report(tag, last);
+        report(tag, last, latency);
         if (last.feasible()) {
           break;
         }
@@ -322,7 +322,7 @@ public final class ProductBench {
         1, config.seed(), false);
     Map.Entry<LbtSearch.Result, Integer> found;
     try {
-      found = searchWithStrikes(tag, round, from > 0 ? from : start,
+      found = searchWithStrikes(tag, "in-process", round, from > 0 ? from : start,
           (qps, seed) -> judgedTogether(harness.probe(policy, qps, plan.withSeed(seed)), target));
     } finally {
       searchesDone++;
@@ -391,7 +391,7 @@ public final class ProductBench {
     try (FlinkKafkaPath.Session session = path.open(id, config.externalDir(id), policy, batchSize, target, config.tableScale(), config.seed(),
         config.workers(), config.parallelism(), profileDir)) {
       double measureS = config.windows() * config.windowS();
-      Map.Entry<LbtSearch.Result, Integer> found = searchWithStrikes(tag, round, start,
+      Map.Entry<LbtSearch.Result, Integer> found = searchWithStrikes(tag, "e2e", round, start,
           (qps, seed) -> session.probe(qps, sizes, config.warmupS(), measureS, seed));
       return searchOf(id, round, contender, target, batchSize, found.getKey(), found.getValue(),
           (System.nanoTime() - began) / 60e9);
@@ -399,8 +399,13 @@ public final class ProductBench {
   }
 
   private void report(String tag, Probe p) {
-    out.printf(Locale.ROOT, "%s   %8.1f q/s (sent %8.1f)  e2e p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  %s%n", tag,
-        p.askedQps(), p.sentQps(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
+    report(tag, p, "e2e");
+  }
+
+  /** @param latency what the percentiles time: "e2e" through the product, "in-process" in the harness */
+  private void report(String tag, Probe p, String latency) {
+    out.printf(Locale.ROOT, "%s   %8.1f q/s (sent %8.1f)  %s p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  %s%n", tag,
+        p.askedQps(), p.sentQps(), latency, p.p50Ms(), p.p95Ms(), p.p99Ms(),
         p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()),
         p.feasible() ? "meets target" : p.overloaded() ? "incomplete" : "misses target");
     if (!p.decisionsWhileMeasured().isEmpty()) {

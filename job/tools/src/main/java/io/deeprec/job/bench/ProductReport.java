@@ -148,8 +148,9 @@ public final class ProductReport {
     md.append("\n| model | oracle (best fixed) | deeprecsched / oracle | deeprecsched / static | deeprecsched / best of timeout, aimd |\n");
     md.append("|---|---|---|---|---|\n");
     for (Verdict v : verdicts) {
-      md.append(String.format(Locale.ROOT, "| %s | %s | %.2f | %.2f | %.2f |%n", v.model(),
-          v.oracle().isEmpty() ? "-" : v.oracle(), v.schedOverOracle(), v.schedOverStatic(), v.schedOverBestBaseline()));
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s |%n", v.model(),
+          v.oracle().isEmpty() ? "-" : v.oracle(), ratioCell(v.schedOverOracle()), ratioCell(v.schedOverStatic()),
+          ratioCell(v.schedOverBestBaseline())));
     }
     if (!harness.isEmpty()) {
       md.append("\nThe engine's overhead: each search through the product beside the same contender's search in the "
@@ -157,10 +158,15 @@ public final class ProductReport {
       md.append("| model | contender | rounds | product LBT median, q/s | harness LBT median, q/s | product / harness |\n");
       md.append("|---|---|---|---|---|---|\n");
       for (HarnessRatio h : harness) {
-        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %.2f |%n", h.model(), h.contender(),
-            h.rounds(), h.productMedianQps(), h.harnessMedianQps(), h.productOverHarness()));
+        md.append(String.format(Locale.ROOT, "| %s | %s | %d | %.1f | %.1f | %s |%n", h.model(), h.contender(),
+            h.rounds(), h.productMedianQps(), h.harnessMedianQps(), ratioCell(h.productOverHarness())));
       }
     }
     return md.toString();
+  }
+
+  /** A ratio for the report's tables: two decimals, "-" where a side was not measured. */
+  static String ratioCell(double ratio) {
+    return Double.isNaN(ratio) ? "-" : String.format(Locale.ROOT, "%.2f", ratio);
   }
 }

@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.Properties;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -27,14 +28,29 @@ public final class OpenLoopSender implements AutoCloseable {
   private final String topic;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
+  /** Failed records kept for sending again by default: a broker that is down for a long run must not fill the heap. */
+  public static final int DEFAULT_KEEP_FAILED = 10_000;
+
   /** Records the producer gave up on, kept so that a caller that must deliver everything can send them again. */
   private final Queue<ProducerRecord<byte[], byte[]>> failedRecords = new ConcurrentLinkedQueue<>();
+  private final AtomicInteger keptFailed = new AtomicInteger();
+  private final AtomicLong notKept = new AtomicLong();
+  private final int keepFailedUpTo;
   private volatile String firstFailure;
   private volatile long startNanos;
   private volatile long endNanos;
   private volatile long sentInRun;
 
   public OpenLoopSender(Properties clientProps, String topic) {
+    this(clientProps, topic, DEFAULT_KEEP_FAILED);
+  }
+
+  /** @param keepFailedUpTo how many failed records to keep for {@link #resendFailed}; later failures are counted only */
+  public OpenLoopSender(Properties clientProps, String topic, int keepFailedUpTo) {
+    if (keepFailedUpTo < 0) {
+      throw new IllegalArgumentException("keepFailedUpTo must be >= 0: " + keepFailedUpTo);
+    }
+    this.keepFailedUpTo = keepFailedUpTo;
     Properties props = new Properties();
     props.putAll(clientProps);
     props.put(ProducerConfig.KEY_SERIALIZER_CLASS_CONFIG, ByteArraySerializer.class.getName());
@@ -105,7 +121,14 @@ public final class OpenLoopSender implements AutoCloseable {
           firstFailure = error.toString();
           LOG.warn("the producer failed to write a query to {} (later failures are counted, not logged)", topic, error);
         }
-        failedRecords.add(record);
+        if (keptFailed.incrementAndGet() <= keepFailedUpTo) {
+          failedRecords.add(record);
+        } else {
+          keptFailed.decrementAndGet();
+          if (notKept.incrementAndGet() == 1) {
+            LOG.warn("{} failed records kept for sending again; later ones are counted as lost", keepFailedUpTo);
+          }
+        }
       }
     });
   }
@@ -116,19 +139,25 @@ public final class OpenLoopSender implements AutoCloseable {
    */
   public int resendFailed() {
     // Only those failed so far: a record can fail again at once (the callback runs inside send).
-    int due = failedRecords.size();
+    int due = keptFailed.get();
     int resent = 0;
     ProducerRecord<byte[], byte[]> record;
     while (resent < due && (record = failedRecords.poll()) != null) {
+      keptFailed.decrementAndGet();
       send(record);
       resent++;
     }
     return resent;
   }
 
-  /** Records the producer failed to write and that were not sent again. */
-  public int unwritten() {
-    return failedRecords.size();
+  /** Records the producer failed to write and that were not sent again, kept or not. */
+  public long unwritten() {
+    return keptFailed.get() + notKept.get();
+  }
+
+  /** Failed records beyond the number kept: lost, they cannot be sent again. */
+  public long notKept() {
+    return notKept.get();
   }
 
   /** The first write failure, in words; null when none. */

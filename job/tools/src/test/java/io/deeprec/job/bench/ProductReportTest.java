@@ -68,6 +68,13 @@ class ProductReportTest {
     assertThat(ratio.productOverHarness()).isCloseTo(65.0 / 110, within(1e-9));
   }
 
+  /** Input: a ratio, and one with a side not searched (NaN). Output: two decimals, and "-". */
+  @Test
+  void aRatioWithASideNotSearchedIsADashInTheReport() {
+    assertThat(ProductReport.ratioCell(90.0 / 65)).isEqualTo("1.38");
+    assertThat(ProductReport.ratioCell(Double.NaN)).isEqualTo("-");
+  }
+
   @Test
   void aHarnessThatFoundNoRateHasNoRatio() {
     List<ProductReport.HarnessRatio> ratios = ProductReport.harnessRatios(List.of(search(1, "static", 60, 1024)),

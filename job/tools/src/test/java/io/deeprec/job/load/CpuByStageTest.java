@@ -7,36 +7,38 @@ import io.deeprec.job.load.CpuByStage.Snapshot;
 import io.deeprec.job.load.CpuByStage.Stage;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 
 class CpuByStageTest {
 
   /** Input: thread names as Flink, Kafka and this project give them. Expected: the stage each works for. */
-  @Test
-  void shouldTellTheStageByTheThreadName() {
-    assertThat(CpuByStage.of("Source Data Fetcher for Source: kafka-queries -> validate (1/2)#0")).isEqualTo(Stage.QUERY_FETCH);
-    assertThat(CpuByStage.of("Source: kafka-queries -> validate (2/2)#0")).isEqualTo(Stage.QUERY_DECODE);
-    assertThat(CpuByStage.of("SourceCoordinator-Source: kafka-queries")).isEqualTo(Stage.FLINK);
-    assertThat(CpuByStage.of("micro-batcher -> cpu-inference (1/2)#0")).isEqualTo(Stage.BATCHER);
-    assertThat(CpuByStage.of("System Time Trigger for micro-batcher -> cpu-inference (1/2)#0")).isEqualTo(Stage.BATCHER);
-    assertThat(CpuByStage.of("deeprec-cpu-worker-1")).isEqualTo(Stage.INFERENCE);
-    assertThat(CpuByStage.of("AsyncOperations-thread-3")).isEqualTo(Stage.ASYNC);
-    assertThat(CpuByStage.of("Flink Netty Server (0) Thread 1")).isEqualTo(Stage.SHUFFLE);
-    assertThat(CpuByStage.of("reassemble (2/2)#0")).isEqualTo(Stage.REASSEMBLY);
-    assertThat(CpuByStage.of("separate-warmup -> kafka-results-sink: Writer -> kafka-results-sink: Committer (1/2)#0"))
-        .isEqualTo(Stage.RESULTS_SINK);
-    assertThat(CpuByStage.of("metrics -> kafka-metrics-sink: Writer -> kafka-metrics-sink: Committer (1/2)#0"))
-        .isEqualTo(Stage.METRICS_CONTROL);
-    assertThat(CpuByStage.of("Source: kafka-control -> decode-control -> control-decisions (1/2)#0"))
-        .isEqualTo(Stage.METRICS_CONTROL);
-    assertThat(CpuByStage.of("kafka-producer-network-thread | producer-7")).isEqualTo(Stage.PRODUCER_IO);
-    assertThat(CpuByStage.of("data-plane-kafka-request-handler-3")).isEqualTo(Stage.BROKER);
-    assertThat(CpuByStage.of("kafka-0-raft-io-thread")).isEqualTo(Stage.BROKER);
-    assertThat(CpuByStage.of("kafka-coordinator-heartbeat-thread | deeprec-reader-1")).isEqualTo(Stage.CLIENTS);
-    assertThat(CpuByStage.of("deeprec-load")).isEqualTo(Stage.LOAD);
-    assertThat(CpuByStage.of("deeprec-result-tracker")).isEqualTo(Stage.CONSUMER);
-    assertThat(CpuByStage.of("deeprec-kafka-hop-sender")).isEqualTo(Stage.HOP_PROBE);
-    assertThat(CpuByStage.of("flink-pekko.actor.default-dispatcher-5")).isEqualTo(Stage.FLINK);
-    assertThat(CpuByStage.of("main")).isEqualTo(Stage.OTHER);
+  @ParameterizedTest
+  @CsvSource(delimiterString = " => ", value = {
+      "Source Data Fetcher for Source: kafka-queries -> validate (1/2)#0 => QUERY_FETCH",
+      "Source: kafka-queries -> validate (2/2)#0 => QUERY_DECODE",
+      "SourceCoordinator-Source: kafka-queries => FLINK",
+      "micro-batcher -> cpu-inference (1/2)#0 => BATCHER",
+      "System Time Trigger for micro-batcher -> cpu-inference (1/2)#0 => BATCHER",
+      "deeprec-cpu-worker-1 => INFERENCE",
+      "AsyncOperations-thread-3 => ASYNC",
+      "Flink Netty Server (0) Thread 1 => SHUFFLE",
+      "reassemble (2/2)#0 => REASSEMBLY",
+      "separate-warmup -> kafka-results-sink: Writer -> kafka-results-sink: Committer (1/2)#0 => RESULTS_SINK",
+      "metrics -> kafka-metrics-sink: Writer -> kafka-metrics-sink: Committer (1/2)#0 => METRICS_CONTROL",
+      "Source: kafka-control -> decode-control -> control-decisions (1/2)#0 => METRICS_CONTROL",
+      "kafka-producer-network-thread | producer-7 => PRODUCER_IO",
+      "data-plane-kafka-request-handler-3 => BROKER",
+      "kafka-0-raft-io-thread => BROKER",
+      "kafka-coordinator-heartbeat-thread | deeprec-reader-1 => CLIENTS",
+      "deeprec-load => LOAD",
+      "deeprec-result-tracker => CONSUMER",
+      "deeprec-kafka-hop-sender => HOP_PROBE",
+      "flink-pekko.actor.default-dispatcher-5 => FLINK",
+      "main => OTHER"
+  })
+  void shouldTellTheStageByTheThreadName(String threadName, Stage stage) {
+    assertThat(CpuByStage.of(threadName)).as(threadName).isEqualTo(stage);
   }
 
   /**
