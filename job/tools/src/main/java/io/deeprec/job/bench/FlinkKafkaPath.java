@@ -6,6 +6,7 @@ import io.deeprec.job.JobSettings;
 import io.deeprec.job.LocalCluster;
 import io.deeprec.job.kafka.EmbeddedKafkaBroker;
 import io.deeprec.job.kafka.KafkaSettings;
+import io.deeprec.job.load.CpuByStage;
 import io.deeprec.job.load.JobReadiness;
 import io.deeprec.job.load.OpenLoopSender;
 import io.deeprec.job.load.QueryGenerator;
@@ -228,10 +229,12 @@ final class FlinkKafkaPath implements AutoCloseable {
         QueryGenerator load = new QueryGenerator(List.of(model), sizes, seed, id + "-m", 10);
         readDecisions();
         long measureStartMs = System.currentTimeMillis();
+        CpuByStage.Snapshot cpuFrom = CpuByStage.take();
         long sent = sender.run(load, qps, (long) (measureS * 1000), seed);
         long measureEndMs = System.currentTimeMillis();
         double sentQps = sender.achievedRate();
         ResultTracker.Snapshot s = measured.awaitAnswered(sent, DRAIN_TIMEOUT);
+        double modelCpuShare = CpuByStage.share(CpuByStage.between(cpuFrom, CpuByStage.take()), CpuByStage.Stage.INFERENCE);
         warm.awaitAnswered(warmLoad.generated(), Duration.ofSeconds(5));
         boolean complete = s.answered() >= sent;
         ResultTracker.Percentiles e2e = s.endToEnd();
@@ -250,7 +253,7 @@ final class FlinkKafkaPath implements AutoCloseable {
         return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), p95Ms, e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
             feasible, !complete, new double[0], List.of(), movedWhileMeasured,
-            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure());
+            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure(), modelCpuShare);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while probing " + qps + " queries/s", e);

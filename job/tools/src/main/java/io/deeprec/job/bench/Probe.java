@@ -27,6 +27,9 @@ import java.util.List;
  *     (an adaptive policy that moves while measured is judged partly on its exploration); empty when none
  * @param restarts how often the job restarted during the probe (through the product; 0 elsewhere)
  * @param latestFailure the job's latest failure when it restarted (first line); empty otherwise
+ * @param modelCpuShare the inference workers' share of this process's CPU while the measured queries were sent
+ *     and answered (through the product with the embedded broker, the process holds the broker, the job, the load
+ *     generator and the consumer too); NaN where not measured
  */
 public record Probe(
     double askedQps,
@@ -45,7 +48,8 @@ public record Probe(
     List<TracePoint> trace,
     List<String> decisionsWhileMeasured,
     int restarts,
-    String latestFailure) {
+    String latestFailure,
+    double modelCpuShare) {
 
   /**
    * One feedback window as the policy saw it.

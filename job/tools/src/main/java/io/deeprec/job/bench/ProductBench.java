@@ -110,16 +110,17 @@ public final class ProductBench {
   /** One search's outcome: the LBT, and at it the end-to-end percentiles and the batch size in force. */
   public record Search(String model, int round, String contender, double targetMs, double lbtQps, double e2eP50Ms,
       double e2eP95Ms, double e2eP99Ms, double jobP95Ms, int batchSizeAtLbt, double senderKeptShare, int probes,
-      double minutes) {
+      double minutes, double modelCpuShare) {
     static final String HEADER = "model,round,contender,target_ms,lbt_qps,e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,job_p95_ms,"
-        + "batch_size_at_lbt,sender_kept_share,probes,minutes";
+        + "batch_size_at_lbt,sender_kept_share,probes,minutes,model_cpu_share";
 
-    /** A row of searches.csv, as {@link #csv} writes it. */
+    /** A row of searches.csv, as {@link #csv} writes it; rows written before model_cpu_share have it NaN. */
     static Search parse(String line) {
       String[] f = line.split(",");
       return new Search(f[0], Integer.parseInt(f[1]), f[2], Double.parseDouble(f[3]), Double.parseDouble(f[4]),
           Double.parseDouble(f[5]), Double.parseDouble(f[6]), Double.parseDouble(f[7]), Double.parseDouble(f[8]),
-          Integer.parseInt(f[9]), Double.parseDouble(f[10]), Integer.parseInt(f[11]), Double.parseDouble(f[12]));
+          Integer.parseInt(f[9]), Double.parseDouble(f[10]), Integer.parseInt(f[11]), Double.parseDouble(f[12]),
+          f.length > 13 ? Double.parseDouble(f[13]) : Double.NaN);
     }
 
     boolean sameSearch(String otherModel, int otherRound, String otherContender) {
@@ -127,9 +128,9 @@ public final class ProductBench {
     }
 
     String csv() {
-      return String.format(Locale.ROOT, "%s,%d,%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%d,%.3f,%d,%.2f", model, round,
+      return String.format(Locale.ROOT, "%s,%d,%s,%.0f,%.2f,%.1f,%.1f,%.1f,%.1f,%d,%.3f,%d,%.2f,%.3f", model, round,
           contender, targetMs, lbtQps, e2eP50Ms, e2eP95Ms, e2eP99Ms, jobP95Ms, batchSizeAtLbt, senderKeptShare, probes,
-          minutes);
+          minutes, modelCpuShare);
     }
   }
 
@@ -183,6 +184,12 @@ public final class ProductBench {
       List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
       lines.stream().skip(1).filter(line -> !line.isBlank()).map(Search::parse).forEach(into::add);
       out.printf(Locale.ROOT, "resuming: %d searches already in %s%n", into.size(), csv);
+      if (!lines.isEmpty() && !lines.get(0).equals(Search.HEADER)) {
+        // Written before a column was added: the same rows under the current header, the new column empty (NaN).
+        StringBuilder rewritten = new StringBuilder(Search.HEADER).append('\n');
+        into.forEach(s -> rewritten.append(s.csv()).append('\n'));
+        Files.writeString(csv, rewritten, StandardCharsets.UTF_8);
+      }
     } else {
       Files.writeString(csv, Search.HEADER + "\n", StandardCharsets.UTF_8);
     }
@@ -341,7 +348,7 @@ public final class ProductBench {
     boolean feasible = !p.overloaded() && p.measuredQueries() > 0 && p.p95Ms() <= targetMs;
     return new Probe(p.askedQps(), p.sentQps(), p.measuredQueries(), p.windowP95Ms(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
         p.meanRequestItems(), p.workMsPerQuery(), p.settingsAtEnd(), feasible, p.overloaded(), p.latenciesMs(), p.trace(),
-        p.decisionsWhileMeasured(), p.restarts(), p.latestFailure());
+        p.decisionsWhileMeasured(), p.restarts(), p.latestFailure(), p.modelCpuShare());
   }
 
   private static String policyName(String contender) {
@@ -358,12 +365,12 @@ public final class ProductBench {
     Probe at = found.atLbt();
     if (at == null) {
       return new Search(id, round, contender, target, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
-          probes, minutes);
+          probes, minutes, Double.NaN);
     }
     return new Search(id, round, contender, target, found.lbtQps(), at.p50Ms(), at.p95Ms(), at.p99Ms(),
         at.windowP95Ms().isEmpty() ? Double.NaN : at.windowP95Ms().get(0),
         at.settingsAtEnd() == null ? batchSize : at.settingsAtEnd().batchSize(), at.sentQps() / at.askedQps(), probes,
-        minutes);
+        minutes, at.modelCpuShare());
   }
 
   /**
@@ -404,10 +411,12 @@ public final class ProductBench {
 
   /** @param latency what the percentiles time: "e2e" through the product, "in-process" in the harness */
   private void report(String tag, Probe p, String latency) {
-    out.printf(Locale.ROOT, "%s   %8.1f q/s (sent %8.1f)  %s p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  %s%n", tag,
+    out.printf(Locale.ROOT, "%s   %8.1f q/s (sent %8.1f)  %s p50 %7.1f  p95 %7.1f  p99 %7.1f ms  batch %4s  %s%s%n", tag,
         p.askedQps(), p.sentQps(), latency, p.p50Ms(), p.p95Ms(), p.p99Ms(),
         p.settingsAtEnd() == null ? "-" : Integer.toString(p.settingsAtEnd().batchSize()),
-        p.feasible() ? "meets target" : p.overloaded() ? "incomplete" : "misses target");
+        p.feasible() ? "meets target" : p.overloaded() ? "incomplete" : "misses target",
+        Double.isFinite(p.modelCpuShare()) ? String.format(Locale.ROOT, "  (model %.2f of the CPU)", p.modelCpuShare())
+            : "");
     if (!p.decisionsWhileMeasured().isEmpty()) {
       List<String> moves = p.decisionsWhileMeasured();
       out.printf(Locale.ROOT, "%s     the controller decided %d time(s) while measured; last: %s%n", tag, moves.size(),

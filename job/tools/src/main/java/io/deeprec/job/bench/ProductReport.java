@@ -24,7 +24,7 @@ public final class ProductReport {
 
   /** One contender on one model, over its rounds. */
   public record Row(String model, String contender, double targetMs, double medianLbtQps, double minLbtQps, double maxLbtQps,
-      int rounds, double e2eP50Ms, double e2eP95Ms, double e2eP99Ms, String batchSizes) {}
+      int rounds, double e2eP50Ms, double e2eP95Ms, double e2eP99Ms, String batchSizes, double modelCpuShare) {}
 
   /** One model's verdicts: ratios of median LBTs (NaN where a side is missing). */
   public record Verdict(String model, String oracle, double schedOverOracle, double schedOverStatic,
@@ -70,7 +70,8 @@ public final class ProductReport {
           java.util.Arrays.stream(lbts).min().orElse(Double.NaN), java.util.Arrays.stream(lbts).max().orElse(Double.NaN),
           group.size(), median(group, ProductBench.Search::e2eP50Ms), median(group, ProductBench.Search::e2eP95Ms),
           median(group, ProductBench.Search::e2eP99Ms),
-          group.stream().map(s -> Integer.toString(s.batchSizeAtLbt())).collect(Collectors.joining("/"))));
+          group.stream().map(s -> Integer.toString(s.batchSizeAtLbt())).collect(Collectors.joining("/")),
+          median(group, ProductBench.Search::modelCpuShare)));
     }
     return rows;
   }
@@ -114,11 +115,11 @@ public final class ProductReport {
     List<Row> rows = rows(searches);
     List<Verdict> verdicts = verdicts(rows);
     StringBuilder csv = new StringBuilder("model,contender,target_ms,rounds,median_lbt_qps,min_lbt_qps,max_lbt_qps,"
-        + "e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,batch_sizes_at_lbt\n");
+        + "e2e_p50_ms,e2e_p95_ms,e2e_p99_ms,batch_sizes_at_lbt,model_cpu_share\n");
     for (Row r : rows) {
-      csv.append(String.format(Locale.ROOT, "%s,%s,%.0f,%d,%.2f,%.2f,%.2f,%.1f,%.1f,%.1f,%s%n", r.model(),
+      csv.append(String.format(Locale.ROOT, "%s,%s,%.0f,%d,%.2f,%.2f,%.2f,%.1f,%.1f,%.1f,%s,%.3f%n", r.model(),
           r.contender(), r.targetMs(), r.rounds(), r.medianLbtQps(), r.minLbtQps(), r.maxLbtQps(), r.e2eP50Ms(),
-          r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes()));
+          r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes(), r.modelCpuShare()));
     }
     Files.writeString(dir.resolve("summary.csv"), csv);
     Files.writeString(dir.resolve("summary.md"), markdown(rows, verdicts, harnessRatios(searches, harness), config));
@@ -138,13 +139,17 @@ public final class ProductReport {
             + "windows after %.0f s of warm-up, sizes %s, tier %s.%n%n", config.tableScale(), config.workers(),
         config.parallelism(), config.rounds(), config.windows(), config.windowS(), config.warmupS(), config.sizes(),
         config.tier().name().toLowerCase(Locale.ROOT)));
-    md.append("| model | contender | rounds | LBT median (min-max), q/s | e2e p50 / p95 / p99 at LBT, ms | batch size at LBT |\n");
-    md.append("|---|---|---|---|---|---|\n");
+    md.append("| model | contender | rounds | LBT median (min-max), q/s | e2e p50 / p95 / p99 at LBT, ms | batch size at LBT "
+        + "| model's share of the CPU at LBT |\n");
+    md.append("|---|---|---|---|---|---|---|\n");
     for (Row r : rows) {
-      md.append(String.format(Locale.ROOT, "| %s (%.0f ms) | %s | %d | %.1f (%.1f-%.1f) | %.0f / %.0f / %.0f | %s |%n",
+      md.append(String.format(Locale.ROOT, "| %s (%.0f ms) | %s | %d | %.1f (%.1f-%.1f) | %.0f / %.0f / %.0f | %s | %s |%n",
           r.model(), r.targetMs(), r.contender(), r.rounds(), r.medianLbtQps(), r.minLbtQps(), r.maxLbtQps(),
-          r.e2eP50Ms(), r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes()));
+          r.e2eP50Ms(), r.e2eP95Ms(), r.e2eP99Ms(), r.batchSizes(), ratioCell(r.modelCpuShare())));
     }
+    md.append("\nThe model's share of the CPU: the inference workers' part of this process's CPU while the LBT probe's "
+        + "queries were sent and answered (with the embedded broker the process holds the broker, the job, the load "
+        + "generator and the consumer on the same cores; '-' where not measured).\n");
     md.append("\n| model | oracle (best fixed) | deeprecsched / oracle | deeprecsched / static | deeprecsched / best of timeout, aimd |\n");
     md.append("|---|---|---|---|---|\n");
     for (Verdict v : verdicts) {

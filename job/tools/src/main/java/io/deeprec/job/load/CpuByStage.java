@@ -145,5 +145,11 @@ public final class CpuByStage {
     return byStage;
   }
 
+  /** {@code stage}'s share of all the CPU in {@code byStage}; NaN when none was spent. */
+  public static double share(Map<Stage, Long> byStage, Stage stage) {
+    long total = byStage.values().stream().mapToLong(Long::longValue).sum();
+    return total <= 0 ? Double.NaN : byStage.getOrDefault(stage, 0L) / (double) total;
+  }
+
   private CpuByStage() {}
 }

@@ -11,7 +11,7 @@ class LbtSearchTest {
   private static Probe probe(double qps, double capacity) {
     boolean feasible = qps <= capacity;
     return new Probe(qps, qps, 100, List.of(), 1, feasible ? 10 : 1_000, 1_000, 1, 1, null, feasible, !feasible,
-        new double[0], List.of(), List.of(), 0, "");
+        new double[0], List.of(), List.of(), 0, "", Double.NaN);
   }
 
   @Test

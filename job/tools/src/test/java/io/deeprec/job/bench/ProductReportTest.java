@@ -10,7 +10,7 @@ import org.junit.jupiter.api.Test;
 class ProductReportTest {
 
   private static ProductBench.Search search(int round, String contender, double lbt, int batch) {
-    return new ProductBench.Search("rmc1", round, contender, 100, lbt, 20, 80, 120, 60, batch, 0.99, 6, 3.0);
+    return new ProductBench.Search("rmc1", round, contender, 100, lbt, 20, 80, 120, 60, batch, 0.99, 6, 3.0, 0.6);
   }
 
   /**
