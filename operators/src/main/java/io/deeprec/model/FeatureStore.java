@@ -119,8 +119,8 @@ public final class FeatureStore {
 
   /**
    * {@code Long.remainderUnsigned(h, rows)}, exactly, by a multiplication when {@code inverse} is
-   * {@link #inverse}'s: a 64-bit division by a divisor known only at run time takes most of a
-   * lookup's time. The quotient estimated in double precision is within a few units of the true
+   * {@link #inverse}'s: a 64-bit division by a divisor known only at run time is the dearest
+   * step of a lookup. The quotient estimated in double precision is within a few units of the true
    * one for {@code rows >= MULTIPLY_MIN_ROWS}, and the remainder is corrected into range.
    */
   static int remainder(long h, int rows, double inverse) {
