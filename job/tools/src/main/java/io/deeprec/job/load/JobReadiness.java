@@ -18,6 +18,9 @@ import org.apache.flink.core.execution.JobClient;
  * partition of the queries topic) and the path is warm.
  */
 public final class JobReadiness implements AutoCloseable {
+  /** How often the job's status is asked while waiting: a failed job is reported within this. */
+  private static final Duration STATUS_EVERY = Duration.ofSeconds(2);
+
   private final TopicReader<MetricsSnapshot> metrics;
 
   public JobReadiness(Properties clientProps, String metricsTopic) {
@@ -39,13 +42,17 @@ public final class JobReadiness implements AutoCloseable {
       throws Exception {
     Map<String, MetricsSnapshot> ready = new LinkedHashMap<>();
     long deadline = System.nanoTime() + timeout.toNanos();
+    long nextStatusCheck = System.nanoTime();
     while (!ready.keySet().containsAll(models)) {
       metrics.poll(Duration.ofMillis(200), record -> {
         if (isReadiness(record) && record.getWindowEndMs() >= sinceMs && models.contains(record.getModel())) {
           ready.put(record.getModel(), record);
         }
       });
-      if (job != null) {
+      if (job != null && System.nanoTime() >= nextStatusCheck) {
+        // Through a remote job client each status request builds a REST client with threads of its own:
+        // asked every STATUS_EVERY, not on every poll, so as not to load the cores the job warms up on.
+        nextStatusCheck = System.nanoTime() + STATUS_EVERY.toNanos();
         JobStatus status = job.getJobStatus().get();
         if (status.isGloballyTerminalState()) {
           job.getJobExecutionResult().get(); // surfaces the failure cause
