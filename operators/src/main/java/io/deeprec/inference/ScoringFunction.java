@@ -183,9 +183,7 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
         for (int i = 0; i < n; i++) {
           ids[i] = slice.getCandidateIds().get(i);
         }
-        FeatureBatch derived = FeatureStore.lookup(spec, slice.getUserId(), ids, userSide);
-        System.arraycopy(derived.dense(), 0, dense, row * denseDim, derived.dense().length);
-        System.arraycopy(derived.sparse(), 0, sparse, row * sparsePerItem, derived.sparse().length);
+        FeatureStore.lookupInto(spec, slice.getUserId(), ids, userSide, dense, sparse, row);
       }
       row += n;
     }

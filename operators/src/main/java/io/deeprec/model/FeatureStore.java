@@ -36,6 +36,20 @@ public final class FeatureStore {
   /** Features of {@code itemIds.length} candidates of one user's query, in candidate order. */
   public static FeatureBatch lookup(ModelSpec spec, long userId, long[] itemIds, UserSideIds userSide) {
     int n = itemIds.length;
+    float[] dense = new float[n * spec.denseDim()];
+    int[] sparse = new int[n * spec.sparseIdsPerItem()];
+    lookupInto(spec, userId, itemIds, userSide, dense, sparse, 0);
+    return new FeatureBatch(n, dense, sparse);
+  }
+
+  /**
+   * Writes the features of {@code itemIds.length} candidates into {@code dense} and {@code sparse} from
+   * candidate row {@code firstRow} on (a request's batch holds several queries' candidates: written in
+   * place, not built apart and copied).
+   */
+  public static void lookupInto(ModelSpec spec, long userId, long[] itemIds, UserSideIds userSide, float[] dense,
+      int[] sparse, int firstRow) {
+    int n = itemIds.length;
     int perItem = spec.sparseIdsPerItem();
     // Per id column (table, lookup): its salt, side and table size, computed once per call, so that
     // the ids are written item by item in memory order (a column-major walk touches a cache line per id).
@@ -56,7 +70,6 @@ public final class FeatureStore {
         columnKind[column] = kind;
       }
     }
-    int[] sparse = new int[n * perItem];
     int[] sharedUserIds = new int[perItem];
     for (int c = 0; c < perItem; c++) {
       if (columnKind[c] == USER_KEYED) {
@@ -66,7 +79,7 @@ public final class FeatureStore {
     for (int i = 0; i < n; i++) {
       long itemKey = itemIds[i];
       long userItemKey = userId ^ mix(itemKey + ITEM_SALT);
-      int row = i * perItem;
+      int row = (firstRow + i) * perItem;
       for (int c = 0; c < perItem; c++) {
         sparse[row + c] = switch (columnKind[c]) {
           case ITEM_KEYED -> sparseId(ITEM_SALT, itemKey, columnSalt[c], columnRows[c], columnInverse[c]);
@@ -76,15 +89,13 @@ public final class FeatureStore {
       }
     }
     int denseDim = spec.denseDim();
-    float[] dense = new float[n * denseDim];
     for (int i = 0; i < n; i++) {
       long base = mix(DENSE_SALT ^ (userId * GOLDEN) ^ mix(itemIds[i] + ITEM_SALT));
-      int row = i * denseDim;
+      int row = (firstRow + i) * denseDim;
       for (int j = 0; j < denseDim; j++) {
         dense[row + j] = (mix(base + j * GOLDEN) >>> 40) * UNIT;
       }
     }
-    return new FeatureBatch(n, dense, sparse);
   }
 
   /** Independent uniform features for {@code items} candidates (profiling and warm-up). */
