@@ -380,7 +380,7 @@ public final class RunCommand implements Callable<Integer> {
     if (cpu == null || cpu.answered() <= 0 || cpu.nanosByStage().isEmpty()) {
       return;
     }
-    long total = cpu.nanosByStage().values().stream().mapToLong(Long::longValue).sum();
+    long total = CpuByStage.total(cpu.nanosByStage());
     int cores = Runtime.getRuntime().availableProcessors();
     out.printf(Locale.ROOT, "  cpu per query     ms of CPU per query answered in the steady phase (%d), by thread; this "
         + "process used %.2f of %d cores:%n", cpu.answered(), total / (double) cpu.wallNanos(), cores);

@@ -145,9 +145,14 @@ public final class CpuByStage {
     return byStage;
   }
 
+  /** All the CPU in {@code byStage}, ns. */
+  public static long total(Map<Stage, Long> byStage) {
+    return byStage.values().stream().mapToLong(Long::longValue).sum();
+  }
+
   /** {@code stage}'s share of all the CPU in {@code byStage}; NaN when none was spent. */
   public static double share(Map<Stage, Long> byStage, Stage stage) {
-    long total = byStage.values().stream().mapToLong(Long::longValue).sum();
+    long total = total(byStage);
     return total <= 0 ? Double.NaN : byStage.getOrDefault(stage, 0L) / (double) total;
   }
 

@@ -24,15 +24,16 @@ import org.slf4j.LoggerFactory;
  */
 public final class OpenLoopSender implements AutoCloseable {
   private static final Logger LOG = LoggerFactory.getLogger(OpenLoopSender.class);
+  /** Failed records kept for sending again by default: a broker that is down for a long run must not fill the heap. */
+  public static final int DEFAULT_KEEP_FAILED = 10_000;
+
   private final KafkaProducer<byte[], byte[]> producer;
   private final String topic;
   private final AtomicLong sent = new AtomicLong();
   private final AtomicLong failed = new AtomicLong();
-  /** Failed records kept for sending again by default: a broker that is down for a long run must not fill the heap. */
-  public static final int DEFAULT_KEEP_FAILED = 10_000;
-
   /** Records the producer gave up on, kept so that a caller that must deliver everything can send them again. */
   private final Queue<ProducerRecord<byte[], byte[]>> failedRecords = new ConcurrentLinkedQueue<>();
+  /** How many records failedRecords holds (its size() walks the queue). */
   private final AtomicInteger keptFailed = new AtomicInteger();
   private final AtomicLong notKept = new AtomicLong();
   private final int keepFailedUpTo;
