@@ -15,7 +15,6 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -208,18 +207,6 @@ public final class ProductBench {
       Path csv, Path harnessCsv) throws Exception {
     double target = config.targetMs(id);
     List<String> contenders = config.contenders();
-    Map<String, Double> lastLbt = new LinkedHashMap<>();
-    for (Search done : searches) {
-      if (done.model().equals(id)) {
-        lastLbt.put(done.contender(), done.lbtQps());
-      }
-    }
-    Map<String, Double> lastHarnessLbt = new LinkedHashMap<>();
-    for (Search done : harnessSearches) {
-      if (done.model().equals(id)) {
-        lastHarnessLbt.put(done.contender(), done.lbtQps());
-      }
-    }
     long missing = 0;
     for (int round = 1; round <= config.rounds(); round++) {
       for (String contender : contenders) {
@@ -233,6 +220,8 @@ public final class ProductBench {
     }
     Path profileDir = config.output().resolve("profiles");
     OfflinePeak peak = BenchRunner.profile(harness, meanItems, 0.4, 3.0, profileDir);
+    // Every search of every round starts here: a search started at its contender's own earlier LBT lands near it
+    // (the first probes resolve the bracket around it), so its rounds would repeat the first round's luck.
     double start = config.startQps().getOrDefault(id, Math.max(2 * MIN_QPS, START_SHARE_OF_PEAK * peak.queriesPerSecond()));
     out.printf(Locale.ROOT, "[%s] p95 target %.0f ms end to end; offline peak %.1f queries/s; searches start at %.1f%n",
         id, target, peak.queriesPerSecond(), start);
@@ -244,15 +233,13 @@ public final class ProductBench {
         if (has(searches, id, round, contender)) {
           searchesDone++;
         } else {
-          productSearch(path, id, round, contender, target, lastLbt.getOrDefault(contender, start), start, profileDir,
-              sizes, csv, lastLbt);
+          productSearch(path, id, round, contender, target, start, profileDir, sizes, csv);
         }
         if (config.withHarness()) {
           if (has(harnessSearches, id, round, contender)) {
             searchesDone++;
           } else {
-            harnessSearch(harness, id, round, contender, target, lastHarnessLbt.getOrDefault(contender,
-                lastLbt.getOrDefault(contender, start)), start, profileDir, harnessCsv, lastHarnessLbt);
+            harnessSearch(harness, id, round, contender, target, start, profileDir, harnessCsv);
           }
         }
       }
@@ -260,11 +247,11 @@ public final class ProductBench {
   }
 
   /** One search through the product; a failed job loses its own row, not the rest of a long run. */
-  private void productSearch(FlinkKafkaPath path, String id, int round, String contender, double target, double from,
-      double start, Path profileDir, QuerySizes sizes, Path csv, Map<String, Double> lastLbt) throws Exception {
+  private void productSearch(FlinkKafkaPath path, String id, int round, String contender, double target,
+      double start, Path profileDir, QuerySizes sizes, Path csv) throws Exception {
     Search search;
     try {
-      search = search(path, id, round, contender, target, from > 0 ? from : start, profileDir, sizes);
+      search = search(path, id, round, contender, target, start, profileDir, sizes);
     } catch (Exception e) {
       out.printf(Locale.ROOT, "[%s r%d] %s failed: %s%n", id, round, contender, e);
       return;
@@ -272,14 +259,13 @@ public final class ProductBench {
       searchesDone++;
       progress();
     }
-    keep(search, searches, csv, lastLbt, "LBT", "e2e p50");
+    keep(search, searches, csv, "LBT", "e2e p50");
   }
 
-  /** Keeps a finished search: in memory, as the next round's start, appended to its CSV, and printed. */
-  private void keep(Search search, List<Search> into, Path csv, Map<String, Double> lastLbt, String label,
+  /** Keeps a finished search: in memory, appended to its CSV, and printed. */
+  private void keep(Search search, List<Search> into, Path csv, String label,
       String p50Label) throws java.io.IOException {
     into.add(search);
-    lastLbt.put(search.contender(), search.lbtQps());
     Files.writeString(csv, search.csv() + "\n", StandardCharsets.UTF_8, StandardOpenOption.APPEND);
     out.printf(Locale.ROOT, "[%s r%d] %-12s %s %7.1f queries/s  %s %6.1f  p95 %6.1f  p99 %6.1f ms  batch %4d%n",
         search.model(), search.round(), search.contender(), label, search.lbtQps(), p50Label, search.e2eP50Ms(),
@@ -318,7 +304,7 @@ public final class ProductBench {
    * engine is missing: Kafka, Flink, Avro and the two hops of the control loop.
    */
   private void harnessSearch(InProcessHarness harness, String id, int round, String contender, double target,
-      double from, double start, Path profileDir, Path harnessCsv, Map<String, Double> lastLbt) throws Exception {
+      double start, Path profileDir, Path harnessCsv) throws Exception {
     long began = System.nanoTime();
     String tag = String.format(Locale.ROOT, "[%s r%d %s harness]", id, round, contender);
     int batchSize = fixedSize(contender);
@@ -329,14 +315,14 @@ public final class ProductBench {
         1, config.seed(), false);
     Map.Entry<LbtSearch.Result, Integer> found;
     try {
-      found = searchWithStrikes(tag, "in-process", round, from > 0 ? from : start,
+      found = searchWithStrikes(tag, "in-process", round, start,
           (qps, seed) -> judgedTogether(harness.probe(policy, qps, plan.withSeed(seed)), target));
     } finally {
       searchesDone++;
       progress();
     }
     keep(searchOf(id, round, contender, target, batchSize, found.getKey(), found.getValue(),
-        (System.nanoTime() - began) / 60e9), harnessSearches, harnessCsv, lastLbt, "harness LBT",
+        (System.nanoTime() - began) / 60e9), harnessSearches, harnessCsv, "harness LBT",
         "p50");
   }
 
