@@ -208,7 +208,7 @@ public final class BenchCommand implements Callable<Integer> {
     List<ProductBench.Search> searches = bench.run();
     out.println();
     List<ProductBench.Search> harnessSearches = bench.harnessSearches();
-    out.print(ProductReport.markdown(ProductReport.rows(searches), ProductReport.verdicts(ProductReport.rows(searches)),
+    out.print(ProductReport.markdown(ProductReport.rows(searches), ProductReport.verdicts(searches),
         ProductReport.harnessRatios(searches, harnessSearches), config));
     out.println("wrote " + config.output().resolve("searches.csv") + ", summary.csv, summary.md and lbt-by-contender.png");
     return 0;

@@ -30,7 +30,7 @@ class ProductReportTest {
         search(1, "fixed-256", 70, 256), search(2, "fixed-256", 72, 256), search(3, "fixed-256", 71, 256));
 
     List<ProductReport.Row> rows = ProductReport.rows(searches);
-    List<ProductReport.Verdict> verdicts = ProductReport.verdicts(rows);
+    List<ProductReport.Verdict> verdicts = ProductReport.verdicts(searches);
 
     assertThat(rows).extracting(ProductReport.Row::contender)
         .containsExactly("static", "deeprecsched", "aimd", "fixed-64", "fixed-256");
@@ -44,6 +44,27 @@ class ProductReportTest {
     assertThat(rmc1.schedOverOracle()).isCloseTo(1.0, within(1e-9));
     assertThat(rmc1.schedOverStatic()).isCloseTo(90.0 / 65, within(1e-9));
     assertThat(rmc1.schedOverBestBaseline()).isCloseTo(90.0 / 52, within(1e-9));
+  }
+
+  /**
+   * Input: three rounds of fixed-64 (100, 60, 62) and fixed-256 (70, 72, 71): fixed-64's one lucky round makes no
+   * difference to its median (62), but without round 3 its median is 80 and without round 2 81 (it is chosen when
+   * those rounds are held out, and measured there: 62 and 60), and without round 1 61 (fixed-256 is chosen: 70).
+   * Output: the held-out oracle is the median of 62, 60, 70 = 62; with a size searched in one round only, the
+   * rounds not every size has are left out.
+   */
+  @Test
+  void theHeldOutOracleIsChosenOnTheOtherRoundsAndMeasuredOnTheOneHeldOut() {
+    List<ProductBench.Search> searches = List.of(
+        search(1, "fixed-64", 100, 64), search(2, "fixed-64", 60, 64), search(3, "fixed-64", 62, 64),
+        search(1, "fixed-256", 70, 256), search(2, "fixed-256", 72, 256), search(3, "fixed-256", 71, 256),
+        search(1, "deeprecsched", 93, 128));
+
+    assertThat(ProductReport.heldOutOracleQps(searches, "rmc1")).isEqualTo(62.0);
+    assertThat(ProductReport.verdicts(searches).get(0).schedOverHeldOutOracle()).isCloseTo(93.0 / 62, within(1e-9));
+    List<ProductBench.Search> oneRoundOfStatic = new java.util.ArrayList<>(searches);
+    oneRoundOfStatic.add(search(1, "static", 500, 1024));
+    assertThat(ProductReport.heldOutOracleQps(oneRoundOfStatic, "rmc1")).isNaN();
   }
 
   /**
