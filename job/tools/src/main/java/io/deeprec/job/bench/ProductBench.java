@@ -161,6 +161,11 @@ public final class ProductBench {
     try (FlinkKafkaPath path = new FlinkKafkaPath();
         InferenceWorkers.Lease workers = InferenceWorkers.acquire(config.workers())) {
       for (String id : config.models()) {
+        if (missingSearches(id) == 0) {
+          // Resumed with all of its searches done: nothing to load, only the report to write again.
+          searchesDone += config.contenders().size() * config.rounds() * searchesPerTurn();
+          continue;
+        }
         // Held for the model's searches: every job in this JVM shares the instance instead of rebuilding it.
         try (ModelRegistry.Lease model = ModelRegistry.acquire(config.key(id))) {
           runModel(path, id, new InProcessHarness(model.model(), workers.workers(), sizes, config.seed()), meanItems,
@@ -203,21 +208,22 @@ public final class ProductBench {
     return config.withHarness() ? 2 : 1;
   }
 
-  private void runModel(FlinkKafkaPath path, String id, InProcessHarness harness, double meanItems, QuerySizes sizes,
-      Path csv, Path harnessCsv) throws Exception {
-    double target = config.targetMs(id);
-    List<String> contenders = config.contenders();
+  /** Searches of the model not in the output yet (all of them unless resumed). */
+  private long missingSearches(String id) {
     long missing = 0;
     for (int round = 1; round <= config.rounds(); round++) {
-      for (String contender : contenders) {
+      for (String contender : config.contenders()) {
         missing += has(searches, id, round, contender) ? 0 : 1;
         missing += config.withHarness() && !has(harnessSearches, id, round, contender) ? 1 : 0;
       }
     }
-    if (missing == 0) {
-      searchesDone += contenders.size() * config.rounds() * searchesPerTurn();
-      return;
-    }
+    return missing;
+  }
+
+  private void runModel(FlinkKafkaPath path, String id, InProcessHarness harness, double meanItems, QuerySizes sizes,
+      Path csv, Path harnessCsv) throws Exception {
+    double target = config.targetMs(id);
+    List<String> contenders = config.contenders();
     Path profileDir = config.output().resolve("profiles");
     OfflinePeak peak = BenchRunner.profile(harness, meanItems, 0.4, 3.0, profileDir);
     // Every search of every round starts here: a search started at its contender's own earlier LBT lands near it
