@@ -96,7 +96,7 @@ public final class ProductReport {
     List<Verdict> verdicts = new ArrayList<>();
     byModel.forEach((model, group) -> {
       // Static never splits: it is the sweep's largest size (every query fits one request).
-      Row oracle = group.stream().filter(r -> fixedSize(r.contender()))
+      Row oracle = group.stream().filter(r -> isFixedSize(r.contender()))
           .max(java.util.Comparator.comparingDouble(Row::medianLbtQps)).orElse(null);
       double sched = lbt(group, "deeprecsched");
       double baseline = Math.max(nanToZero(lbt(group, "timeout")), nanToZero(lbt(group, "aimd")));
@@ -108,7 +108,7 @@ public final class ProductReport {
     return verdicts;
   }
 
-  private static boolean fixedSize(String contender) {
+  private static boolean isFixedSize(String contender) {
     return contender.startsWith(ProductBench.FIXED_PREFIX) || contender.equals("static");
   }
 
@@ -120,7 +120,7 @@ public final class ProductReport {
    */
   static double heldOutOracleQps(List<ProductBench.Search> searches, String model) {
     Map<String, Map<Integer, Double>> bySize = new LinkedHashMap<>();
-    searches.stream().filter(s -> s.model().equals(model) && fixedSize(s.contender())).forEach(s ->
+    searches.stream().filter(s -> s.model().equals(model) && isFixedSize(s.contender())).forEach(s ->
         bySize.computeIfAbsent(s.contender(), k -> new java.util.TreeMap<>()).put(s.round(), s.lbtQps()));
     java.util.Set<Integer> rounds = new java.util.TreeSet<>();
     bySize.values().forEach(byRound -> rounds.addAll(byRound.keySet()));
