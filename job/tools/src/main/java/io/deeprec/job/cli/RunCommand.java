@@ -106,8 +106,9 @@ public final class RunCommand implements Callable<Integer> {
   Integer prometheusPort;
 
   @Option(names = "--timeline", paramLabel = "DIR",
-      description = "Write each model's metrics windows over the run (<model>-timeline.csv) and a chart of batch size "
-          + "and p95 over time (<model>-timeline.png) to DIR, as read from the metrics topic.")
+      description = "Write each model's metrics windows over the run and its --ladder (<model>-timeline.csv), a chart of "
+          + "batch size and p95 over time (<model>-timeline.png) and the controller's decisions with their reasons "
+          + "(<model>-decisions.csv) to DIR, as read from the metrics and control topics.")
   Path timelineDir;
 
   @Option(names = "--kafka-hops", defaultValue = "20", paramLabel = "PER_SECOND",
@@ -191,7 +192,8 @@ public final class RunCommand implements Callable<Integer> {
             format(sendFor), sizes);
         long loadStart = System.currentTimeMillis();
         MetricsTimeline timeline = timelineDir == null ? null
-            : new MetricsTimeline(kafka.clientProperties(), settings.metricsTopic(), loadStart);
+            : new MetricsTimeline(kafka.clientProperties(), settings.metricsTopic(), loadStart, settings.controlTopic(),
+                submitted);
         tracker.phase("first " + format(early) + " after readiness", loadStart);
         tracker.phase("steady", loadStart + early.toMillis());
         if (broker != null && kafkaHopsPerSecond > 0) {
@@ -236,12 +238,12 @@ public final class RunCommand implements Callable<Integer> {
         boolean complete = summary(settings, conf, sent, achieved, last, kafkaHops);
         reportCpu(cpu);
         complete &= reportRestarts(cluster.restarts(client.getJobID()));
+        if (!ladder.isEmpty()) {
+          complete &= ladder(settings, kafka, sender, models, querySizes, runId, drain, client);
+        }
         if (timeline != null) {
           timeline.close();
           writeTimeline(timeline, settings, loadStart);
-        }
-        if (!ladder.isEmpty()) {
-          complete &= ladder(settings, kafka, sender, models, querySizes, runId, drain, client);
         }
         return complete ? 0 : 1;
       }
@@ -273,6 +275,7 @@ public final class RunCommand implements Callable<Integer> {
     for (String model : settings.models().keySet()) {
       List<MetricsSnapshot> windows = timeline.windows(model);
       MetricsTimeline.writeCsv(windows, startMs, timelineDir.resolve(model + "-timeline.csv"));
+      MetricsTimeline.writeDecisionsCsv(timeline.decisions(model), startMs, timelineDir.resolve(model + "-decisions.csv"));
       List<Probe.TracePoint> points = windows.stream().map(w -> new Probe.TracePoint((w.getWindowEndMs() - startMs) / 1000.0,
           w.getQps(), w.getP95Ms(), w.getBatchSize())).toList();
       BenchCharts.timelineChart(model + ": " + settings.policy() + " through the job (metrics topic)", points,
