@@ -15,8 +15,11 @@ import java.util.SplittableRandom;
 /**
  * The warm-up of one job start: which synthetic queries to send, and when the pipeline counts as
  * ready. Closed loop: one warm-up query in flight per (model, partition) slot, the next sent when
- * it comes back (or re-sent after {@code resendAfterMs}, since one sent before the source found
- * its starting position is never read), so the warm-up never overloads the job. Ready means both:
+ * it comes back, so the warm-up never overloads the job. A query is re-sent after {@code
+ * resendAfterMs} only while it may have gone to its partition before the source found its starting
+ * position (such a query is never read): once a query sent to a partition was answered, every one
+ * sent there after it is read, and a slow answer (a cold model at full size takes seconds) is waited
+ * for; re-sending it would pile up a backlog that the warm-up then measures. Ready means both:
  * a warm-up query sent to every partition came back, so every source reader is positioned and a
  * query sent from now on is read; and every model is warm: it answered at least {@code
  * queriesPerModel} warm-up queries, and the p95 of its last window of them has stopped improving
@@ -47,6 +50,8 @@ public final class WarmupProgress {
   private final SplittableRandom random;
   private final Map<String, Long> lastSentBySlot = new HashMap<>();
   private final Set<Integer> partitionsReached = new HashSet<>();
+  /** Per partition, the earliest send time (ms) of a query answered from it: every query sent there later is read. */
+  private final Map<Integer, Long> readSinceMs = new HashMap<>();
   private final Map<String, ModelProgress> byModel = new LinkedHashMap<>();
   private long sequence;
 
@@ -83,7 +88,7 @@ public final class WarmupProgress {
   /** A warm-up query and the partition it goes to. */
   public record Send(RecQuery query, int partition) {}
 
-  /** The queries to send now: one per slot that has none in flight, or whose last one is overdue. */
+  /** The queries to send now: one per slot that has none in flight, or whose last one is overdue and may be unread. */
   public synchronized List<Send> due(long nowMs) {
     List<Send> due = new ArrayList<>();
     for (String model : models) {
@@ -96,13 +101,22 @@ public final class WarmupProgress {
         }
         String slot = model + "/" + partition;
         Long sent = lastSentBySlot.get(slot);
-        if (sent == null || sent == Long.MIN_VALUE || nowMs - sent >= resendAfterMs) {
+        if (sent == null || sent == Long.MIN_VALUE || nowMs - sent >= resendAfterMs && !surelyRead(partition, sent)) {
           lastSentBySlot.put(slot, nowMs);
           due.add(new Send(query(model, partition, nowMs), partition));
         }
       }
     }
     return due;
+  }
+
+  /**
+   * Whether a query sent to {@code partition} at {@code sentMs} is read: one sent there earlier was answered (in the
+   * same millisecond the order of the two is not known).
+   */
+  private boolean surelyRead(int partition, long sentMs) {
+    Long readSince = readSinceMs.get(partition);
+    return readSince != null && sentMs > readSince;
   }
 
   private RecQuery query(String model, int partition, long nowMs) {
@@ -137,7 +151,13 @@ public final class WarmupProgress {
     }
     int partition = Integer.parseInt(parts[1]);
     partitionsReached.add(partition);
-    lastSentBySlot.put(parts[0] + "/" + partition, Long.MIN_VALUE); // the slot may send its next one
+    String slot = parts[0] + "/" + partition;
+    Long sentMs = lastSentBySlot.get(slot);
+    if (sentMs != null && sentMs != Long.MIN_VALUE) {
+      // The slot's latest send, no earlier than the answered one's: a bound on the safe side.
+      readSinceMs.merge(partition, sentMs, Math::min);
+    }
+    lastSentBySlot.put(slot, Long.MIN_VALUE); // the slot may send its next one
     model.answered(status, latencyMs);
     return true;
   }

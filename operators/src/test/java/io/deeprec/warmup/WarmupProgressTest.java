@@ -54,6 +54,28 @@ class WarmupProgressTest {
   }
 
   /**
+   * Input: a partition answered a query, and the next one sent there is slow (a cold model). Output: it is
+   * waited for, not sent again: the source reads everything sent there after an answered query, and re-sending
+   * would pile up a backlog.
+   */
+  @Test
+  void waitsForASlowAnswerOnAPartitionThatAnsweredBefore() {
+    WarmupProgress progress = progress(List.of("rmc2", "wnd"), 1, 5);
+    List<WarmupProgress.Send> first = progress.due(START);
+    answerAll(progress, first.subList(0, 1), 3_000);
+
+    List<WarmupProgress.Send> next = progress.due(START + 10);
+    assertThat(next).as("the answered slot goes on").singleElement()
+        .satisfies(send -> assertThat(send.query().getModel()).isEqualTo(first.get(0).query().getModel()));
+    assertThat(progress.due(START + 10 + 5 * RESEND_MS))
+        .as("the slow query, sent after an answered one, is waited for; the other slot's, sent with it, may be unread")
+        .singleElement()
+        .satisfies(send -> assertThat(send.query().getModel()).isEqualTo(first.get(1).query().getModel()));
+    assertThat(progress.due(START + 10 + 6 * RESEND_MS)).as("the one re-sent after an answered one is waited for")
+        .isEmpty();
+  }
+
+  /**
    * Input: every model answers its quota, but one partition never answered. Output: not ready
    * (a query sent there now might be skipped), even after the timeout; ready once it answers.
    */
