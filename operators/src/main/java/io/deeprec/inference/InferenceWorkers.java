@@ -34,6 +34,7 @@ import org.slf4j.LoggerFactory;
 public final class InferenceWorkers {
   private static final Logger LOG = LoggerFactory.getLogger(InferenceWorkers.class);
   private static final Object LOCK = new Object();
+  private static final java.lang.management.ThreadMXBean THREAD_CPU = java.lang.management.ManagementFactory.getThreadMXBean();
   private static InferenceWorkers shared;
   private static int leases;
 
@@ -166,6 +167,7 @@ public final class InferenceWorkers {
           break; // poison pill
         }
         long start = System.nanoTime();
+        long startCpu = THREAD_CPU.isCurrentThreadCpuTimeSupported() ? THREAD_CPU.getCurrentThreadCpuTime() : -1;
         try {
           ModelScorer scorer = scorers.computeIfAbsent(task.model, RecModel::newScorer);
           if (task.barrier != null) {
@@ -179,7 +181,9 @@ public final class InferenceWorkers {
           completed.incrementAndGet();
           busyNanos.addAndGet(end - start);
           double modelMs = (end - start) / 1e6;
-          double overheadMs = requestCpuCost.requestDone(modelMs, end);
+          double modelCpuMs = startCpu < 0 ? Double.NaN : (THREAD_CPU.getCurrentThreadCpuTime() - startCpu) / 1e6;
+          double overheadMs = requestCpuCost.requestDone(modelMs, modelCpuMs, end);
+          logInterval();
           task.future.complete(new Scored(scores, (start - task.enqueuedNanos) / 1e6, modelMs, overheadMs));
         } catch (RuntimeException | Error | BrokenBarrierException | TimeoutException e) {
           task.future.completeExceptionally(e);
@@ -189,6 +193,20 @@ public final class InferenceWorkers {
       Thread.currentThread().interrupt();
     } finally {
       scorers.values().forEach(ModelScorer::close);
+    }
+  }
+
+  private long loggedIntervals;
+
+  /** At DEBUG, what each second of request CPU accounting measured (model wall and CPU time, the process's CPU). */
+  private void logInterval() {
+    if (LOG.isDebugEnabled()) {
+      synchronized (requestCpuCost) {
+        if (requestCpuCost.intervalsClosed() != loggedIntervals) {
+          loggedIntervals = requestCpuCost.intervalsClosed();
+          LOG.debug("request CPU interval: {}", requestCpuCost.lastInterval());
+        }
+      }
     }
   }
 

@@ -10,6 +10,11 @@ import java.util.function.LongSupplier;
  * hand-offs, reassembly). Costs per query (Kafka, decoding) spread over the requests of the interval add the
  * same to every query and so do not change which setting costs least.
  *
+ * <p>Model time is the model's wall time on its worker thread. When every core is busy, other threads (the
+ * engine, a broker sharing the process, the collector) preempt the workers, and that CPU is then already in
+ * the model's wall time rather than outside it: {@link #lastInterval} reports the model's CPU time beside its
+ * wall time so that the two can be told apart.
+ *
  * <p>Plain Java; thread-safe; one per process (the job's worker pool of a TaskManager).
  */
 public final class RequestCpuCost {
@@ -18,8 +23,11 @@ public final class RequestCpuCost {
   private long intervalStartNanos;
   private long intervalStartCpuNanos;
   private double modelMsInInterval;
+  private double modelCpuMsInInterval;
   private long requestsInInterval;
   private double overheadMs;
+  private long intervalsClosed;
+  private Interval lastInterval;
 
   /**
    * @param processCpuNanos the process's CPU time so far (ns), e.g. OperatingSystemMXBean.getProcessCpuTime
@@ -38,16 +46,30 @@ public final class RequestCpuCost {
 
   /** Records a completed request that ran {@code modelMs} in the model; returns the current overhead per request (ms). */
   public synchronized double requestDone(double modelMs, long nowNanos) {
+    return requestDone(modelMs, Double.NaN, nowNanos);
+  }
+
+  /**
+   * The same, also told the CPU time the model took on its worker thread ({@code modelCpuMs}; NaN when
+   * unknown), which {@link #lastInterval} reports beside the model's wall time.
+   */
+  public synchronized double requestDone(double modelMs, double modelCpuMs, long nowNanos) {
     modelMsInInterval += modelMs;
+    modelCpuMsInInterval += modelCpuMs;
     requestsInInterval++;
     if (nowNanos - intervalStartNanos >= intervalNanos) {
       long cpuNanos = processCpuNanos.getAsLong();
       double cpuMs = (cpuNanos - intervalStartCpuNanos) / 1e6;
+      double intervalMs = (nowNanos - intervalStartNanos) / 1e6;
       // Model time is wall time on a worker thread: preempted, it can exceed the CPU it used.
       overheadMs = Math.max(0.0, (cpuMs - modelMsInInterval) / requestsInInterval);
+      intervalsClosed++;
+      lastInterval = new Interval(requestsInInterval * 1000 / intervalMs, modelMsInInterval / intervalMs,
+          modelCpuMsInInterval / intervalMs, cpuMs / intervalMs, overheadMs);
       intervalStartNanos = nowNanos;
       intervalStartCpuNanos = cpuNanos;
       modelMsInInterval = 0;
+      modelCpuMsInInterval = 0;
       requestsInInterval = 0;
     }
     return overheadMs;
@@ -57,4 +79,26 @@ public final class RequestCpuCost {
   public synchronized double overheadMsPerRequest() {
     return overheadMs;
   }
+
+  /** Intervals closed so far. */
+  public synchronized long intervalsClosed() {
+    return intervalsClosed;
+  }
+
+  /** The last closed interval; null before the first. */
+  public synchronized Interval lastInterval() {
+    return lastInterval;
+  }
+
+  /**
+   * What one interval measured, per second of it, for diagnostics.
+   *
+   * @param requestsPerSecond requests completed
+   * @param modelWallCores the completed requests' model wall time
+   * @param modelCpuCores their model CPU time on the worker threads (NaN when not told)
+   * @param processCores the process's CPU time
+   * @param overheadMsPerRequest what each request is charged from then on
+   */
+  public record Interval(double requestsPerSecond, double modelWallCores, double modelCpuCores, double processCores,
+      double overheadMsPerRequest) {}
 }

@@ -36,6 +36,28 @@ class RequestCpuCostTest {
   }
 
   @Test
+  void reportsEachIntervalsModelWallAndCpuTimeBesideTheProcesss() {
+    AtomicLong cpu = new AtomicLong();
+    RequestCpuCost cost = new RequestCpuCost(cpu::get, 1_000, 0);
+    assertThat(cost.lastInterval()).isNull();
+
+    // 20 requests in 2 s, each 40 ms of wall time in the model but 30 ms of its CPU; the process used 1.6 s.
+    for (int i = 1; i <= 20; i++) {
+      cpu.addAndGet(80 * MS);
+      cost.requestDone(40.0, 30.0, i * 100 * MS);
+    }
+
+    assertThat(cost.intervalsClosed()).isEqualTo(2);
+    RequestCpuCost.Interval second = cost.lastInterval();
+    org.assertj.core.data.Offset<Double> exact = org.assertj.core.data.Offset.offset(1e-9);
+    assertThat(second.requestsPerSecond()).isCloseTo(10.0, exact);
+    assertThat(second.modelWallCores()).isCloseTo(0.4, exact);
+    assertThat(second.modelCpuCores()).isCloseTo(0.3, exact);
+    assertThat(second.processCores()).isCloseTo(0.8, exact);
+    assertThat(second.overheadMsPerRequest()).isCloseTo(40.0, exact);
+  }
+
+  @Test
   void refusesANonPositiveInterval() {
     assertThatThrownBy(() -> new RequestCpuCost(() -> 0, 0, 0)).hasMessageContaining("intervalMs");
   }
