@@ -34,6 +34,10 @@ public final class AblationCommand implements Callable<Integer> {
       description = "Only these variants (names as in the table; 'defaults' is always run). Default: all.")
   List<String> only;
 
+  @Option(names = "--shape", paramLabel = "TEXT",
+      description = "Only shapes whose name contains TEXT (repeatable). Default: all.")
+  List<String> shapeFilter;
+
   @Option(names = "--profile-dir", paramLabel = "DIR",
       description = "Single-worker curves (<model>-profile.csv from 'deeprec profile') to project onto more workers.")
   Path profileDir;
@@ -72,7 +76,12 @@ public final class AblationCommand implements Callable<Integer> {
       }
     }
     long started = System.nanoTime();
-    List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(SchedulerAblation.shapes(), variants, seeds,
+    List<SchedulerAblation.Shape> shapes = SchedulerAblation.shapes().stream()
+        .filter(shape -> shapeFilter == null || shapeFilter.stream().anyMatch(shape.name()::contains)).toList();
+    if (shapes.isEmpty()) {
+      throw new IllegalArgumentException("no shape's name contains any of " + shapeFilter);
+    }
+    List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(shapes, variants, seeds,
         o -> System.out.printf(Locale.ROOT, "%-24s %-24s LBT/oracle median %.3f (p10 %.3f), step met %3.0f%%, settle %.0f s  [%.0f s]%n",
             o.shape().name(), o.variant().name(), o.medianLbtRatio(), o.p10LbtRatio(), 100 * o.stepMetShare(),
             o.medianSettleSeconds(), (System.nanoTime() - started) / 1e9));
