@@ -93,9 +93,10 @@ public class Reassembler extends KeyedProcessFunction<String, PartialResult, Rec
     abandonTimer.clear();
   }
 
-  /** The worker time one part cost, ms: a part's {@code inferenceMs} is its whole request's ({@link WorkShare}). */
+  /** The work one part cost, ms: a part's {@code workMs} is its whole request's ({@link WorkShare}). */
   static double workShareMs(PartialResult part) {
-    return WorkShare.ms(part.getInferenceMs() + part.getOverheadMs(), part.getSliceItems(), part.getBatchSize());
+    double requestMs = part.getWorkMs() > 0 ? part.getWorkMs() : part.getInferenceMs();
+    return WorkShare.ms(requestMs, part.getSliceItems(), part.getBatchSize());
   }
 
   /** Folds two parts of one query: worst status wins, top k of the union, maxima of the timings. */

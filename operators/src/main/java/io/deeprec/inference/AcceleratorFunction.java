@@ -134,7 +134,7 @@ public class AcceleratorFunction extends ScoringFunction {
         }
       }
       long end = System.nanoTime();
-      return new InferenceWorkers.Scored(scores, (start - queued) / 1e6, (end - start) / 1e6, 0);
+      return new InferenceWorkers.Scored(scores, (start - queued) / 1e6, (end - start) / 1e6, (end - start) / 1e6);
     }, server);
   }
 

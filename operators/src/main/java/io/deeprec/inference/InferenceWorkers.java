@@ -44,13 +44,14 @@ public final class InferenceWorkers {
   private final AtomicLong busyNanos = new AtomicLong();
   private final Map<RecModel, Boolean> prepared = new IdentityHashMap<>();
   private volatile boolean running = true;
-  /** What a request costs this JVM's CPUs besides the model, renewed every second. */
-  private final io.deeprec.serving.RequestCpuCost requestCpuCost =
-      new io.deeprec.serving.RequestCpuCost(InferenceWorkers::processCpuNanos, 1_000, System.nanoTime());
+  /** The work each request is charged: its model CPU time over the share of this JVM's cores left to the workers. */
+  private final io.deeprec.serving.RequestCpuCost requestCpuCost;
   /** Tells this pool from other TaskManagers' in results, which count workers per distinct pool. */
   private final String id = java.util.UUID.randomUUID().toString();
 
   private InferenceWorkers(int workers) {
+    requestCpuCost = new io.deeprec.serving.RequestCpuCost(InferenceWorkers::processCpuNanos, workers,
+        Runtime.getRuntime().availableProcessors(), 1_000, System.nanoTime());
     for (int i = 0; i < workers; i++) {
       Thread thread = new Thread(this::workLoop, "deeprec-cpu-worker-" + i);
       thread.setDaemon(true);
@@ -182,9 +183,9 @@ public final class InferenceWorkers {
           busyNanos.addAndGet(end - start);
           double modelMs = (end - start) / 1e6;
           double modelCpuMs = startCpu < 0 ? Double.NaN : (THREAD_CPU.getCurrentThreadCpuTime() - startCpu) / 1e6;
-          double overheadMs = requestCpuCost.requestDone(modelMs, modelCpuMs, end);
+          double workMs = requestCpuCost.requestDone(modelMs, modelCpuMs, end);
           logInterval();
-          task.future.complete(new Scored(scores, (start - task.enqueuedNanos) / 1e6, modelMs, overheadMs));
+          task.future.complete(new Scored(scores, (start - task.enqueuedNanos) / 1e6, modelMs, workMs));
         } catch (RuntimeException | Error | BrokenBarrierException | TimeoutException e) {
           task.future.completeExceptionally(e);
         }
@@ -198,7 +199,7 @@ public final class InferenceWorkers {
 
   private long loggedIntervals;
 
-  /** At DEBUG, what each second of request CPU accounting measured (model wall and CPU time, the process's CPU). */
+  /** At DEBUG, what each second of request CPU accounting measured (model wall and CPU time, the process's CPU, the cores left to the workers). */
   private void logInterval() {
     if (LOG.isDebugEnabled()) {
       synchronized (requestCpuCost) {
@@ -237,11 +238,10 @@ public final class InferenceWorkers {
    *
    * @param scores one per item, in input order
    * @param queueMs time between submit and a worker taking it
-   * @param inferenceMs model execution time
-   * @param overheadMs CPU a request cost this JVM outside the model over the last second ({@link
-   *     io.deeprec.serving.RequestCpuCost}); 0 when unknown
+   * @param inferenceMs model execution time (wall)
+   * @param workMs the work the request is charged ({@link io.deeprec.serving.RequestCpuCost}); 0 when unknown
    */
-  public record Scored(float[] scores, double queueMs, double inferenceMs, double overheadMs) {}
+  public record Scored(float[] scores, double queueMs, double inferenceMs, double workMs) {}
 
   /** The JVM's CPU time so far (ns); 0 where the platform does not tell it. */
   private static long processCpuNanos() {

@@ -121,7 +121,7 @@ public abstract class ScoringFunction extends RichAsyncFunction<InferenceRequest
           PartialResult part = partial(request, slice, ResultStatus.OK, null,
               TopK.select(slice.getCandidateIds(), scored.scores(), offset, slice.getTopK()),
               Math.max(0.0, done - scored.inferenceMs() - request.getCreatedTimeMs()), scored.inferenceMs(), batch.items(), done, device(model));
-          part.setOverheadMs(scored.overheadMs());
+          part.setWorkMs(scored.workMs());
           out.add(part);
         }
         offset += slice.getCandidateIds().size();

@@ -3,81 +3,100 @@ package io.deeprec.serving;
 import java.util.function.LongSupplier;
 
 /**
- * What a request costs a process's CPUs outside the model: over each interval, the process's CPU time less
- * the model time of the requests completed in it, per request. Charged to every request, it makes a query's
- * work (model time plus this, summed over its requests) the CPU the query cost the process: a query split
- * into k requests pays k shares, which is what splitting costs beyond the model calls (records, serialisation,
- * hand-offs, reassembly). Costs per query (Kafka, decoding) spread over the requests of the interval add the
- * same to every query and so do not change which setting costs least.
+ * The work a request is charged: the CPU time the model took on its worker thread, scaled by the workers over
+ * the cores the rest of the process leaves them. A window's capacity is read as workers x 1000 / work per query
+ * (ms); with this charge that is the cores left to the workers over the model's CPU per query, the queries/s
+ * the workers complete once they use every core the process does not.
  *
- * <p>Model time is the model's wall time on its worker thread. When every core is busy, other threads (the
- * engine, a broker sharing the process, the collector) preempt the workers, and that CPU is then already in
- * the model's wall time rather than outside it: {@link #lastInterval} reports the model's CPU time beside its
- * wall time so that the two can be told apart.
+ * <p>Why CPU time and not wall time: when every core is busy, the process's other threads (the engine, a broker
+ * sharing the process, the collector) preempt the workers, and a model's wall time then holds their CPU. Wall
+ * time less the process's CPU then hides those threads' cost under load and spreads it over the few requests
+ * of a light load, so a capacity read from it rises with the load. The model's CPU time is the same at any
+ * load, and so, nearly, is the CPU outside it (mostly a floor: the engine's and the broker's own threads), so
+ * the capacity read here does not move with the load. What the requests add outside the model (records,
+ * hand-offs, reassembly) is in the CPU outside at the current load, which takes those cores from the workers:
+ * a setting that splits queries into more requests reads less capacity. At a heavier load they would take a
+ * little more, so a light load's reading is a little high.
  *
  * <p>Plain Java; thread-safe; one per process (the job's worker pool of a TaskManager).
  */
 public final class RequestCpuCost {
   private final LongSupplier processCpuNanos;
+  private final int workers;
+  private final int cores;
   private final long intervalNanos;
   private long intervalStartNanos;
   private long intervalStartCpuNanos;
   private double modelMsInInterval;
   private double modelCpuMsInInterval;
   private long requestsInInterval;
-  private double overheadMs;
+  private double workerScale = 1.0;
   private long intervalsClosed;
   private Interval lastInterval;
 
   /**
    * @param processCpuNanos the process's CPU time so far (ns), e.g. OperatingSystemMXBean.getProcessCpuTime
+   * @param workers worker threads that run the model, > 0
+   * @param cores cores the process may use (Runtime.availableProcessors), > 0
    * @param intervalMs how often the estimate is renewed (ms), > 0
    * @param nowNanos the current monotonic time (ns)
    */
-  public RequestCpuCost(LongSupplier processCpuNanos, long intervalMs, long nowNanos) {
+  public RequestCpuCost(LongSupplier processCpuNanos, int workers, int cores, long intervalMs, long nowNanos) {
+    if (workers <= 0 || cores <= 0) {
+      throw new IllegalArgumentException("workers and cores must be > 0: " + workers + ", " + cores);
+    }
     if (intervalMs <= 0) {
       throw new IllegalArgumentException("intervalMs must be > 0: " + intervalMs);
     }
     this.processCpuNanos = processCpuNanos;
+    this.workers = workers;
+    this.cores = cores;
     this.intervalNanos = intervalMs * 1_000_000L;
     this.intervalStartNanos = nowNanos;
     this.intervalStartCpuNanos = processCpuNanos.getAsLong();
   }
 
-  /** Records a completed request that ran {@code modelMs} in the model; returns the current overhead per request (ms). */
-  public synchronized double requestDone(double modelMs, long nowNanos) {
-    return requestDone(modelMs, Double.NaN, nowNanos);
-  }
-
   /**
-   * The same, also told the CPU time the model took on its worker thread ({@code modelCpuMs}; NaN when
-   * unknown), which {@link #lastInterval} reports beside the model's wall time.
+   * Records a completed request and returns the work it is charged (ms): its model CPU time ({@code modelCpuMs};
+   * NaN when the thread's CPU time is unknown, then its wall time {@code modelMs}) times the last interval's
+   * {@link #workerScale}.
    */
   public synchronized double requestDone(double modelMs, double modelCpuMs, long nowNanos) {
+    double modelTimeMs = Double.isNaN(modelCpuMs) ? modelMs : modelCpuMs;
+    double chargeMs = modelTimeMs * workerScale;
     modelMsInInterval += modelMs;
-    modelCpuMsInInterval += modelCpuMs;
+    modelCpuMsInInterval += modelTimeMs;
     requestsInInterval++;
     if (nowNanos - intervalStartNanos >= intervalNanos) {
-      long cpuNanos = processCpuNanos.getAsLong();
-      double cpuMs = (cpuNanos - intervalStartCpuNanos) / 1e6;
-      double intervalMs = (nowNanos - intervalStartNanos) / 1e6;
-      // Model time is wall time on a worker thread: preempted, it can exceed the CPU it used.
-      overheadMs = Math.max(0.0, (cpuMs - modelMsInInterval) / requestsInInterval);
-      intervalsClosed++;
-      lastInterval = new Interval(requestsInInterval * 1000 / intervalMs, modelMsInInterval / intervalMs,
-          modelCpuMsInInterval / intervalMs, cpuMs / intervalMs, overheadMs);
-      intervalStartNanos = nowNanos;
-      intervalStartCpuNanos = cpuNanos;
-      modelMsInInterval = 0;
-      modelCpuMsInInterval = 0;
-      requestsInInterval = 0;
+      closeInterval(nowNanos);
     }
-    return overheadMs;
+    return chargeMs;
   }
 
-  /** The CPU (ms) a request cost outside the model over the last full interval; 0 before the first. */
-  public synchronized double overheadMsPerRequest() {
-    return overheadMs;
+  private void closeInterval(long nowNanos) {
+    long cpuNanos = processCpuNanos.getAsLong();
+    double intervalMs = (nowNanos - intervalStartNanos) / 1e6;
+    double processCores = (cpuNanos - intervalStartCpuNanos) / 1e6 / intervalMs;
+    double modelCores = modelCpuMsInInterval / intervalMs;
+    double outsideCores = Math.max(0.0, processCores - modelCores);
+    // A worker uses at most one core, and the workers had at least the cores they used.
+    double coresForWorkers = Math.max(modelCores, Math.min(workers, cores - outsideCores));
+    if (coresForWorkers > 0) {
+      workerScale = workers / coresForWorkers;
+    }
+    intervalsClosed++;
+    lastInterval = new Interval(requestsInInterval * 1000 / intervalMs, modelMsInInterval / intervalMs, modelCores,
+        processCores, coresForWorkers, workerScale);
+    intervalStartNanos = nowNanos;
+    intervalStartCpuNanos = cpuNanos;
+    modelMsInInterval = 0;
+    modelCpuMsInInterval = 0;
+    requestsInInterval = 0;
+  }
+
+  /** Workers over the cores left to them in the last full interval (1 when every worker had a core of its own); 1 before the first. */
+  public synchronized double workerScale() {
+    return workerScale;
   }
 
   /** Intervals closed so far. */
@@ -95,10 +114,11 @@ public final class RequestCpuCost {
    *
    * @param requestsPerSecond requests completed
    * @param modelWallCores the completed requests' model wall time
-   * @param modelCpuCores their model CPU time on the worker threads (NaN when not told)
+   * @param modelCpuCores their model CPU time on the worker threads (their wall time where the CPU time is unknown)
    * @param processCores the process's CPU time
-   * @param overheadMsPerRequest what each request is charged from then on
+   * @param coresForWorkers the cores the rest of the process left the workers, at most one per worker
+   * @param workerScale what each request's model CPU time is multiplied by from then on
    */
   public record Interval(double requestsPerSecond, double modelWallCores, double modelCpuCores, double processCores,
-      double overheadMsPerRequest) {}
+      double coresForWorkers, double workerScale) {}
 }

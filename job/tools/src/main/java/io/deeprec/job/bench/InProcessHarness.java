@@ -525,7 +525,7 @@ public final class InProcessHarness {
           Query member = members.get(i);
           if (error == null) {
             // Before the member completes: its window counts the work of its last request too.
-            member.workMs.add(WorkShare.ms(scored.inferenceMs(), request.pieceItems.get(i), request.items));
+            member.workMs.add(WorkShare.ms(scored.workMs(), request.pieceItems.get(i), request.items));
           }
           if (member.openParts.decrementAndGet() == 0) {
             complete(member);
