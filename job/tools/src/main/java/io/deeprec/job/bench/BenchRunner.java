@@ -98,7 +98,7 @@ public final class BenchRunner {
     out.printf(Locale.ROOT, "%s %s, p95 target %.0f ms, %d workers: warming up ...%n", tag, model.spec().describe(), target,
         workers.workerCount());
     InProcessHarness harness = new InProcessHarness(model, workers, sizes, config.seed());
-    OfflinePeak peak = profile(harness, meanItems, config.profileSecondsPerSize(), config.peakSeconds(), profileDir());
+    OfflinePeak peak = profile(harness, meanItems, config.profileSecondsPerSize(), config.peakSeconds(), profileDir(), null);
     result.peak = peak;
     out.printf(Locale.ROOT, "%s offline peak %.0f items/s = %.1f queries/s at batch %d (%d workers, no latency bound)%n",
         tag, peak.itemsPerSecond(), peak.queriesPerSecond(), peak.bestBatch(), workers.workerCount());
@@ -379,15 +379,20 @@ public final class BenchRunner {
 
   /**
    * Warms {@code harness}'s model up on its workers, measures the pool curve and the offline peak,
-   * and writes the curve to {@code profileDir/<model>-profile.csv} (deeprecsched's seed).
+   * and writes the curve to {@code profileDir/<model>-profile.csv} (deeprecsched's seed) and the peak to
+   * {@code <model>-peak.csv}; with {@code stored} (a peak measured before), only warms the model up and returns it.
    */
   static OfflinePeak profile(InProcessHarness harness, double meanItems, double secondsPerSize, double peakSeconds,
-      Path profileDir) throws IOException {
+      Path profileDir, OfflinePeak stored) throws IOException {
     RecModel model = harness.model();
     harness.workers().prepare(model, new BatchSettings(BatchSettings.MAX_BATCH, 0, 0).warmupBatchSizes());
+    if (stored != null) {
+      return stored;
+    }
     List<Integer> batchSizes = BatchProfiler.builder().maxBatch(BatchSettings.MAX_BATCH).build().batchSizes();
     OfflinePeak peak = OfflinePeak.measure(harness, batchSizes, secondsPerSize, peakSeconds, meanItems);
-    ProfileReport.writeCsv(peak.profile(), profileDir.resolve(model.spec().name() + "-profile.csv"));
+    Files.createDirectories(profileDir);
+    peak.write(profileDir, model.spec().name());
     return peak;
   }
 

@@ -2,9 +2,16 @@ package io.deeprec.job.bench;
 
 import io.deeprec.model.FeatureBatch;
 import io.deeprec.model.profile.BatchProfiler;
+import io.deeprec.model.profile.ProfileReport;
 import io.deeprec.sched.LatencyStats;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
 import java.util.SplittableRandom;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
@@ -30,6 +37,34 @@ public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double
   private static final List<Integer> EXTRA_SIZES = List.of(48, 96, 192, 384);
   /** Distinct inputs per batch size, used in turn. */
   private static final int INPUT_ROTATION = 8;
+  private static final String PEAK_HEADER = "best_batch,items_per_s,queries_per_s";
+
+  /** Writes the curve to {@code <model>-profile.csv} and the peak to {@code <model>-peak.csv} in {@code dir}. */
+  void write(Path dir, String model) throws IOException {
+    ProfileReport.writeCsv(profile, dir.resolve(model + "-profile.csv"));
+    Files.writeString(dir.resolve(model + "-peak.csv"), PEAK_HEADER + "\n"
+        + String.format(Locale.ROOT, "%d,%.1f,%.2f%n", bestBatch, itemsPerSecond, queriesPerSecond), StandardCharsets.UTF_8);
+  }
+
+  /** The peak {@link #write} left in {@code dir} for {@code model}; empty when either file is missing. */
+  static Optional<OfflinePeak> read(Path dir, String model) throws IOException {
+    Path curve = dir.resolve(model + "-profile.csv");
+    Path peak = dir.resolve(model + "-peak.csv");
+    if (!Files.isRegularFile(curve) || !Files.isRegularFile(peak)) {
+      return Optional.empty();
+    }
+    List<String> lines = Files.readAllLines(peak, StandardCharsets.UTF_8);
+    if (lines.size() < 2 || !lines.get(0).equals(PEAK_HEADER)) {
+      throw new IOException(peak + " is not a peak CSV (first line must be " + PEAK_HEADER + ")");
+    }
+    String[] f = lines.get(1).split(",");
+    try {
+      return Optional.of(new OfflinePeak(ProfileReport.readCsv(curve), Integer.parseInt(f[0].trim()),
+          Double.parseDouble(f[1].trim()), Double.parseDouble(f[2].trim())));
+    } catch (NumberFormatException | ArrayIndexOutOfBoundsException e) {
+      throw new IOException(peak + ": bad row '" + lines.get(1) + "'", e);
+    }
+  }
 
   static OfflinePeak measure(InProcessHarness harness, List<Integer> powersOfTwo, double secondsPerSize, double seconds,
       double meanQueryItems) {

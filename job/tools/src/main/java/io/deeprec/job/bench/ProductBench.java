@@ -18,6 +18,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * {@code deeprec bench}'s default: the latency-bounded throughput (LBT) of every policy and of the
@@ -225,7 +226,12 @@ public final class ProductBench {
     double target = config.targetMs(id);
     List<String> contenders = config.contenders();
     Path profileDir = config.output().resolve("profiles");
-    OfflinePeak peak = BenchRunner.profile(harness, meanItems, 0.4, 3.0, profileDir);
+    // A resumed run continues the measurement it resumes: the same deeprecsched seed and the same start rate,
+    // not a new offline profile (on a few shared cores it moves from one measurement to the next).
+    Optional<OfflinePeak> stored = config.resume() ? OfflinePeak.read(profileDir, harness.model().spec().name())
+        : Optional.empty();
+    stored.ifPresent(p -> out.printf(Locale.ROOT, "[%s] resuming with the offline profile and peak in %s%n", id, profileDir));
+    OfflinePeak peak = BenchRunner.profile(harness, meanItems, 0.4, 3.0, profileDir, stored.orElse(null));
     // Every search of every round starts here: a search started at its contender's own earlier LBT lands near it
     // (the first probes resolve the bracket around it), so its rounds would repeat the first round's luck.
     double start = config.startQps().getOrDefault(id, Math.max(2 * MIN_QPS, START_SHARE_OF_PEAK * peak.queriesPerSecond()));
