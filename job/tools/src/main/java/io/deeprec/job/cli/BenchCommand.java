@@ -163,7 +163,8 @@ public final class BenchCommand implements Callable<Integer> {
   long seed;
 
   @Option(names = "--resume", description = "Product: keep the searches already in the output's searches.csv and run "
-      + "only the missing ones (a long benchmark over several sessions; give the same models, contenders and rounds).")
+      + "only the missing ones (a long benchmark over several sessions; give the same models, contenders and rounds); "
+      + "a model whose offline profile and peak are in the output's profiles/ keeps them, and so its start rate.")
   boolean resume;
 
   @Option(names = "--quick", description = "Smoke run: tiny tables, one model, short windows, coarse search, one round, "
