@@ -9,7 +9,6 @@ import io.deeprec.model.ModelKey;
 import io.deeprec.model.ModelRegistry;
 import io.deeprec.model.RecModel;
 import io.deeprec.model.profile.BatchProfiler;
-import io.deeprec.model.profile.ProfileReport;
 import io.deeprec.sched.BatchPolicies;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
