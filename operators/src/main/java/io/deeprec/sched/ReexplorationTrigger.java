@@ -17,6 +17,7 @@ final class ReexplorationTrigger implements Serializable {
   private final double targetP95Ms;
   private final int watchWindows;
   private final double loadChangeFraction;
+  private final boolean loadChangeNeedsMiss;
   private final ArrayDeque<WindowObservation> recent = new ArrayDeque<>();
   private boolean choiceMetTarget;
   private int missesInARow;
@@ -26,6 +27,7 @@ final class ReexplorationTrigger implements Serializable {
     this.targetP95Ms = targetP95Ms;
     this.watchWindows = parameters.watchWindows();
     this.loadChangeFraction = parameters.loadChangeFraction();
+    this.loadChangeNeedsMiss = parameters.loadChangeNeedsMiss();
   }
 
   /** Starts watching a new choice; the load it settles at is the first full watch span's. */
@@ -66,6 +68,12 @@ final class ReexplorationTrigger implements Serializable {
       return null;
     }
     if (Math.abs(qps - settledQps) > loadChangeFraction * settledQps) {
+      if (loadChangeNeedsMiss && medianP95() <= targetP95Ms) {
+        // The choice has the most capacity measured among those that met the target (or among all): at another
+        // load one with more capacity cannot newly meet it, so while the choice meets it, the choice stands.
+        settledQps = qps;
+        return null;
+      }
       return new Reexplore(String.format(java.util.Locale.ROOT, "load moved from %.1f to %.1f queries/s", settledQps, qps), false);
     }
     if (choiceMetTarget && missesInARow >= watchWindows) {
@@ -73,5 +81,10 @@ final class ReexplorationTrigger implements Serializable {
           targetP95Ms, missesInARow), true);
     }
     return null;
+  }
+
+  private double medianP95() {
+    double[] p95s = recent.stream().mapToDouble(WindowObservation::p95Ms).sorted().toArray();
+    return p95s[(p95s.length - 1) / 2];
   }
 }

@@ -36,6 +36,10 @@ import java.util.List;
  * @param confirmWins whether a rung that beats the climb's best must also beat the mean of the best measured
  *     before it and again right after it (side by side), so that a machine getting faster between the two
  *     measurements does not decide
+ * @param loadChangeNeedsMiss whether a load change explores again only when the choice misses the target at the
+ *     new load (the median p95 of the watch span's windows over it); else every load change does. The choice
+ *     has the most capacity measured among the settings that met the target: one with more capacity missed it
+ *     by its own latency, which a load change does not cure, so while the choice meets the target it stands
  * @param minStepQueries queries a step measures at least, >= 0 (its windows run on past {@code windowsPerStep}
  *     until they hold this many): at a low load a few windows hold too few queries for their p95s to tell two
  *     settings apart; 0 = windows alone
@@ -44,13 +48,13 @@ public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
     double p95Band, int plateauSteps, double loadChangeFraction, int watchWindows, double expectedQueryItems,
     double seedLatencyShare, boolean skipLosers, boolean medianStepP95, boolean missesByCapacity,
-    int steadyStartSteps, boolean confirmWins, int minStepQueries)
+    int steadyStartSteps, boolean confirmWins, int minStepQueries, boolean loadChangeNeedsMiss)
     implements Serializable {
 
   /** The defaults; docs/scheduler.md gives the ablation behind each. */
   public static final SchedParameters DEFAULTS = new SchedParameters(
       List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8, 4), List.of(512, 384, 256, 192, 128, 96),
-      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true, 0);
+      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true, 0, false);
 
   public SchedParameters {
     batchCandidates = List.copyOf(batchCandidates);
@@ -88,66 +92,70 @@ public record SchedParameters(
   }
 
   public SchedParameters withBatchCandidates(List<Integer> value) {
-    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withOffloadThresholds(List<Integer> value) {
-    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withWindowsPerStep(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withCapacityMargin(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withP95Band(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withPlateauSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withLoadChangeFraction(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withWatchWindows(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withExpectedQueryItems(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withSeedLatencyShare(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withSkipLosers(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withMedianStepP95(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withMissesByCapacity(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withSteadyStartSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins, minStepQueries, loadChangeNeedsMiss);
   }
 
   public SchedParameters withConfirmWins(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value, minStepQueries);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value, minStepQueries, loadChangeNeedsMiss);
+  }
+
+  public SchedParameters withLoadChangeNeedsMiss(boolean value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, value);
   }
 
   public SchedParameters withMinStepQueries(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, value);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, value, loadChangeNeedsMiss);
   }
 }

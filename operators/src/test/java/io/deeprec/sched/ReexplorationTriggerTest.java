@@ -51,6 +51,21 @@ class ReexplorationTriggerTest {
   }
 
   @Test
+  void whenALoadChangeMustFindAMissAChoiceThatStillMeetsTheTargetHolds() {
+    ReexplorationTrigger trigger = new ReexplorationTrigger(50,
+        SchedParameters.DEFAULTS.withWatchWindows(4).withLoadChangeNeedsMiss(true));
+    trigger.watch(true);
+    feed(trigger, 4, 100, 40);
+
+    assertThat(feed(trigger, 8, 200, 45)).as("twice the load, still within the target").isNull();
+    assertThat(feed(trigger, 8, 100, 30)).as("back down, within the target").isNull();
+    ReexplorationTrigger.Reexplore why = feed(trigger, 8, 200, 70);
+    assertThat(why).as("twice the load again, now over the target").isNotNull();
+    assertThat(why.missedTarget()).isFalse();
+    assertThat(why.why()).contains("load moved");
+  }
+
+  @Test
   void aChoiceThatNeverMetTheTargetIsNotExploredAgainForMissing() {
     ReexplorationTrigger trigger = watching(false);
     assertThat(feed(trigger, 100, 100, 60)).isNull();

@@ -44,6 +44,16 @@ public final class SchedulerAblation {
   /** Queries per feedback window of a projection at its shape's capacity (a 1 s window at 400 queries/s). */
   private static final int QUERIES_PER_WINDOW = 400;
   private static final double STEP_AT_MS = 90_000;
+  /** The product benchmark's search: its grid factor, precision and strikes (a rate fails when two probes miss). */
+  private static final double SEARCH_GROWTH = 1.25;
+  private static final double SEARCH_PRECISION = 0.04;
+  private static final int SEARCH_STRIKES = 2;
+  /**
+   * A search as the product's starts every contender at one share of the oracle's LBT, by default this one: it
+   * climbs to its answer through several load changes, each met by the policy it has learnt so far. (The product
+   * starts at a share of the offline peak, which lands below some models' LBT and above others'.)
+   */
+  public static final double SEARCH_START_SHARE = 0.5;
   private static final double STEP_END_MS = 300_000;
 
   private SchedulerAblation() {}
@@ -156,7 +166,8 @@ public final class SchedulerAblation {
         new Variant("steadyStartSteps=4", "measure the start until steady (not adopted)", d.withSteadyStartSteps(4)),
         new Variant("confirmWins=false", "a win confirmed against the best measured around it", d.withConfirmWins(false)),
         new Variant("minStepQueries=200", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(200)),
-        new Variant("minStepQueries=400", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(400)));
+        new Variant("minStepQueries=400", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(400)),
+        new Variant("loadChangeNeedsMiss=true", "a load change explores only when the choice misses", d.withLoadChangeNeedsMiss(true)));
   }
 
   /**
@@ -165,8 +176,24 @@ public final class SchedulerAblation {
    * @param lbtRatios per seed: LBT / the oracle's LBT
    * @param stepMet per seed: whether the mean window p95 from 120 s after the step to the end met the target
    * @param settleSeconds per seed: seconds from the step to the last settings change (0 when none)
+   * @param searchRatios per seed: the LBT of a search as the product's (one run through all its probes) / the
+   *     oracle's by the same search; empty when not measured
    */
-  public record Outcome(Shape shape, Variant variant, double[] lbtRatios, boolean[] stepMet, double[] settleSeconds) {
+  public record Outcome(Shape shape, Variant variant, double[] lbtRatios, boolean[] stepMet, double[] settleSeconds,
+      double[] searchRatios) {
+    public Outcome(Shape shape, Variant variant, double[] lbtRatios, boolean[] stepMet, double[] settleSeconds) {
+      this(shape, variant, lbtRatios, stepMet, settleSeconds, new double[0]);
+    }
+
+    /** Median of {@link #searchRatios}; NaN when not measured. */
+    public double medianSearchRatio() {
+      return searchRatios.length == 0 ? Double.NaN : quantile(searchRatios, 0.5);
+    }
+
+    public double p10SearchRatio() {
+      return searchRatios.length == 0 ? Double.NaN : quantile(searchRatios, 0.1);
+    }
+
     public double medianLbtRatio() {
       return quantile(lbtRatios, 0.5);
     }
@@ -237,6 +264,26 @@ public final class SchedulerAblation {
         variant.profiled() ? shape.profile() : Map.of(), 0);
   }
 
+  /**
+   * A policy's LBT found as the product's benchmark finds it: one run goes on through every probe of the search
+   * (warm-up until the policy holds, measured windows, a drain), so a policy meets each new rate with what it
+   * learnt at the rates before and pays for any exploration during the probe.
+   */
+  public static double searchLbt(Shape shape, long seed, BatchPolicy policy, double startQps) {
+    ServingSimulator.Session session = simulator(shape, seed).session(policy, ServingSimulator.ProbePlan.PRODUCT);
+    return new LbtSearch(SEARCH_GROWTH, SEARCH_PRECISION, startQps / 64, SEARCH_STRIKES)
+        .search(startQps, qps -> session.probe(qps, shape.targetP95Ms())).lbtQps();
+  }
+
+  /** The oracle by the product's search: the best fixed batch size's {@link #searchLbt}. */
+  public static double searchOracleLbt(Shape shape, long seed, double startQps) {
+    double best = 0;
+    for (int batch : ORACLE_SIZES) {
+      best = Math.max(best, searchLbt(shape, seed, new FixedBatchPolicy(batch, 0), startQps));
+    }
+    return best;
+  }
+
   private static double lbt(ServingSimulator simulator, Supplier<? extends BatchPolicy> policies, double target, double startQps) {
     return LatencyBoundedThroughput.search(simulator, policies, target, startQps, LBT_PRECISION).lbtQps();
   }
@@ -247,21 +294,38 @@ public final class SchedulerAblation {
    * @param progress told each finished (shape, variant)
    */
   public static List<Outcome> run(List<Shape> shapes, List<Variant> variants, int seeds, Consumer<Outcome> progress) {
+    return run(shapes, variants, seeds, 0, progress);
+  }
+
+  /**
+   * The same, and with {@code searchStartShare > 0} also each variant's LBT by the product's search, started at
+   * that share of the oracle's LBT, against the oracle's by the same search ({@link #searchLbt}).
+   */
+  public static List<Outcome> run(List<Shape> shapes, List<Variant> variants, int seeds, double searchStartShare,
+      Consumer<Outcome> progress) {
+    boolean productSearch = searchStartShare > 0;
     List<Outcome> outcomes = new ArrayList<>();
     for (Shape shape : shapes) {
       double[] oracles = IntStream.rangeClosed(1, seeds).parallel().mapToDouble(seed -> oracleLbt(shape, seed)).toArray();
+      double[] searchOracles = !productSearch ? new double[0] : IntStream.range(0, seeds).parallel()
+          .mapToDouble(i -> searchOracleLbt(shape, i + 1, searchStartShare * oracles[i])).toArray();
       for (Variant variant : variants) {
         double[] ratios = new double[seeds];
         boolean[] met = new boolean[seeds];
         double[] settle = new double[seeds];
+        double[] searchRatios = new double[productSearch ? seeds : 0];
         IntStream.range(0, seeds).parallel().forEach(i -> {
           long seed = i + 1;
           ratios[i] = deepRecSchedLbt(shape, seed, variant, oracles[i]) / oracles[i];
           SimulationResult stepped = loadStep(shape, seed, variant, oracles[i]);
           met[i] = meanWindowP95From(stepped, STEP_AT_MS + 120_000) <= shape.targetP95Ms();
           settle[i] = Math.max(0, stepped.lastChangeMs() - STEP_AT_MS) / 1000.0;
+          if (productSearch) {
+            searchRatios[i] = searchLbt(shape, seed, policy(shape, variant), searchStartShare * oracles[i])
+                / searchOracles[i];
+          }
         });
-        Outcome outcome = new Outcome(shape, variant, ratios, met, settle);
+        Outcome outcome = new Outcome(shape, variant, ratios, met, settle, searchRatios);
         outcomes.add(outcome);
         progress.accept(outcome);
       }
@@ -292,15 +356,23 @@ public final class SchedulerAblation {
         defaults.put(o.shape().name(), o);
       }
     }
+    boolean searched = outcomes.stream().anyMatch(o -> o.searchRatios().length > 0);
     StringBuilder md = new StringBuilder();
-    md.append("| shape | variant | rule | LBT / oracle, median | p10 | vs defaults | step: target met | settle after step, median s |\n");
-    md.append("|---|---|---|---|---|---|---|---|\n");
+    md.append("| shape | variant | rule | LBT / oracle, median | p10 | vs defaults | step: target met | settle after step, median s |");
+    md.append(searched ? " by the product's search: LBT / oracle, median | p10 | vs defaults |\n" : "\n");
+    md.append("|---|---|---|---|---|---|---|---|").append(searched ? "---|---|---|\n" : "\n");
     for (Outcome o : outcomes) {
       Outcome base = defaults.get(o.shape().name());
       String delta = base == null || base == o ? "-" : String.format(Locale.ROOT, "%+.3f", o.medianLbtRatio() - base.medianLbtRatio());
-      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %s | %.0f%% | %.0f |%n", o.shape().name(),
+      md.append(String.format(Locale.ROOT, "| %s | %s | %s | %.3f | %.3f | %s | %.0f%% | %.0f |", o.shape().name(),
           o.variant().name(), o.variant().rule(), o.medianLbtRatio(), o.p10LbtRatio(), delta, 100 * o.stepMetShare(),
           o.medianSettleSeconds()));
+      if (searched) {
+        String searchDelta = base == null || base == o ? "-"
+            : String.format(Locale.ROOT, "%+.3f", o.medianSearchRatio() - base.medianSearchRatio());
+        md.append(String.format(Locale.ROOT, " %.3f | %.3f | %s |", o.medianSearchRatio(), o.p10SearchRatio(), searchDelta));
+      }
+      md.append('\n');
     }
     return md.toString();
   }

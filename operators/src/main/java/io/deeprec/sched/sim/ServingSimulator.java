@@ -121,6 +121,88 @@ public final class ServingSimulator {
     return new Run(policy).execute();
   }
 
+  /**
+   * A run that goes on from probe to probe, as the product's benchmark keeps one job, and its policy, through the
+   * probes of a search: the load a probe leaves behind, and what the policy learnt, meet the next one. The
+   * simulator's own rate and query counts do not apply.
+   */
+  public Session session(BatchPolicy policy, ProbePlan plan) {
+    return new Session(policy, plan);
+  }
+
+  /**
+   * How a probe runs, as the product's benchmark probes (FlinkKafkaPath): an unmeasured warm-up at the rate (an
+   * adaptive policy's at least {@code minAdaptiveWarmupMs}, and, for one that settles, until it holds its choice
+   * and has changed nothing for {@code quietMs}, at most {@code maxAdaptiveWarmupMs}); then {@code measureMs} of
+   * measured arrivals; then no load until every measured query is answered (at most {@code drainTimeoutMs}, or
+   * the probe misses).
+   */
+  public record ProbePlan(double warmupMs, double measureMs, double minAdaptiveWarmupMs, double quietMs,
+      double maxAdaptiveWarmupMs, double drainTimeoutMs) {
+    /** The product benchmark's: 5 s of warm-up, 3 windows of 5 s. */
+    public static final ProbePlan PRODUCT = new ProbePlan(5_000, 15_000, 10_000, 10_000, 150_000, 60_000);
+  }
+
+  /**
+   * One probe of a session.
+   *
+   * @param askedQps the offered rate
+   * @param p95Ms p95 of the measured queries (infinite when some were not answered by the drain's end)
+   * @param feasible every measured query answered and the p95 within the target
+   * @param settingsAtEnd the policy's settings when the probe ended
+   * @param endMs the session's time at the probe's end
+   */
+  public record Probe(double askedQps, double p95Ms, boolean feasible, BatchSettings settingsAtEnd, double endMs)
+      implements LbtSearch.Outcome {}
+
+  /** See {@link #session}. */
+  public final class Session {
+    private static final double CHUNK_MS = 1_000;
+    private final Run run;
+    private final BatchPolicy policy;
+    private final ProbePlan plan;
+    /** Whether the policy settles (an adaptive one that does not count as settled before any window). */
+    private final boolean settles;
+
+    private Session(BatchPolicy policy, ProbePlan plan) {
+      this.policy = policy;
+      this.plan = plan;
+      this.settles = policy.adaptive() && !policy.settled();
+      this.run = new Run(policy);
+      run.generationLimit = Long.MAX_VALUE;
+      run.measuring = false;
+    }
+
+    /** Probes {@code qps} after the session's probes so far, judged against {@code targetP95Ms}. */
+    public Probe probe(double qps, double targetP95Ms) {
+      run.setRate(qps);
+      double started = run.now;
+      double minWarmupMs = policy.adaptive() ? Math.max(plan.warmupMs(), plan.minAdaptiveWarmupMs()) : plan.warmupMs();
+      while (true) {
+        double elapsed = run.now - started;
+        boolean quiet = !settles
+            || policy.converged() && run.now - Math.max(run.lastDecisionMs, started) >= plan.quietMs();
+        if (elapsed >= minWarmupMs && quiet || elapsed >= plan.maxAdaptiveWarmupMs()) {
+          break;
+        }
+        double remaining = minWarmupMs - elapsed;
+        run.runUntil(run.now + (remaining > 0 ? Math.min(CHUNK_MS, remaining) : CHUNK_MS));
+      }
+      run.overall.reset();
+      run.measuring = true;
+      run.runUntil(run.now + plan.measureMs());
+      run.measuring = false;
+      run.setRate(0);
+      double drainEnd = run.now + plan.drainTimeoutMs();
+      while (run.measuredOpen > 0 && run.now < drainEnd) {
+        run.runUntil(Math.min(drainEnd, run.now + CHUNK_MS));
+      }
+      boolean complete = run.measuredOpen == 0 && run.overall.count() > 0;
+      double p95 = complete ? run.overall.percentile(95) : Double.POSITIVE_INFINITY;
+      return new Probe(qps, p95, complete && p95 <= targetP95Ms, run.settings, run.now);
+    }
+  }
+
   private static final int ARRIVAL = 0;
   private static final int CPU_DONE = 1;
   private static final int ACCELERATOR_DONE = 2;
@@ -181,6 +263,19 @@ public final class ServingSimulator {
     private final ArrayDeque<Request> cpuQueue = new ArrayDeque<>();
     private final ArrayDeque<Query> acceleratorQueue = new ArrayDeque<>();
     private final LatencyStats overall = new LatencyStats();
+    /** The offered load; a session changes it between probes. */
+    private RateSchedule schedule = rate;
+    /** Queries generated at most (a session's are unlimited). */
+    private long generationLimit = (long) warmupQueries + measuredQueries;
+    /** Whether arriving queries are measured: null = after the warm-up's count (a plain run), else as a session sets it. */
+    private Boolean measuring;
+    /** Measured queries not yet answered. */
+    private long measuredOpen;
+    /** The arrival drawn next, to draw again when the rate changes. */
+    private Event pendingArrival;
+    /** When the policy last changed its settings or whether it holds them. */
+    private double lastDecisionMs;
+    private boolean holding;
     private final List<SimulationResult.WindowRecord> trace = new ArrayList<>();
     private long sequence;
     private double now;
@@ -213,16 +308,7 @@ public final class ServingSimulator {
     SimulationResult execute() {
       scheduleNextArrival(0.0);
       while (!events.isEmpty()) {
-        Event event = events.poll();
-        now = event.timeMs();
-        switch (event.type()) {
-          case ARRIVAL -> onArrival();
-          case CPU_DONE -> onCpuDone((Request) event.subject());
-          case ACCELERATOR_DONE -> onAcceleratorDone((Query) event.subject());
-          case MERGE_TIMEOUT -> onMergeTimeout((Request) event.subject());
-          case WINDOW_END -> closeWindow();
-          default -> throw new IllegalStateException("unknown event type " + event.type());
-        }
+        process(events.poll());
       }
       double arrivalSpanMs = lastMeasuredArrivalMs - firstMeasuredArrivalMs;
       double serviceSpanMs = lastMeasuredCompletionMs - firstMeasuredArrivalMs;
@@ -241,19 +327,52 @@ public final class ServingSimulator {
           settings);
     }
 
-    private void schedule(double atMs, int type, Object subject) {
-      events.add(new Event(atMs, sequence++, type, subject));
+    /** Processes every event up to {@code untilMs}; the clock then stands there. */
+    void runUntil(double untilMs) {
+      while (!events.isEmpty() && events.peek().timeMs() <= untilMs) {
+        process(events.poll());
+      }
+      now = Math.max(now, untilMs);
+    }
+
+    /** From now on the load is {@code qps} (Poisson arrivals are memoryless: the next one is drawn again). */
+    void setRate(double qps) {
+      schedule = RateSchedule.constant(qps);
+      if (pendingArrival != null) {
+        events.remove(pendingArrival);
+        pendingArrival = null;
+      }
+      scheduleNextArrival(now);
+    }
+
+    private void process(Event event) {
+      now = event.timeMs();
+      switch (event.type()) {
+        case ARRIVAL -> onArrival();
+        case CPU_DONE -> onCpuDone((Request) event.subject());
+        case ACCELERATOR_DONE -> onAcceleratorDone((Query) event.subject());
+        case MERGE_TIMEOUT -> onMergeTimeout((Request) event.subject());
+        case WINDOW_END -> closeWindow();
+        default -> throw new IllegalStateException("unknown event type " + event.type());
+      }
+    }
+
+    private Event schedule(double atMs, int type, Object subject) {
+      Event event = new Event(atMs, sequence++, type, subject);
+      events.add(event);
+      return event;
     }
 
     /** Poisson arrivals under a piecewise-constant rate: a gap crossing a rate change is redrawn there. */
     private void scheduleNextArrival(double fromMs) {
-      if (generated >= warmupQueries + measuredQueries) {
+      pendingArrival = null;
+      if (generated >= generationLimit) {
         return;
       }
       double t = fromMs;
       while (true) {
-        double qps = rate.qpsAt(t);
-        double change = rate.nextChangeAfter(t);
+        double qps = schedule.qpsAt(t);
+        double change = schedule.nextChangeAfter(t);
         if (qps <= 0) {
           if (Double.isInfinite(change)) {
             return;
@@ -263,7 +382,7 @@ public final class ServingSimulator {
         }
         double gapMs = -Math.log(1.0 - arrivalRandom.nextDouble()) * 1000.0 / qps;
         if (t + gapMs < change) {
-          schedule(t + gapMs, ARRIVAL, null);
+          pendingArrival = schedule(t + gapMs, ARRIVAL, null);
           return;
         }
         t = change;
@@ -271,13 +390,14 @@ public final class ServingSimulator {
     }
 
     private void onArrival() {
-      boolean measured = generated >= warmupQueries;
+      boolean measured = measuring != null ? measuring : generated >= warmupQueries;
       generated++;
       // Without an accelerator the offload threshold is ignored.
       BatchSettings batching = acceleratorService != null ? settings
           : new BatchSettings(settings.batchSize(), settings.maxQueueDelayMs(), 0);
       Query query = new Query(querySizes.next(sizeRandom), now, measured, settings);
       if (measured) {
+        measuredOpen++;
         if (Double.isNaN(firstMeasuredArrivalMs)) {
           firstMeasuredArrivalMs = now;
         }
@@ -431,6 +551,7 @@ public final class ServingSimulator {
       completed++;
       double latencyMs = now - query.arrivalMs;
       if (query.measured) {
+        measuredOpen--;
         overall.record(latencyMs);
         lastMeasuredCompletionMs = Math.max(lastMeasuredCompletionMs, now);
       }
@@ -451,6 +572,10 @@ public final class ServingSimulator {
           closed.maxQueryItems());
       BatchSettings decided = step.settings() != null ? step.settings() : settings;
       trace.add(new SimulationResult.WindowRecord(observation, decided));
+      if (!decided.equals(settings) || policy.converged() != holding) {
+        lastDecisionMs = now;
+        holding = policy.converged();
+      }
       if (!decided.equals(settings)) {
         settings = decided;
       }

@@ -34,6 +34,23 @@ class SchedulerAblationTest {
   }
 
   @Test
+  void theProductsSearchIsReportedBesideTheSteadyStateWhenAsked() {
+    SchedulerAblation.Shape embeddingBound = SchedulerAblation.shapes().get(2);
+    List<SchedulerAblation.Variant> variants = SchedulerAblation.variants().subList(0, 1);
+
+    List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(List.of(embeddingBound), variants, 2,
+        SchedulerAblation.SEARCH_START_SHARE, o -> { });
+
+    for (double ratio : outcomes.get(0).searchRatios()) {
+      assertThat(ratio).isBetween(0.5, 1.1);
+    }
+    assertThat(outcomes.get(0).searchRatios()).hasSize(2);
+    String table = SchedulerAblation.markdown(outcomes);
+    assertThat(table.lines().findFirst().orElseThrow()).contains("by the product's search");
+    assertThat(table.lines().skip(2).findFirst().orElseThrow().split("\\|")).hasSize(12);
+  }
+
+  @Test
   void aProjectionNeverPutsTheOracleBelowTheFixedSizesItSweeps() {
     Map<Integer, Double> curve = Map.of(1, 0.5, 16, 1.0, 64, 2.5, 256, 9.0, 1024, 36.0);
     SchedulerAblation.Projection projection = SchedulerAblation.project("linear", curve, 50, 4, 1);

@@ -1,6 +1,7 @@
 package io.deeprec.job.bench;
 
 import io.deeprec.model.ModelId;
+import io.deeprec.sched.sim.LbtSearch;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
@@ -26,7 +27,7 @@ public final class BenchResults {
   public record PolicyResult(String policy, double lbtQps, double p50Ms, double p95Ms, double p99Ms, int batchSize,
       double meanRequestItems, int probes) {
 
-    static PolicyResult of(String policy, LbtSearch.Result search) {
+    static PolicyResult of(String policy, LbtSearch.Result<Probe> search) {
       Probe at = search.atLbt();
       if (at == null) {
         return new PolicyResult(policy, 0, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN, search.probes().size());

@@ -3,6 +3,7 @@ package io.deeprec.job.bench;
 import io.deeprec.inference.InferenceWorkers;
 import io.deeprec.job.bench.BenchResults.ModelResult;
 import io.deeprec.job.bench.BenchResults.PolicyResult;
+import io.deeprec.sched.sim.LbtSearch;
 import io.deeprec.workload.QuerySizes;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
@@ -135,7 +136,7 @@ public final class BenchRunner {
       // A fresh instance per probe: the policy as deployed at that load, given time to settle (an
       // adaptive one's history from other rates would otherwise decide for it; the load-step run
       // shows it following a change of load).
-      LbtSearch.Result found = search.search(start,
+      LbtSearch.Result<Probe> found = search.search(start,
           qps -> progress(tag, name, harness.probe(BatchPolicies.create(name, policyConfig), qps, plan)));
       searchDone();
       PolicyResult r = PolicyResult.of(name, found);
@@ -149,7 +150,7 @@ public final class BenchRunner {
     for (int batch : config.oracleBatchSizes()) {
       String name = "fixed-" + batch;
       BatchPolicy policy = BatchPolicies.create("fixed", policyConfig.withBatchSize(batch));
-      LbtSearch.Result found = search.search(start, qps -> progress(tag, name, harness.probe(policy, qps, lean)));
+      LbtSearch.Result<Probe> found = search.search(start, qps -> progress(tag, name, harness.probe(policy, qps, lean)));
       searchDone();
       result.oracle.put(batch, PolicyResult.of(name, found));
     }
@@ -309,7 +310,7 @@ public final class BenchRunner {
               config.seed(), config.workers(), config.flinkParallelism(), profileDir())) {
             InProcessHarness.Plan plan = config.plan();
             double measureS = plan.windows() * plan.windowS();
-            LbtSearch.Result found = search.search(start, qps -> progress(tag, name, session.probe(qps, sizes,
+            LbtSearch.Result<Probe> found = search.search(start, qps -> progress(tag, name, session.probe(qps, sizes,
                 plan.warmupS(), Math.max(measureS, plan.minWindowQueries() * plan.windows() / qps), config.seed())));
             PolicyResult r = PolicyResult.of(name, found);
             result.flink.put(name, r);

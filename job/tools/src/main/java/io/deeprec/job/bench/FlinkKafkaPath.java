@@ -23,6 +23,7 @@ import io.deeprec.job.kafka.TopicReader;
 import io.deeprec.schema.ControlDecision;
 import io.deeprec.schema.SingleObjectCodec;
 import io.deeprec.sched.BatchSettings;
+import io.deeprec.sched.sim.ServingSimulator;
 import org.apache.flink.api.common.JobStatus;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
@@ -43,17 +44,19 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  */
 final class FlinkKafkaPath implements AutoCloseable {
   private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
-  private static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(60);
+  /** The probe's timings, as the simulator's sessions replay them (one copy). */
+  private static final ServingSimulator.ProbePlan PLAN = ServingSimulator.ProbePlan.PRODUCT;
+  private static final Duration DRAIN_TIMEOUT = Duration.ofMillis((long) PLAN.drainTimeoutMs());
   /** Warm-up sent in chunks of this length, the control topic read between them. */
   private static final long WARMUP_CHUNK_MS = 1000;
   /**
    * Settled = the latest decision holds a choice, and none came for this long: the drain of the
    * backlog the climb left, and the control topic's commit lag (one 2 s checkpoint).
    */
-  private static final long QUIET_MS = 10_000;
+  private static final long QUIET_MS = (long) PLAN.quietMs();
   /** An adaptive policy's warm-up lasts at least this long (it notices a load change within its 8 watch windows). */
-  private static final long MIN_ADAPTIVE_WARMUP_MS = 10_000;
-  private static final long MAX_ADAPTIVE_WARMUP_MS = 150_000;
+  private static final long MIN_ADAPTIVE_WARMUP_MS = (long) PLAN.minAdaptiveWarmupMs();
+  private static final long MAX_ADAPTIVE_WARMUP_MS = (long) PLAN.maxAdaptiveWarmupMs();
 
   private final EmbeddedKafkaBroker broker;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);

@@ -1,6 +1,7 @@
 package io.deeprec.job.bench;
 
 import io.deeprec.sched.BatchSettings;
+import io.deeprec.sched.sim.LbtSearch;
 import java.util.List;
 
 /**
@@ -49,7 +50,7 @@ public record Probe(
     List<String> decisionsWhileMeasured,
     int restarts,
     String latestFailure,
-    double modelCpuShare) {
+    double modelCpuShare) implements LbtSearch.Outcome {
 
   /**
    * One feedback window as the policy saw it.

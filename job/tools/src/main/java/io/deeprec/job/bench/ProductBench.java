@@ -7,6 +7,7 @@ import io.deeprec.model.torchscript.ModelManifest;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
 import io.deeprec.model.ModelRegistry;
+import io.deeprec.sched.sim.LbtSearch;
 import io.deeprec.workload.QuerySizes;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -290,23 +291,16 @@ public final class ProductBench {
    *
    * @return the search's answer, and the probes it ran
    */
-  private Map.Entry<LbtSearch.Result, Integer> searchWithStrikes(String tag, String latency, int round, double start,
+  private Map.Entry<LbtSearch.Result<Probe>, Integer> searchWithStrikes(String tag, String latency, int round, double start,
       java.util.function.BiFunction<Double, Long, Probe> probeAt) {
     long[] probeSeed = {config.seed() + 7919L * round};
-    int[] probes = {0};
-    LbtSearch.Result found = new LbtSearch(config.growth(), config.precision(), MIN_QPS).search(start, qps -> {
-      Probe last = null;
-      for (int strike = 0; strike < STRIKES; strike++) {
-        probes[0]++;
-        last = probeAt.apply(qps, probeSeed[0]++);
-        report(tag, last, latency);
-        if (last.feasible()) {
-          break;
-        }
-      }
-      return last;
-    });
-    return Map.entry(found, probes[0]);
+    LbtSearch.Result<Probe> found = new LbtSearch(config.growth(), config.precision(), MIN_QPS, STRIKES).search(start,
+        qps -> {
+          Probe probe = probeAt.apply(qps, probeSeed[0]++);
+          report(tag, probe, latency);
+          return probe;
+        });
+    return Map.entry(found, found.probes().size());
   }
 
   /**
@@ -325,7 +319,7 @@ public final class ProductBench {
         config.workers(), profileDir)).policies().get(id);
     InProcessHarness.Plan plan = new InProcessHarness.Plan(target, config.warmupS(), config.windowS(), config.windows(),
         1, config.seed(), false);
-    Map.Entry<LbtSearch.Result, Integer> found;
+    Map.Entry<LbtSearch.Result<Probe>, Integer> found;
     try {
       found = searchWithStrikes(tag, "in-process", round, start,
           (qps, seed) -> judgedTogether(harness.probe(policy, qps, plan.withSeed(seed)), target));
@@ -359,7 +353,7 @@ public final class ProductBench {
 
   /** A search's row: its LBT and, at it, the percentiles, the first window's p95 and the batch size in force. */
   private static Search searchOf(String id, int round, String contender, double target, int batchSize,
-      LbtSearch.Result found, int probes, double minutes) {
+      LbtSearch.Result<Probe> found, int probes, double minutes) {
     Probe at = found.atLbt();
     if (at == null) {
       return new Search(id, round, contender, target, 0, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0, Double.NaN,
@@ -396,7 +390,7 @@ public final class ProductBench {
     try (FlinkKafkaPath.Session session = path.open(id, config.externalDir(id), policy, batchSize, target, config.tableScale(), config.seed(),
         config.workers(), config.parallelism(), profileDir)) {
       double measureS = config.windows() * config.windowS();
-      Map.Entry<LbtSearch.Result, Integer> found = searchWithStrikes(tag, "e2e", round, start,
+      Map.Entry<LbtSearch.Result<Probe>, Integer> found = searchWithStrikes(tag, "e2e", round, start,
           (qps, seed) -> session.probe(qps, sizes, config.warmupS(), measureS, seed));
       return searchOf(id, round, contender, target, batchSize, found.getKey(), found.getValue(),
           (System.nanoTime() - began) / 60e9);
