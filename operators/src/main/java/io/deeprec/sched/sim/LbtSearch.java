@@ -14,6 +14,12 @@ import java.util.function.DoubleFunction;
  * Any probe function works (the product, the in-process harness, the serving simulator), so all are searched alike.
  */
 public final class LbtSearch {
+  /** The product benchmark's grid factor ({@code deeprec bench}'s default). */
+  public static final double PRODUCT_GROWTH = 1.25;
+  /** The product benchmark's precision: fine enough to tell the contenders apart, a few probes per search. */
+  public static final double PRODUCT_PRECISION = 0.04;
+  /** The product benchmark's strikes: a rate fails when two probes of it in a row miss. */
+  public static final int PRODUCT_STRIKES = 2;
   private static final int MAX_GRID_STEPS = 12;
   private static final double MAX_STEP = 4;
 

@@ -44,10 +44,6 @@ public final class SchedulerAblation {
   /** Queries per feedback window of a projection at its shape's capacity (a 1 s window at 400 queries/s). */
   private static final int QUERIES_PER_WINDOW = 400;
   private static final double STEP_AT_MS = 90_000;
-  /** The product benchmark's search: its grid factor, precision and strikes (a rate fails when two probes miss). */
-  private static final double SEARCH_GROWTH = 1.25;
-  private static final double SEARCH_PRECISION = 0.04;
-  private static final int SEARCH_STRIKES = 2;
   /**
    * A search as the product's starts every contender at one share of the oracle's LBT, by default this one: it
    * climbs to its answer through several load changes, each met by the policy it has learnt so far. (The product
@@ -271,7 +267,7 @@ public final class SchedulerAblation {
    */
   public static double searchLbt(Shape shape, long seed, BatchPolicy policy, double startQps) {
     ServingSimulator.Session session = simulator(shape, seed).session(policy, ServingSimulator.ProbePlan.PRODUCT);
-    return new LbtSearch(SEARCH_GROWTH, SEARCH_PRECISION, startQps / 64, SEARCH_STRIKES)
+    return new LbtSearch(LbtSearch.PRODUCT_GROWTH, LbtSearch.PRODUCT_PRECISION, startQps / 64, LbtSearch.PRODUCT_STRIKES)
         .search(startQps, qps -> session.probe(qps, shape.targetP95Ms())).lbtQps();
   }
 

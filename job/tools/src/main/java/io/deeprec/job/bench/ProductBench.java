@@ -41,7 +41,7 @@ public final class ProductBench {
   private static final double START_SHARE_OF_PEAK = 0.4;
   private static final double MIN_QPS = 0.5;
   /** Probes per rate before it counts as missed: two in a row must miss. */
-  private static final int STRIKES = 2;
+  private static final int STRIKES = LbtSearch.PRODUCT_STRIKES;
 
   /**
    * What to measure.

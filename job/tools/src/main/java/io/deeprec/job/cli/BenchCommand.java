@@ -11,6 +11,7 @@ import io.deeprec.job.bench.ProductReport;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.model.ModelId;
 import io.deeprec.sched.BatchPolicies;
+import io.deeprec.sched.sim.LbtSearch;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -240,7 +241,8 @@ public final class BenchCommand implements Callable<Integer> {
     return new ProductBench.Config(ids, modelDirs == null ? java.util.Map.of() : modelDirs, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
         overrides, or(tableScale, quick ? QUICK_TABLE_SCALE : TABLE_SCALE), workers != null ? workers : Runtime.getRuntime().availableProcessors(),
         parallelism, sizes, quick ? 1 : rounds, windows != null ? windows : quick ? 2 : 3, or(windowS, quick ? 2.0 : 5.0),
-        or(warmupS, quick ? 1.0 : 5.0), or(growth, 1.25), or(precision, quick ? 0.2 : 0.04), output, seed, starts, resume,
+        or(warmupS, quick ? 1.0 : 5.0), or(growth, LbtSearch.PRODUCT_GROWTH),
+        or(precision, quick ? 0.2 : LbtSearch.PRODUCT_PRECISION), output, seed, starts, resume,
         withHarness);
   }
 
