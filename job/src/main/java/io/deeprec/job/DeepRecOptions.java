@@ -114,6 +114,12 @@ public final class DeepRecOptions {
       .withDescription("deeprecsched: rolling metrics windows compared against the converged load to detect a load "
           + "change and explore again, >= 1.");
 
+  public static final ConfigOption<Double> LOAD_CHANGE_FRACTION = ConfigOptions.key("deeprec.policy.load-change-fraction")
+      .doubleType().defaultValue(SchedParameters.DEFAULTS.loadChangeFraction())
+      .withDescription("deeprecsched: relative change of the completed load, over the watched windows against the load "
+          + "its choice settled at, that explores again, in (0, 1]. Smaller follows the load sooner, larger explores "
+          + "less often (each exploration measures worse settings under the live load).");
+
   public static final ConfigOption<String> PROFILE_DIR = ConfigOptions.key("deeprec.policy.profile-dir")
       .stringType().noDefaultValue()
       .withDescription("Directory of '<model>-profile.csv' files written by 'deeprec profile'; seeds deeprecsched's "

@@ -52,6 +52,7 @@ public record JobSettings(
     int acceleratorCapacity,
     int policyWindowsPerStep,
     int policyWatchWindows,
+    double policyLoadChangeFraction,
     boolean requireDeadline,
     Duration maxAge,
     int warmupQueries,
@@ -122,6 +123,7 @@ public record JobSettings(
         positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)),
         positive(DeepRecOptions.STEP_WINDOWS.key(), conf.get(DeepRecOptions.STEP_WINDOWS)),
         positive(DeepRecOptions.WATCH_WINDOWS.key(), conf.get(DeepRecOptions.WATCH_WINDOWS)),
+        fraction(DeepRecOptions.LOAD_CHANGE_FRACTION.key(), conf.get(DeepRecOptions.LOAD_CHANGE_FRACTION)),
         conf.get(DeepRecOptions.REQUIRE_DEADLINE),
         positive(conf, DeepRecOptions.MAX_AGE),
         notNegative(DeepRecOptions.WARMUP_QUERIES.key(), conf.get(DeepRecOptions.WARMUP_QUERIES)),
@@ -159,7 +161,8 @@ public record JobSettings(
     // Unknown worker counts (0 = one per core) are estimated from this JVM; only deeprecsched's seed uses it.
     int workerEstimate = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
     PolicyConfig config = new PolicyConfig(p95TargetsMs.get(model), batchSize, delay, workerEstimate, hasAccelerator(),
-        profiles.getOrDefault(model, Map.of()), policyWindowsPerStep, policyWatchWindows);
+        profiles.getOrDefault(model, Map.of()), policyWindowsPerStep, policyWatchWindows,
+        policyLoadChangeFraction);
     BatchPolicy created = BatchPolicies.create(policy, config);
     if (hasAccelerator() && !created.adaptive() && acceleratorThreshold > 0) {
       return new WithOffload(created, acceleratorThreshold);
@@ -381,6 +384,14 @@ public record JobSettings(
   private static int notNegative(String key, int value) {
     if (value < 0) {
       throw new IllegalArgumentException(key + " must be >= 0: " + value);
+    }
+    return value;
+  }
+
+  /** A fraction in (0, 1]. */
+  private static double fraction(String key, double value) {
+    if (!(value > 0 && value <= 1)) {
+      throw new IllegalArgumentException(key + " must be in (0, 1]: " + value);
     }
     return value;
   }

@@ -42,6 +42,8 @@ class JobSettingsTest {
       "deeprec.warmup.queries, -1",
       "deeprec.policy.windows-per-step, 0",
       "deeprec.policy.watch-windows, 0",
+      "deeprec.policy.load-change-fraction, 0",
+      "deeprec.policy.load-change-fraction, 1.5",
       "deeprec.inference.timeout, 0 ms",
       "deeprec.reassembly.abandon-after, 0 ms",
       "deeprec.metrics.window, 0 ms",

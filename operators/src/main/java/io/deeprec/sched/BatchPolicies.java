@@ -39,6 +39,9 @@ public final class BatchPolicies {
     if (config.watchWindows() > 0) {
       parameters = parameters.withWatchWindows(config.watchWindows());
     }
+    if (config.loadChangeFraction() > 0) {
+      parameters = parameters.withLoadChangeFraction(config.loadChangeFraction());
+    }
     return new DeepRecSchedPolicy(config.targetP95Ms(), parameters, config.workers(), config.hasAccelerator(), config.profileMs(), 0);
   }
 }

@@ -92,6 +92,9 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     return "deeprecsched";
   }
 
+  /** The parameters it runs by. */
+  public SchedParameters parameters() { return parameters; }
+
   @Override
   public synchronized BatchSettings settings() {
     return current;

@@ -22,16 +22,18 @@ import java.util.TreeMap;
  * @param windowsPerStep deeprecsched: windows measured per hill-climbing step; 0 = its default
  * @param watchWindows deeprecsched: rolling windows watched for load changes once converged; 0 =
  *     its default
+ * @param loadChangeFraction deeprecsched: relative change of the completed load that explores again; 0 = its
+ *     default
  */
 public record PolicyConfig(
     double targetP95Ms, int batchSize, long maxQueueDelayMs, int workers, boolean hasAccelerator, Map<Integer, Double> profileMs,
-    int windowsPerStep, int watchWindows)
+    int windowsPerStep, int watchWindows, double loadChangeFraction)
     implements Serializable {
 
   /** A config with deeprecsched's default pacing. */
   public PolicyConfig(double targetP95Ms, int batchSize, long maxQueueDelayMs, int workers, boolean hasAccelerator,
       Map<Integer, Double> profileMs) {
-    this(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, 0, 0);
+    this(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, 0, 0, 0);
   }
 
   /** Default batch size: 64 items per request. */
@@ -55,6 +57,9 @@ public record PolicyConfig(
     if (windowsPerStep < 0 || watchWindows < 0) {
       throw new IllegalArgumentException("windows per step and watch windows must be >= 0 (0 = default)");
     }
+    if (!(loadChangeFraction >= 0)) {
+      throw new IllegalArgumentException("load change fraction must be >= 0 (0 = default): " + loadChangeFraction);
+    }
     profileMs = profileMs == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(profileMs));
   }
 
@@ -64,27 +69,31 @@ public record PolicyConfig(
   }
 
   public PolicyConfig withBatchSize(int value) {
-    return new PolicyConfig(targetP95Ms, value, maxQueueDelayMs, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows);
+    return new PolicyConfig(targetP95Ms, value, maxQueueDelayMs, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
   }
 
   public PolicyConfig withMaxQueueDelayMs(long value) {
-    return new PolicyConfig(targetP95Ms, batchSize, value, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows);
+    return new PolicyConfig(targetP95Ms, batchSize, value, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
   }
 
   public PolicyConfig withWorkers(int value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, value, hasAccelerator, profileMs, windowsPerStep, watchWindows);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, value, hasAccelerator, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
   }
 
   public PolicyConfig withAccelerator(boolean value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, value, profileMs, windowsPerStep, watchWindows);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, value, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
   }
 
-  /** deeprecsched's pacing: windows per step and windows watched once converged (0 = default). */
-  public PolicyConfig withPacing(int stepWindows, int watchedWindows) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, stepWindows, watchedWindows);
+  /**
+   * deeprecsched's pacing: windows per step, windows watched once converged, and the load change that explores
+   * again (0 = default).
+   */
+  public PolicyConfig withPacing(int stepWindows, int watchedWindows, double loadChange) {
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, stepWindows, watchedWindows,
+        loadChange);
   }
 
   public PolicyConfig withProfileMs(Map<Integer, Double> value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, value, windowsPerStep, watchWindows);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, value, windowsPerStep, watchWindows, loadChangeFraction);
   }
 }

@@ -41,4 +41,15 @@ class BatchPoliciesTest {
     assertThat(policy.adaptive()).isTrue();
     assertThat(policy.settings().batchSize()).isLessThan(1024);
   }
+
+  @Test
+  void deepRecSchedRunsByTheConfiguredPacingAndItsDefaultsElsewhere() {
+    DeepRecSchedPolicy paced = (DeepRecSchedPolicy) BatchPolicies.create("deeprecsched", CONFIG.withPacing(2, 6, 0.5));
+    DeepRecSchedPolicy unset = (DeepRecSchedPolicy) BatchPolicies.create("deeprecsched", CONFIG.withPacing(0, 0, 0));
+
+    assertThat(paced.parameters()).isEqualTo(
+        SchedParameters.DEFAULTS.withWindowsPerStep(2).withWatchWindows(6).withLoadChangeFraction(0.5));
+    assertThat(unset.parameters()).isEqualTo(SchedParameters.DEFAULTS);
+    assertThatThrownBy(() -> CONFIG.withPacing(0, 0, -0.1)).hasMessageContaining("load change fraction");
+  }
 }

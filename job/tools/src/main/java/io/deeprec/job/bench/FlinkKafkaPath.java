@@ -69,8 +69,9 @@ final class FlinkKafkaPath implements AutoCloseable {
   /** Starts the job for one model and policy; close the session to cancel it. */
   Session open(String model, String modelDir, String policy, int batchSize, double targetMs, double tableScale, long seed,
       int workers, int parallelism, Path profileDir) throws Exception {
-    String prefix = "bench-" + runId + "-" + model + "-" + policy + (batchSize > 0 ? batchSize : "")
-        + "-" + sessions++;
+    // Topic names allow letters, digits, '.', '_' and '-': a contender's settings ('@key=value') are folded.
+    String prefix = "bench-" + runId + "-" + model + "-" + policy.replaceAll("[^A-Za-z0-9._-]", "_")
+        + (batchSize > 0 ? batchSize : "") + "-" + sessions++;
     Configuration conf = servingConfiguration(model, modelDir, policy, batchSize, targetMs, tableScale, seed, workers,
         profileDir);
     conf.set(DeepRecOptions.BOOTSTRAP_SERVERS, broker.bootstrapServers());
@@ -115,6 +116,9 @@ final class FlinkKafkaPath implements AutoCloseable {
    * The job's settings for one model and policy, without its Kafka topics: what {@link #open} submits, and what
    * the in-process harness builds its policy from beside it ({@code JobSettings.from(...).policies()}), so both
    * serve the same policy with the same seed.
+   *
+   * @param policy a policy's CLI name, optionally with settings of its own: {@code NAME@KEY=VALUE@...}, each KEY
+   *     a {@code deeprec.policy.*} option without that prefix ({@code deeprecsched@load-change-fraction=0.5})
    */
   static Configuration servingConfiguration(String model, String modelDir, String policy, int batchSize,
       double targetMs, double tableScale, long seed, int workers, Path profileDir) {
@@ -123,7 +127,21 @@ final class FlinkKafkaPath implements AutoCloseable {
     if (modelDir != null) {
       conf.set(DeepRecOptions.MODEL_DIRS, java.util.Map.of(model, modelDir));
     }
-    conf.set(DeepRecOptions.POLICY, policy);
+    String[] parts = policy.split("@", -1);
+    conf.set(DeepRecOptions.POLICY, parts[0]);
+    for (int i = 1; i < parts.length; i++) {
+      int eq = parts[i].indexOf('=');
+      if (eq <= 0 || eq == parts[i].length() - 1) {
+        throw new IllegalArgumentException("a policy's setting is KEY=VALUE, as in deeprecsched@load-change-fraction=0.5: '"
+            + parts[i] + "' in '" + policy + "'");
+      }
+      String key = POLICY_PREFIX + parts[i].substring(0, eq).trim();
+      if (!POLICY_KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown policy setting '" + parts[i].substring(0, eq) + "' in '" + policy
+            + "'; known: " + POLICY_KEYS.stream().map(k -> k.substring(POLICY_PREFIX.length())).sorted().toList());
+      }
+      conf.setString(key, parts[i].substring(eq + 1).trim());
+    }
     if (batchSize > 0) {
       conf.set(DeepRecOptions.BATCH_SIZE, batchSize);
     }
@@ -135,6 +153,20 @@ final class FlinkKafkaPath implements AutoCloseable {
       conf.set(DeepRecOptions.PROFILE_DIR, profileDir.toString());
     }
     return conf;
+  }
+
+  private static final String POLICY_PREFIX = "deeprec.policy.";
+  /** The options a contender may set for itself: its policy's own (the profile directory is the bench's). */
+  private static final java.util.Set<String> POLICY_KEYS = java.util.Set.of(DeepRecOptions.STEP_WINDOWS.key(),
+      DeepRecOptions.WATCH_WINDOWS.key(), DeepRecOptions.LOAD_CHANGE_FRACTION.key());
+
+  /**
+   * Fails fast, before any job starts, on a policy the job would refuse: an unknown name, an unknown or bad setting.
+   *
+   * @param policy as {@link #servingConfiguration} takes it
+   */
+  static void checkPolicy(String policy) {
+    JobSettings.from(servingConfiguration("ncf", null, policy, 0, 5, 0.01, 1, 1, null)).policies();
   }
 
   @Override

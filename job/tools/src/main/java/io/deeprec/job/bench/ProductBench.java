@@ -46,7 +46,8 @@ public final class ProductBench {
   /**
    * What to measure.
    *
-   * @param policies the policies, by CLI name
+   * @param policies the policies, by CLI name, each optionally with settings of its own as a contender of its own
+   *     ({@code deeprecsched@load-change-fraction=0.5}: {@code deeprec.policy.load-change-fraction} set to 0.5)
    * @param oracleSizes the fixed batch sizes of the oracle sweep (empty = no oracle)
    * @param rounds paired rounds (each contender searched once per round)
    * @param windows consecutive measured windows per probe
@@ -75,6 +76,7 @@ public final class ProductBench {
       models = List.copyOf(models);
       modelDirs = Map.copyOf(modelDirs);
       policies = List.copyOf(policies);
+      policies.forEach(FlinkKafkaPath::checkPolicy);
       oracleSizes = List.copyOf(oracleSizes);
       targetOverridesMs = Map.copyOf(targetOverridesMs);
       startQps = Map.copyOf(startQps);

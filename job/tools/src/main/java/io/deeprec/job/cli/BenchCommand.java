@@ -60,7 +60,9 @@ public final class BenchCommand implements Callable<Integer> {
   java.util.Map<String, String> modelDirs;
 
   @Option(names = "--policies", split = ",", description = "Policies (default: product: static, timeout, aimd, "
-      + "deeprecsched; --harness: " + BatchPolicies.VALID_NAMES + ").")
+      + "deeprecsched; --harness: " + BatchPolicies.VALID_NAMES + "). Product: a policy with settings of its own is a "
+      + "contender of its own, NAME@KEY=VALUE[@KEY=VALUE...], each KEY a deeprec.policy.* option without that prefix "
+      + "(deeprecsched@load-change-fraction=0.5 beside deeprecsched compares the two side by side).")
   List<String> policies;
 
   @Option(names = "--tier", defaultValue = "medium", description = "Target tier: low, medium, high (default: ${DEFAULT-VALUE}).")

@@ -1,0 +1,41 @@
+package io.deeprec.job.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.deeprec.job.JobSettings;
+import io.deeprec.sched.DeepRecSchedPolicy;
+import io.deeprec.sched.SchedParameters;
+import org.apache.flink.configuration.Configuration;
+import org.junit.jupiter.api.Test;
+
+/** A contender may carry its policy's own settings, so that two variants of one policy are compared side by side. */
+class ContenderSettingsTest {
+
+  private static Configuration serving(String policy) {
+    return FlinkKafkaPath.servingConfiguration("rmc1", null, policy, 0, 100, 0.01, 7, 2, null);
+  }
+
+  @Test
+  void aContendersSettingsReachItsPolicyAndThePlainNameKeepsTheDefaults() {
+    DeepRecSchedPolicy variant = (DeepRecSchedPolicy) JobSettings.from(
+        serving("deeprecsched@load-change-fraction=0.5@watch-windows=6")).policies().get("rmc1");
+    DeepRecSchedPolicy plain = (DeepRecSchedPolicy) JobSettings.from(serving("deeprecsched")).policies().get("rmc1");
+
+    assertThat(variant.parameters()).isEqualTo(
+        SchedParameters.DEFAULTS.withLoadChangeFraction(0.5).withWatchWindows(6));
+    assertThat(plain.parameters()).isEqualTo(SchedParameters.DEFAULTS);
+  }
+
+  @Test
+  void aBadSettingIsRefusedBeforeAnyJobStartsNamingIt() {
+    assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("deeprecsched@load-change=0.5"))
+        .hasMessageContaining("unknown policy setting 'load-change'").hasMessageContaining("load-change-fraction");
+    assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("deeprecsched@load-change-fraction"))
+        .hasMessageContaining("KEY=VALUE");
+    assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("deeprecsched@load-change-fraction=2"))
+        .hasMessageContaining("deeprec.policy.load-change-fraction must be in (0, 1]");
+    assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("greedy")).hasMessageContaining("greedy");
+    FlinkKafkaPath.checkPolicy("deeprecsched@windows-per-step=2");
+  }
+}
