@@ -14,6 +14,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -21,7 +22,7 @@ import java.util.UUID;
 
 /**
  * The few calls of Flink's REST API that submitting, watching and cancelling a job need:
- * {@code /jars/upload}, {@code /jars/:id/run}, {@code /jobs/:id}, job metrics, the TaskManagers
+ * {@code /jars/upload}, {@code /jars/:id/run}, {@code /jobs/:id}, the job's exception history, the TaskManagers
  * running a job, {@code PATCH /jobs/:id?mode=cancel}. Shared by the standalone-cluster ITCase and
  * the Flink-container suite.
  */
@@ -43,7 +44,9 @@ final class FlinkRestClient {
     } catch (ConnectException e) {
       return List.of();
     }
-    return body.findValuesAsText("id");
+    List<String> ids = new ArrayList<>();
+    body.path("taskmanagers").forEach(taskManager -> ids.add(taskManager.get("id").asText()));
+    return ids;
   }
 
   /** Uploads a job jar; returns its id for {@link #runJar}. */
@@ -96,10 +99,13 @@ final class FlinkRestClient {
     return true;
   }
 
-  /** How often the job has restarted (Flink's {@code numRestarts} job metric). */
-  long restarts(String jobId) throws IOException, InterruptedException {
-    JsonNode metrics = get("/jobs/" + jobId + "/metrics?get=numRestarts");
-    return metrics.isArray() && metrics.size() > 0 ? metrics.get(0).get("value").asLong() : 0;
+  /**
+   * How many failures the job's exception history holds. Read from the job itself rather than the
+   * {@code numRestarts} metric, which the REST endpoint's metric fetcher serves from a cache that
+   * may lag or be empty.
+   */
+  int failuresRecorded(String jobId) throws IOException, InterruptedException {
+    return get("/jobs/" + jobId + "/exceptions").path("exceptionHistory").path("entries").size();
   }
 
   /** Resource ids of the TaskManagers that run at least one of the job's tasks. */

@@ -65,7 +65,7 @@ class StandaloneClusterITCase {
       cluster.startTaskManager("tm-2");
       FlinkRestClient rest = new FlinkRestClient(cluster.restAddress());
       await("two TaskManagers registered", Duration.ofSeconds(90), cluster,
-          () -> rest.taskManagerIds().size() == 2);
+          () -> rest.taskManagerIds().size() == 2, () -> "registered " + rest.taskManagerIds());
 
       Properties kafka = new Properties();
       kafka.setProperty("bootstrap.servers", broker.bootstrapServers());
@@ -74,7 +74,8 @@ class StandaloneClusterITCase {
       String jobId = rest.runJar(jarId, RemoteServingScenario.ENTRY_CLASS,
           scenario.programArgs(broker.bootstrapServers(), MODELS), 2);
       try {
-        await("job running", Duration.ofSeconds(90), cluster, () -> running(rest, jobId));
+        await("job running", Duration.ofSeconds(90), cluster, () -> running(rest, jobId),
+            () -> "job " + rest.jobState(jobId));
 
         Map<String, RecQuery> before = scenario.send(QUERIES_PER_BATCH);
         scenario.assertAnsweredOnce(before, Duration.ofMinutes(2));
@@ -83,10 +84,15 @@ class StandaloneClusterITCase {
         assertThat(hosts).as("TaskManagers running the job").isNotEmpty();
         String victim = hosts.iterator().next();
         cluster.kill(victim);
+        // The JobManager has dropped the victim, and every task runs again, on TaskManagers other than it.
         await("job restarted on the surviving TaskManager", Duration.ofMinutes(2), cluster,
-            () -> rest.taskManagerIds().size() == 1 && rest.restarts(jobId) >= 1 && running(rest, jobId));
-        assertThat(rest.taskManagersOf(jobId)).as("TaskManagers running the job after the kill")
-            .doesNotContain(victim);
+            () -> !rest.taskManagerIds().contains(victim) && running(rest, jobId)
+                && !rest.taskManagersOf(jobId).contains(victim),
+            () -> "registered TaskManagers " + rest.taskManagerIds() + ", job " + rest.jobState(jobId)
+                + ", running " + rest.fullyRunning(jobId) + ", on " + rest.taskManagersOf(jobId)
+                + ", victim " + victim);
+        assertThat(rest.taskManagerIds()).as("registered TaskManagers after the kill").hasSize(1);
+        assertThat(rest.failuresRecorded(jobId)).as("failures in the job's exception history").isPositive();
 
         Map<String, RecQuery> after = scenario.send(QUERIES_PER_BATCH);
         scenario.assertAnsweredOnce(after, Duration.ofMinutes(2));
@@ -99,7 +105,8 @@ class StandaloneClusterITCase {
           rest.cancel(jobId);
         }
       }
-      await("job canceled", Duration.ofSeconds(60), cluster, () -> "CANCELED".equals(rest.jobState(jobId)));
+      await("job canceled", Duration.ofSeconds(60), cluster, () -> "CANCELED".equals(rest.jobState(jobId)),
+          () -> "job " + rest.jobState(jobId));
     }
   }
 
@@ -122,10 +129,11 @@ class StandaloneClusterITCase {
 
   /**
    * Polls {@code condition} every 500 ms until it holds; fails at once when a cluster process has
-   * exited, and after {@code timeout} otherwise. An I/O error (the REST endpoint not up yet) counts
-   * as "not yet"; the last one is attached to the timeout.
+   * exited, and after {@code timeout} otherwise, naming what {@code observed} reads then. An I/O
+   * error (the REST endpoint not up yet) counts as "not yet"; the last one is attached to the timeout.
    */
-  private static void await(String what, Duration timeout, StandaloneFlinkCluster cluster, Callable<Boolean> condition) {
+  private static void await(String what, Duration timeout, StandaloneFlinkCluster cluster, Callable<Boolean> condition,
+      Callable<String> observed) {
     IOException[] last = {null};
     try {
       Awaitility.await(what).atMost(timeout).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(500))
@@ -145,11 +153,19 @@ class StandaloneClusterITCase {
           });
     } catch (ConditionTimeoutException e) {
       AssertionError timedOut = new AssertionError("timed out after " + timeout + " waiting for " + what
-          + "; logs in " + cluster.workDir());
+          + "; observed: " + reading(observed) + "; logs in " + cluster.workDir());
       if (last[0] != null) {
         timedOut.addSuppressed(last[0]);
       }
       throw timedOut;
+    }
+  }
+
+  private static String reading(Callable<String> observed) {
+    try {
+      return observed.call();
+    } catch (Exception e) {
+      return "(unreadable: " + e + ")";
     }
   }
 
