@@ -22,6 +22,7 @@ final class Climb implements Serializable {
   private final int start;
   private final int plateauSteps;
   private final boolean confirmWins;
+  private final boolean losersEndDirection;
   private int position;
   private int direction;
   private boolean turned;
@@ -36,9 +37,10 @@ final class Climb implements Serializable {
    * @param firstDirection +1 to walk toward later rungs first, -1 toward earlier ones
    * @param knownStart the start's measurement when already known (it is then not measured again), else null
    * @param confirmWins whether a rung that beats the best wins only against the best measured before and again after it
+   * @param losersEndDirection whether a rung that cannot win ends the walk in its direction (else it is stepped over)
    */
   Climb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection, MeasuredStep knownStart, int plateauSteps,
-      boolean confirmWins) {
+      boolean confirmWins, boolean losersEndDirection) {
     this.ladder = List.copyOf(ladder);
     this.start = ladder.indexOf(startAt);
     if (start < 0) {
@@ -49,6 +51,14 @@ final class Climb implements Serializable {
     this.best = knownStart;
     this.plateauSteps = plateauSteps;
     this.confirmWins = confirmWins;
+    this.losersEndDirection = losersEndDirection;
+  }
+
+  /** A climb by the policy's parameters: {@code plateauSteps}, {@code confirmWins}, {@code losersEndDirection}. */
+  Climb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection, MeasuredStep knownStart,
+      SchedParameters parameters) {
+    this(ladder, startAt, firstDirection, knownStart, parameters.plateauSteps(), parameters.confirmWins(),
+        parameters.losersEndDirection());
   }
 
   /**
@@ -102,6 +112,9 @@ final class Climb implements Serializable {
   private BatchSettings advance(BiPredicate<BatchSettings, MeasuredStep> skip) {
     int next = position + direction;
     while (next >= 0 && next < ladder.size() && skip.test(ladder.get(next), best)) {
+      if (losersEndDirection) {
+        return turnOrStop(skip);
+      }
       next += direction;
     }
     if (next < 0 || next >= ladder.size()) {

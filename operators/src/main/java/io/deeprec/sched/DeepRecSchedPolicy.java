@@ -186,7 +186,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
       phase = Phase.CLIMB_OFFLOAD;
       BatchSettings base = climb.best().settings();
       climb = new Climb(BatchLadder.offloadRungs(parameters.offloadThresholds(), base), base, TOWARD_MORE_OFFLOADING,
-          climb.best(), parameters.plateauSteps(), parameters.confirmWins());
+          climb.best(), parameters);
       next = climb.first(this::cannotWin);
     }
     if (next != null) {
@@ -259,7 +259,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
   private Climb batchClimb() {
     List<BatchSettings> rungs = BatchLadder.batchRungs(parameters.batchCandidates(), maxQueryItems, current.batchSize(),
         current.offloadThreshold());
-    return new Climb(rungs, current, TOWARD_LARGER_BATCH, null, parameters.plateauSteps(), parameters.confirmWins());
+    return new Climb(rungs, current, TOWARD_LARGER_BATCH, null, parameters);
   }
 
   /**

@@ -43,18 +43,22 @@ import java.util.List;
  * @param minStepQueries queries a step measures at least, >= 0 (its windows run on past {@code windowsPerStep}
  *     until they hold this many): at a low load a few windows hold too few queries for their p95s to tell two
  *     settings apart; 0 = windows alone
+ * @param losersEndDirection whether a rung that cannot win ({@code skipLosers}) ends the climb's walk in its
+ *     direction, as a measured loss does, instead of being stepped over to the rungs beyond it: the climb
+ *     assumes one hill, and past a known loser lie rungs further from the best
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
     double p95Band, int plateauSteps, double loadChangeFraction, int watchWindows, double expectedQueryItems,
     double seedLatencyShare, boolean skipLosers, boolean medianStepP95, boolean missesByCapacity,
-    int steadyStartSteps, boolean confirmWins, int minStepQueries, boolean loadChangeNeedsMiss)
+    int steadyStartSteps, boolean confirmWins, int minStepQueries, boolean loadChangeNeedsMiss,
+    boolean losersEndDirection)
     implements Serializable {
 
   /** The defaults; docs/scheduler.md gives the ablation behind each. */
   public static final SchedParameters DEFAULTS = new SchedParameters(
       List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8, 4), List.of(512, 384, 256, 192, 128, 96),
-      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true, 0, false);
+      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true, 0, false, true);
 
   public SchedParameters {
     batchCandidates = List.copyOf(batchCandidates);
@@ -92,70 +96,74 @@ public record SchedParameters(
   }
 
   public SchedParameters withBatchCandidates(List<Integer> value) {
-    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withOffloadThresholds(List<Integer> value) {
-    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withWindowsPerStep(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withCapacityMargin(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withP95Band(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withPlateauSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withLoadChangeFraction(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withWatchWindows(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withExpectedQueryItems(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withSeedLatencyShare(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withSkipLosers(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withMedianStepP95(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withMissesByCapacity(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withSteadyStartSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withConfirmWins(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value, minStepQueries, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value, minStepQueries, loadChangeNeedsMiss, losersEndDirection);
   }
 
   public SchedParameters withLoadChangeNeedsMiss(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, value);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, value, losersEndDirection);
+  }
+
+  public SchedParameters withLosersEndDirection(boolean value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, value);
   }
 
   public SchedParameters withMinStepQueries(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, value, loadChangeNeedsMiss);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, value, loadChangeNeedsMiss, losersEndDirection);
   }
 }
