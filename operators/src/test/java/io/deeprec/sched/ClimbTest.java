@@ -20,15 +20,8 @@ class ClimbTest {
   /** Runs a climb from {@code start} toward earlier rungs first; p95 per batch size, all with the same capacity. */
   private static List<Integer> climb(int start, Map<Integer, Double> p95ByBatch, int plateauSteps,
       BiPredicate<BatchSettings, MeasuredStep> skip) {
-    BatchSettings startAt = new BatchSettings(start, 0, 0);
-    Climb climb = new Climb(LADDER, startAt, -1, null, plateauSteps, false, false);
-    List<Integer> measured = new ArrayList<>();
-    for (BatchSettings next = climb.first(skip); next != null; ) {
-      measured.add(next.batchSize());
-      next = climb.onMeasured(new MeasuredStep(next, p95ByBatch.get(next.batchSize()), 50, 10, 400), JUDGE, skip);
-    }
-    measured.add(-climb.best().settings().batchSize());
-    return measured;
+    return walk(new Climb(LADDER, new BatchSettings(start, 0, 0), -1, null, plateauSteps, false, false), skip,
+        p95ByBatch);
   }
 
   @Test
@@ -99,21 +92,20 @@ class ClimbTest {
   /** The settings a climb measures, skipping what {@code skip} says, then its best (negated); p95 per batch size. */
   private static List<Integer> walk(Climb climb, BiPredicate<BatchSettings, MeasuredStep> skip,
       Map<Integer, Double> p95ByBatch) {
-    List<Integer> measured = new ArrayList<>();
-    for (BatchSettings next = climb.first(skip); next != null; ) {
-      measured.add(next.batchSize());
-      next = climb.onMeasured(new MeasuredStep(next, p95ByBatch.get(next.batchSize()), 50, 10, 400), JUDGE, skip);
-    }
-    measured.add(-climb.best().settings().batchSize());
-    return measured;
+    return walk(climb, skip, rung -> new MeasuredStep(rung, p95ByBatch.get(rung.batchSize()), 50, 10, 400));
   }
 
   /** The settings a climb measures, then its best (negated), each measurement taken from {@code measure}. */
   private static List<Integer> walk(Climb climb, Function<BatchSettings, MeasuredStep> measure) {
+    return walk(climb, SKIP_NONE, measure);
+  }
+
+  private static List<Integer> walk(Climb climb, BiPredicate<BatchSettings, MeasuredStep> skip,
+      Function<BatchSettings, MeasuredStep> measure) {
     List<Integer> measured = new ArrayList<>();
-    for (BatchSettings next = climb.first(SKIP_NONE); next != null; ) {
+    for (BatchSettings next = climb.first(skip); next != null; ) {
       measured.add(next.batchSize());
-      next = climb.onMeasured(measure.apply(next), JUDGE, SKIP_NONE);
+      next = climb.onMeasured(measure.apply(next), JUDGE, skip);
     }
     measured.add(-climb.best().settings().batchSize());
     return measured;
