@@ -280,15 +280,26 @@ class DeepRecSchedPolicyTest {
   }
 
   @Test
-  void doesNotMeasureRungsWithClearlyLessCapacityThanABestThatMeetsTheTargetNorWalkPastThem() {
+  void doesNotMeasureRungsWithClearlyLessCapacityThanABestThatMeetsTheTarget() {
     DeepRecSchedPolicy policy = policy(22);
     feed(policy, 200, 50, LATENCY_BOUND);
     // The load moves but every setting still measures the same: the second climb knows every rung's work.
     List<BatchSettings> visited = feed(policy, 200, 75, LATENCY_BOUND);
 
     assertThat(policy.explorations()).isEqualTo(2);
-    assertThat(batchSizes(visited)).as("48 was measured with a fourth request, and 32 lies past it")
-        .containsExactly(64, 96, 64);
+    assertThat(batchSizes(visited)).as("48 was measured with a fourth request").doesNotContain(48).contains(32);
+    assertThat(policy.settings().batchSize()).isEqualTo(64);
+  }
+
+  @Test
+  void withLosersEndingTheDirectionDoesNotWalkPastARungThatCannotWin() {
+    DeepRecSchedPolicy policy = new DeepRecSchedPolicy(22, QUICK.withLosersEndDirection(true), WORKERS, false,
+        Map.of(), 0);
+    feed(policy, 200, 50, LATENCY_BOUND);
+    List<BatchSettings> visited = feed(policy, 200, 75, LATENCY_BOUND);
+
+    assertThat(policy.explorations()).isEqualTo(2);
+    assertThat(batchSizes(visited)).as("48 cannot win, and 32 lies past it").containsExactly(64, 96, 64);
     assertThat(policy.settings().batchSize()).isEqualTo(64);
   }
 

@@ -164,8 +164,8 @@ public final class SchedulerAblation {
         new Variant("minStepQueries=200", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(200)),
         new Variant("minStepQueries=400", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(400)),
         new Variant("loadChangeNeedsMiss=true", "a load change explores only when the choice misses", d.withLoadChangeNeedsMiss(true)),
-        new Variant("losersEndDirection=false", "a rung that cannot win ends the walk (not stepped over)",
-            d.withLosersEndDirection(false)));
+        new Variant("losersEndDirection=true", "a rung that cannot win ends the walk (not adopted)",
+            d.withLosersEndDirection(true)));
   }
 
   /**
