@@ -44,8 +44,8 @@ import java.util.List;
  *     until they hold this many): at a low load a few windows hold too few queries for their p95s to tell two
  *     settings apart; 0 = windows alone
  * @param losersEndDirection whether a rung that cannot win ({@code skipLosers}) ends the climb's walk in its
- *     direction, as a measured loss does, instead of being stepped over to the rungs beyond it: the climb
- *     assumes one hill, and past a known loser lie rungs further from the best
+ *     direction, as a measured loss does, instead of being stepped over to the rungs beyond it; not adopted:
+ *     no gain through the product (docs/scheduler.md)
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
