@@ -120,6 +120,90 @@ public final class DeepRecOptions {
           + "its choice settled at, that explores again, in (0, 1]. Smaller follows the load sooner, larger explores "
           + "less often (each exploration measures worse settings under the live load).");
 
+  public static final ConfigOption<List<Integer>> BATCH_CANDIDATES = ConfigOptions.key("deeprec.policy.batch-candidates")
+      .intType().asList().defaultValues(SchedParameters.DEFAULTS.batchCandidates().toArray(Integer[]::new))
+      .withDescription("deeprecsched: the batch sizes its climb may choose, each in [1, 1024], separated by ';' "
+          + "(sizes above the largest query seen collapse into one rung).");
+
+  public static final ConfigOption<List<Integer>> OFFLOAD_THRESHOLDS = ConfigOptions.key("deeprec.policy.offload-thresholds")
+      .intType().asList().defaultValues(SchedParameters.DEFAULTS.offloadThresholds().toArray(Integer[]::new))
+      .withDescription("deeprecsched: query sizes (items) its climb tries as the offload threshold when an "
+          + "accelerator path exists, each in [1, 1024], separated by ';'.");
+
+  public static final ConfigOption<Double> CAPACITY_MARGIN = ConfigOptions.key("deeprec.policy.capacity-margin")
+      .doubleType().defaultValue(SchedParameters.DEFAULTS.capacityMargin())
+      .withDescription("deeprecsched: relative difference of two settings' measured capacity below which they tie, "
+          + "in [0, 1); also how near its capacity a setting's load must be for it to count as saturated.");
+
+  public static final ConfigOption<Double> P95_BAND = ConfigOptions.key("deeprec.policy.p95-band")
+      .doubleType().defaultValue(SchedParameters.DEFAULTS.p95Band())
+      .withDescription("deeprecsched: relative difference of two settings' measured p95 below which they tie, in [0, 1).");
+
+  public static final ConfigOption<Integer> PLATEAU_STEPS = ConfigOptions.key("deeprec.policy.plateau-steps")
+      .intType().defaultValue(SchedParameters.DEFAULTS.plateauSteps())
+      .withDescription("deeprecsched: tied rungs its climb walks through before it ends a direction, >= 0.");
+
+  public static final ConfigOption<Double> EXPECTED_QUERY_ITEMS = ConfigOptions.key("deeprec.policy.expected-query-items")
+      .doubleType().defaultValue(SchedParameters.DEFAULTS.expectedQueryItems())
+      .withDescription("deeprecsched: mean query size (items) assumed until sizes are observed, >= 1.");
+
+  public static final ConfigOption<Double> SEED_LATENCY_SHARE = ConfigOptions.key("deeprec.policy.seed-latency-share")
+      .doubleType().defaultValue(SchedParameters.DEFAULTS.seedLatencyShare())
+      .withDescription("deeprecsched: share of the target a typical query may take unloaded under the batch size "
+          + "it starts from (chosen from the profile), in (0, 1].");
+
+  public static final ConfigOption<Boolean> SKIP_LOSERS = ConfigOptions.key("deeprec.policy.skip-losers")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.skipLosers())
+      .withDescription("deeprecsched: whether its climb skips rungs measured earlier with clearly less capacity than "
+          + "a best that meets the target.");
+
+  public static final ConfigOption<Boolean> LOSERS_END_DIRECTION = ConfigOptions.key("deeprec.policy.losers-end-direction")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.losersEndDirection())
+      .withDescription("deeprecsched: whether a rung skipped as a loser ends its climb's walk in that direction "
+          + "(else the walk steps over it).");
+
+  public static final ConfigOption<Boolean> CONFIRM_WINS = ConfigOptions.key("deeprec.policy.confirm-wins")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.confirmWins())
+      .withDescription("deeprecsched: whether a rung that beats the best must also beat the best measured again "
+          + "right after it (the mean of its two measurements).");
+
+  public static final ConfigOption<Boolean> MEDIAN_STEP_P95 = ConfigOptions.key("deeprec.policy.median-step-p95")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.medianStepP95())
+      .withDescription("deeprecsched: whether a step's p95 is the median of its windows' p95s (else their mean).");
+
+  public static final ConfigOption<Boolean> MISSES_BY_CAPACITY = ConfigOptions.key("deeprec.policy.misses-by-capacity")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.missesByCapacity())
+      .withDescription("deeprecsched: whether clearly more capacity decides between two settings that both miss the "
+          + "target even when neither runs saturated (else the lower p95 does).");
+
+  public static final ConfigOption<Integer> STEADY_START_STEPS = ConfigOptions.key("deeprec.policy.steady-start-steps")
+      .intType().defaultValue(SchedParameters.DEFAULTS.steadyStartSteps())
+      .withDescription("deeprecsched: how often at most a climb's start is measured again until its capacity holds "
+          + "still, >= 0 (0 = never).");
+
+  public static final ConfigOption<Integer> MIN_STEP_QUERIES = ConfigOptions.key("deeprec.policy.min-step-queries")
+      .intType().defaultValue(SchedParameters.DEFAULTS.minStepQueries())
+      .withDescription("deeprecsched: queries a step measures at least (its windows run on until they hold this "
+          + "many), >= 0 (0 = the windows alone).");
+
+  public static final ConfigOption<Boolean> LOAD_CHANGE_NEEDS_MISS = ConfigOptions.key("deeprec.policy.load-change-needs-miss")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.loadChangeNeedsMiss())
+      .withDescription("deeprecsched: whether a load change explores again only when its choice misses the target "
+          + "at the new load (else every load change does).");
+
+  public static final ConfigOption<Boolean> TIES_TO_LARGER_BATCH = ConfigOptions.key("deeprec.policy.ties-to-larger-batch")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.tiesToLargerBatch())
+      .withDescription("deeprecsched: whether, of two settings that tie by capacity and by p95, its climb keeps the "
+          + "one with the larger batch size (else the one it measured first).");
+
+  /** The options that set deeprecsched's parameters ({@code SchedParameters}), one per parameter. */
+  public static List<ConfigOption<?>> schedParameterOptions() {
+    return List.of(BATCH_CANDIDATES, OFFLOAD_THRESHOLDS, STEP_WINDOWS, CAPACITY_MARGIN, P95_BAND, PLATEAU_STEPS,
+        LOAD_CHANGE_FRACTION, WATCH_WINDOWS, EXPECTED_QUERY_ITEMS, SEED_LATENCY_SHARE, SKIP_LOSERS, MEDIAN_STEP_P95,
+        MISSES_BY_CAPACITY, STEADY_START_STEPS, CONFIRM_WINS, MIN_STEP_QUERIES, LOAD_CHANGE_NEEDS_MISS,
+        LOSERS_END_DIRECTION, TIES_TO_LARGER_BATCH);
+  }
+
   public static final ConfigOption<String> PROFILE_DIR = ConfigOptions.key("deeprec.policy.profile-dir")
       .stringType().noDefaultValue()
       .withDescription("Directory of '<model>-profile.csv' files written by 'deeprec profile'; seeds deeprecsched's "

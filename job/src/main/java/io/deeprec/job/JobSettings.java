@@ -9,6 +9,7 @@ import io.deeprec.model.UserSideIds;
 import io.deeprec.model.ModelSpec;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
+import io.deeprec.sched.SchedParameters;
 import io.deeprec.inference.AcceleratorFunction;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.sched.BatchPolicies;
@@ -50,9 +51,7 @@ public record JobSettings(
     LatencyCurve acceleratorLatency,
     int acceleratorThreshold,
     int acceleratorCapacity,
-    int policyWindowsPerStep,
-    int policyWatchWindows,
-    double policyLoadChangeFraction,
+    SchedParameters policyParameters,
     boolean requireDeadline,
     Duration maxAge,
     int warmupQueries,
@@ -121,9 +120,7 @@ public record JobSettings(
         new LatencyCurve(parseCurve(mapSetting(conf, DeepRecOptions.ACCELERATOR_LATENCY, "batch:ms"))),
         conf.get(DeepRecOptions.ACCELERATOR_THRESHOLD),
         positive(DeepRecOptions.ACCELERATOR_CAPACITY.key(), conf.get(DeepRecOptions.ACCELERATOR_CAPACITY)),
-        positive(DeepRecOptions.STEP_WINDOWS.key(), conf.get(DeepRecOptions.STEP_WINDOWS)),
-        positive(DeepRecOptions.WATCH_WINDOWS.key(), conf.get(DeepRecOptions.WATCH_WINDOWS)),
-        fraction(DeepRecOptions.LOAD_CHANGE_FRACTION.key(), conf.get(DeepRecOptions.LOAD_CHANGE_FRACTION)),
+        schedParameters(conf),
         conf.get(DeepRecOptions.REQUIRE_DEADLINE),
         positive(conf, DeepRecOptions.MAX_AGE),
         notNegative(DeepRecOptions.WARMUP_QUERIES.key(), conf.get(DeepRecOptions.WARMUP_QUERIES)),
@@ -161,8 +158,7 @@ public record JobSettings(
     // Unknown worker counts (0 = one per core) are estimated from this JVM; only deeprecsched's seed uses it.
     int workerEstimate = workers > 0 ? workers : Runtime.getRuntime().availableProcessors();
     PolicyConfig config = new PolicyConfig(p95TargetsMs.get(model), batchSize, delay, workerEstimate, hasAccelerator(),
-        profiles.getOrDefault(model, Map.of()), policyWindowsPerStep, policyWatchWindows,
-        policyLoadChangeFraction);
+        profiles.getOrDefault(model, Map.of()), policyParameters);
     BatchPolicy created = BatchPolicies.create(policy, config);
     if (hasAccelerator() && !created.adaptive() && acceleratorThreshold > 0) {
       return new WithOffload(created, acceleratorThreshold);
@@ -384,6 +380,60 @@ public record JobSettings(
   private static int notNegative(String key, int value) {
     if (value < 0) {
       throw new IllegalArgumentException(key + " must be >= 0: " + value);
+    }
+    return value;
+  }
+
+  /** deeprecsched's parameters from the {@code deeprec.policy.*} options, each checked under its own key. */
+  static SchedParameters schedParameters(Configuration conf) {
+    return new SchedParameters(
+        batchSizes(DeepRecOptions.BATCH_CANDIDATES, conf, true),
+        batchSizes(DeepRecOptions.OFFLOAD_THRESHOLDS, conf, false),
+        positive(DeepRecOptions.STEP_WINDOWS.key(), conf.get(DeepRecOptions.STEP_WINDOWS)),
+        belowOne(DeepRecOptions.CAPACITY_MARGIN.key(), conf.get(DeepRecOptions.CAPACITY_MARGIN)),
+        belowOne(DeepRecOptions.P95_BAND.key(), conf.get(DeepRecOptions.P95_BAND)),
+        notNegative(DeepRecOptions.PLATEAU_STEPS.key(), conf.get(DeepRecOptions.PLATEAU_STEPS)),
+        fraction(DeepRecOptions.LOAD_CHANGE_FRACTION.key(), conf.get(DeepRecOptions.LOAD_CHANGE_FRACTION)),
+        positive(DeepRecOptions.WATCH_WINDOWS.key(), conf.get(DeepRecOptions.WATCH_WINDOWS)),
+        atLeastOne(DeepRecOptions.EXPECTED_QUERY_ITEMS.key(), conf.get(DeepRecOptions.EXPECTED_QUERY_ITEMS)),
+        fraction(DeepRecOptions.SEED_LATENCY_SHARE.key(), conf.get(DeepRecOptions.SEED_LATENCY_SHARE)),
+        conf.get(DeepRecOptions.SKIP_LOSERS),
+        conf.get(DeepRecOptions.MEDIAN_STEP_P95),
+        conf.get(DeepRecOptions.MISSES_BY_CAPACITY),
+        notNegative(DeepRecOptions.STEADY_START_STEPS.key(), conf.get(DeepRecOptions.STEADY_START_STEPS)),
+        conf.get(DeepRecOptions.CONFIRM_WINS),
+        notNegative(DeepRecOptions.MIN_STEP_QUERIES.key(), conf.get(DeepRecOptions.MIN_STEP_QUERIES)),
+        conf.get(DeepRecOptions.LOAD_CHANGE_NEEDS_MISS),
+        conf.get(DeepRecOptions.LOSERS_END_DIRECTION),
+        conf.get(DeepRecOptions.TIES_TO_LARGER_BATCH));
+  }
+
+  private static List<Integer> batchSizes(org.apache.flink.configuration.ConfigOption<List<Integer>> option,
+      Configuration conf, boolean required) {
+    List<Integer> sizes = conf.get(option);
+    if (required && sizes.isEmpty()) {
+      throw new IllegalArgumentException(option.key() + " must name at least one batch size");
+    }
+    for (int size : sizes) {
+      if (size < 1 || size > BatchSettings.MAX_BATCH) {
+        throw new IllegalArgumentException(option.key() + ": each size must be in [1, " + BatchSettings.MAX_BATCH
+            + "]: " + size);
+      }
+    }
+    return sizes;
+  }
+
+  /** A share in [0, 1). */
+  private static double belowOne(String key, double value) {
+    if (!(value >= 0 && value < 1)) {
+      throw new IllegalArgumentException(key + " must be in [0, 1): " + value);
+    }
+    return value;
+  }
+
+  private static double atLeastOne(String key, double value) {
+    if (!(value >= 1)) {
+      throw new IllegalArgumentException(key + " must be >= 1: " + value);
     }
     return value;
   }

@@ -3,6 +3,9 @@ package io.deeprec.job;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.deeprec.sched.DeepRecSchedPolicy;
+import io.deeprec.sched.SchedParameters;
+import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -44,6 +47,17 @@ class JobSettingsTest {
       "deeprec.policy.watch-windows, 0",
       "deeprec.policy.load-change-fraction, 0",
       "deeprec.policy.load-change-fraction, 1.5",
+      "deeprec.policy.batch-candidates, 0;64",
+      "deeprec.policy.batch-candidates, 2048",
+      "deeprec.policy.offload-thresholds, 4096",
+      "deeprec.policy.capacity-margin, 1",
+      "deeprec.policy.p95-band, -0.1",
+      "deeprec.policy.plateau-steps, -1",
+      "deeprec.policy.expected-query-items, 0.5",
+      "deeprec.policy.seed-latency-share, 0",
+      "deeprec.policy.steady-start-steps, -1",
+      "deeprec.policy.min-step-queries, -1",
+      "deeprec.policy.confirm-wins, maybe",
       "deeprec.inference.timeout, 0 ms",
       "deeprec.reassembly.abandon-after, 0 ms",
       "deeprec.metrics.window, 0 ms",
@@ -61,6 +75,45 @@ class JobSettingsTest {
     Configuration conf = Configuration.fromMap(Map.of(key, value));
 
     assertThatThrownBy(() -> JobSettings.from(conf)).hasMessageContaining(key);
+  }
+
+  @Test
+  void everyDeepRecSchedParameterIsSetByItsOwnKeyAndTheRestKeepTheirDefaults() {
+    Configuration conf = Configuration.fromMap(Map.ofEntries(
+        Map.entry("deeprec.policy.batch-candidates", "1024;256;64"),
+        Map.entry("deeprec.policy.offload-thresholds", "256"),
+        Map.entry("deeprec.policy.windows-per-step", "3"),
+        Map.entry("deeprec.policy.capacity-margin", "0.1"),
+        Map.entry("deeprec.policy.p95-band", "0.2"),
+        Map.entry("deeprec.policy.plateau-steps", "1"),
+        Map.entry("deeprec.policy.load-change-fraction", "0.5"),
+        Map.entry("deeprec.policy.watch-windows", "6"),
+        Map.entry("deeprec.policy.expected-query-items", "100"),
+        Map.entry("deeprec.policy.seed-latency-share", "0.25"),
+        Map.entry("deeprec.policy.skip-losers", "false"),
+        Map.entry("deeprec.policy.median-step-p95", "true"),
+        Map.entry("deeprec.policy.misses-by-capacity", "true"),
+        Map.entry("deeprec.policy.steady-start-steps", "2"),
+        Map.entry("deeprec.policy.confirm-wins", "false"),
+        Map.entry("deeprec.policy.min-step-queries", "50"),
+        Map.entry("deeprec.policy.load-change-needs-miss", "true"),
+        Map.entry("deeprec.policy.losers-end-direction", "true"),
+        Map.entry("deeprec.policy.ties-to-larger-batch", "true")));
+
+    assertThat(JobSettings.schedParameters(conf)).isEqualTo(new SchedParameters(List.of(1024, 256, 64), List.of(256),
+        3, 0.1, 0.2, 1, 0.5, 6, 100, 0.25, false, true, true, 2, false, 50, true, true, true));
+    assertThat(JobSettings.schedParameters(new Configuration())).isEqualTo(SchedParameters.DEFAULTS);
+    assertThat(DeepRecOptions.schedParameterOptions()).as("one key per parameter")
+        .hasSize(SchedParameters.class.getRecordComponents().length);
+  }
+
+  @Test
+  void theJobsDeepRecSchedRunsByTheConfiguredParameters() {
+    JobSettings settings = JobSettings.from(Configuration.fromMap(Map.of("deeprec.batch.policy", "deeprecsched",
+        "deeprec.policy.losers-end-direction", "true")));
+
+    DeepRecSchedPolicy policy = (DeepRecSchedPolicy) settings.policies().values().iterator().next();
+    assertThat(policy.parameters()).isEqualTo(SchedParameters.DEFAULTS.withLosersEndDirection(true));
   }
 
   @Test

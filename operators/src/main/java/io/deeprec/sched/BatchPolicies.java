@@ -32,16 +32,6 @@ public final class BatchPolicies {
   }
 
   private static DeepRecSchedPolicy deepRecSched(PolicyConfig config) {
-    SchedParameters parameters = SchedParameters.DEFAULTS;
-    if (config.windowsPerStep() > 0) {
-      parameters = parameters.withWindowsPerStep(config.windowsPerStep());
-    }
-    if (config.watchWindows() > 0) {
-      parameters = parameters.withWatchWindows(config.watchWindows());
-    }
-    if (config.loadChangeFraction() > 0) {
-      parameters = parameters.withLoadChangeFraction(config.loadChangeFraction());
-    }
-    return new DeepRecSchedPolicy(config.targetP95Ms(), parameters, config.workers(), config.hasAccelerator(), config.profileMs(), 0);
+    return new DeepRecSchedPolicy(config.targetP95Ms(), config.schedParameters(), config.workers(), config.hasAccelerator(), config.profileMs(), 0);
   }
 }

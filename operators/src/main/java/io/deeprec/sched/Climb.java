@@ -23,9 +23,12 @@ final class Climb implements Serializable {
   private final int plateauSteps;
   private final boolean confirmWins;
   private final boolean losersEndDirection;
+  private final boolean tiesToLargerBatch;
   private int position;
   private int direction;
   private boolean turned;
+  /** Whether a rung beat the best (not only tied it) since the climb began. */
+  private boolean improved;
   private int tiesInARow;
   private MeasuredStep best;
   /** A rung that beat the best, waiting for the best's measurement again; null when none. */
@@ -38,9 +41,10 @@ final class Climb implements Serializable {
    * @param knownStart the start's measurement when already known (it is then not measured again), else null
    * @param confirmWins whether a rung that beats the best wins only against the best measured before and again after it
    * @param losersEndDirection whether a rung that cannot win ends the walk in its direction (else it is stepped over)
+   * @param tiesToLargerBatch whether a rung that ties the best with a larger batch size takes its place
    */
   Climb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection, MeasuredStep knownStart, int plateauSteps,
-      boolean confirmWins, boolean losersEndDirection) {
+      boolean confirmWins, boolean losersEndDirection, boolean tiesToLargerBatch) {
     this.ladder = List.copyOf(ladder);
     this.start = ladder.indexOf(startAt);
     if (start < 0) {
@@ -52,13 +56,17 @@ final class Climb implements Serializable {
     this.plateauSteps = plateauSteps;
     this.confirmWins = confirmWins;
     this.losersEndDirection = losersEndDirection;
+    this.tiesToLargerBatch = tiesToLargerBatch;
   }
 
-  /** A climb by the policy's parameters: {@code plateauSteps}, {@code confirmWins}, {@code losersEndDirection}. */
+  /**
+   * A climb by the policy's parameters: {@code plateauSteps}, {@code confirmWins}, {@code losersEndDirection},
+   * {@code tiesToLargerBatch}.
+   */
   Climb(List<BatchSettings> ladder, BatchSettings startAt, int firstDirection, MeasuredStep knownStart,
       SchedParameters parameters) {
     this(ladder, startAt, firstDirection, knownStart, parameters.plateauSteps(), parameters.confirmWins(),
-        parameters.losersEndDirection());
+        parameters.losersEndDirection(), parameters.tiesToLargerBatch());
   }
 
   /**
@@ -90,9 +98,13 @@ final class Climb implements Serializable {
       }
     }
     if (verdict > 0) {
+      improved |= best != null;
       best = step;
       tiesInARow = 0;
       return advance(skip);
+    }
+    if (verdict == 0 && tiesToLargerBatch && step.settings().batchSize() > best.settings().batchSize()) {
+      best = step;
     }
     if (verdict == 0 && ++tiesInARow <= plateauSteps) {
       return advance(skip);
@@ -125,7 +137,7 @@ final class Climb implements Serializable {
   }
 
   private BatchSettings turnOrStop(BiPredicate<BatchSettings, MeasuredStep> skip) {
-    if (turned || !best.settings().equals(ladder.get(start))) {
+    if (turned || improved) {
       return null;
     }
     turned = true;

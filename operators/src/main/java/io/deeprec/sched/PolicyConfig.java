@@ -19,21 +19,17 @@ import java.util.TreeMap;
  *     offload threshold)
  * @param profileMs the profiler's curve, request latency (ms) per batch size, to seed
  *     deeprecsched; empty = none
- * @param windowsPerStep deeprecsched: windows measured per hill-climbing step; 0 = its default
- * @param watchWindows deeprecsched: rolling windows watched for load changes once converged; 0 =
- *     its default
- * @param loadChangeFraction deeprecsched: relative change of the completed load that explores again; 0 = its
- *     default
+ * @param schedParameters deeprecsched's parameters; null = {@link SchedParameters#DEFAULTS}
  */
 public record PolicyConfig(
     double targetP95Ms, int batchSize, long maxQueueDelayMs, int workers, boolean hasAccelerator, Map<Integer, Double> profileMs,
-    int windowsPerStep, int watchWindows, double loadChangeFraction)
+    SchedParameters schedParameters)
     implements Serializable {
 
-  /** A config with deeprecsched's default pacing. */
+  /** A config with deeprecsched's default parameters. */
   public PolicyConfig(double targetP95Ms, int batchSize, long maxQueueDelayMs, int workers, boolean hasAccelerator,
       Map<Integer, Double> profileMs) {
-    this(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, 0, 0, 0);
+    this(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, SchedParameters.DEFAULTS);
   }
 
   /** Default batch size: 64 items per request. */
@@ -54,12 +50,7 @@ public record PolicyConfig(
     if (workers < 0) {
       throw new IllegalArgumentException("workers must be >= 0 (0 = unknown): " + workers);
     }
-    if (windowsPerStep < 0 || watchWindows < 0) {
-      throw new IllegalArgumentException("windows per step and watch windows must be >= 0 (0 = default)");
-    }
-    if (!(loadChangeFraction >= 0)) {
-      throw new IllegalArgumentException("load change fraction must be >= 0 (0 = default): " + loadChangeFraction);
-    }
+    schedParameters = schedParameters == null ? SchedParameters.DEFAULTS : schedParameters;
     profileMs = profileMs == null ? Map.of() : Collections.unmodifiableSortedMap(new TreeMap<>(profileMs));
   }
 
@@ -69,31 +60,27 @@ public record PolicyConfig(
   }
 
   public PolicyConfig withBatchSize(int value) {
-    return new PolicyConfig(targetP95Ms, value, maxQueueDelayMs, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
+    return new PolicyConfig(targetP95Ms, value, maxQueueDelayMs, workers, hasAccelerator, profileMs, schedParameters);
   }
 
   public PolicyConfig withMaxQueueDelayMs(long value) {
-    return new PolicyConfig(targetP95Ms, batchSize, value, workers, hasAccelerator, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
+    return new PolicyConfig(targetP95Ms, batchSize, value, workers, hasAccelerator, profileMs, schedParameters);
   }
 
   public PolicyConfig withWorkers(int value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, value, hasAccelerator, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, value, hasAccelerator, profileMs, schedParameters);
   }
 
   public PolicyConfig withAccelerator(boolean value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, value, profileMs, windowsPerStep, watchWindows, loadChangeFraction);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, value, profileMs, schedParameters);
   }
 
-  /**
-   * deeprecsched's pacing: windows per step, windows watched once converged, and the load change that explores
-   * again (0 = default).
-   */
-  public PolicyConfig withPacing(int stepWindows, int watchedWindows, double loadChange) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, stepWindows, watchedWindows,
-        loadChange);
+  /** deeprecsched's parameters (null = the defaults). */
+  public PolicyConfig withSchedParameters(SchedParameters value) {
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, profileMs, value);
   }
 
   public PolicyConfig withProfileMs(Map<Integer, Double> value) {
-    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, value, windowsPerStep, watchWindows, loadChangeFraction);
+    return new PolicyConfig(targetP95Ms, batchSize, maxQueueDelayMs, workers, hasAccelerator, value, schedParameters);
   }
 }

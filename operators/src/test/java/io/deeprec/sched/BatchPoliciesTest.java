@@ -3,6 +3,7 @@ package io.deeprec.sched;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -43,13 +44,14 @@ class BatchPoliciesTest {
   }
 
   @Test
-  void deepRecSchedRunsByTheConfiguredPacingAndItsDefaultsElsewhere() {
-    DeepRecSchedPolicy paced = (DeepRecSchedPolicy) BatchPolicies.create("deeprecsched", CONFIG.withPacing(2, 6, 0.5));
-    DeepRecSchedPolicy unset = (DeepRecSchedPolicy) BatchPolicies.create("deeprecsched", CONFIG.withPacing(0, 0, 0));
+  void deepRecSchedRunsByTheConfiguredParametersAndTheDefaultsWhenNoneAreGiven() {
+    SchedParameters configured = SchedParameters.DEFAULTS.withWindowsPerStep(2).withLosersEndDirection(true)
+        .withBatchCandidates(List.of(1024, 128, 32));
+    DeepRecSchedPolicy tuned = (DeepRecSchedPolicy) BatchPolicies.create("deeprecsched",
+        CONFIG.withSchedParameters(configured));
+    DeepRecSchedPolicy unset = (DeepRecSchedPolicy) BatchPolicies.create("deeprecsched", CONFIG.withSchedParameters(null));
 
-    assertThat(paced.parameters()).isEqualTo(
-        SchedParameters.DEFAULTS.withWindowsPerStep(2).withWatchWindows(6).withLoadChangeFraction(0.5));
+    assertThat(tuned.parameters()).isEqualTo(configured);
     assertThat(unset.parameters()).isEqualTo(SchedParameters.DEFAULTS);
-    assertThatThrownBy(() -> CONFIG.withPacing(0, 0, -0.1)).hasMessageContaining("load change fraction");
   }
 }

@@ -165,7 +165,8 @@ public final class SchedulerAblation {
         new Variant("minStepQueries=400", "a step measures at least this many queries (not adopted)", d.withMinStepQueries(400)),
         new Variant("loadChangeNeedsMiss=true", "a load change explores only when the choice misses", d.withLoadChangeNeedsMiss(true)),
         new Variant("losersEndDirection=true", "a rung that cannot win ends the walk (not adopted)",
-            d.withLosersEndDirection(true)));
+            d.withLosersEndDirection(true)),
+        new Variant("tiesToLargerBatch=true", "a full tie goes to the larger batch (not adopted)", d.withTiesToLargerBatch(true)));
   }
 
   /**

@@ -156,9 +156,9 @@ final class FlinkKafkaPath implements AutoCloseable {
   }
 
   private static final String POLICY_PREFIX = "deeprec.policy.";
-  /** The options a contender may set for itself: its policy's own (the profile directory is the bench's). */
-  private static final java.util.Set<String> POLICY_KEYS = java.util.Set.of(DeepRecOptions.STEP_WINDOWS.key(),
-      DeepRecOptions.WATCH_WINDOWS.key(), DeepRecOptions.LOAD_CHANGE_FRACTION.key());
+  /** The options a contender may set for itself: its policy's parameters (the profile directory is the bench's). */
+  private static final java.util.Set<String> POLICY_KEYS = DeepRecOptions.schedParameterOptions().stream()
+      .map(org.apache.flink.configuration.ConfigOption::key).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   /**
    * Fails fast, before any job starts, on a policy the job would refuse: an unknown name, an unknown or bad setting.

@@ -28,6 +28,15 @@ class ContenderSettingsTest {
   }
 
   @Test
+  void everyParameterOfThePolicyMayBeAContendersOwnListsSeparatedBySemicolons() {
+    DeepRecSchedPolicy variant = (DeepRecSchedPolicy) JobSettings.from(
+        serving("deeprecsched@losers-end-direction=true@batch-candidates=1024;192;64")).policies().get("rmc1");
+
+    assertThat(variant.parameters()).isEqualTo(
+        SchedParameters.DEFAULTS.withLosersEndDirection(true).withBatchCandidates(java.util.List.of(1024, 192, 64)));
+  }
+
+  @Test
   void aBadSettingIsRefusedBeforeAnyJobStartsNamingIt() {
     assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("deeprecsched@load-change=0.5"))
         .hasMessageContaining("unknown policy setting 'load-change'").hasMessageContaining("load-change-fraction");
