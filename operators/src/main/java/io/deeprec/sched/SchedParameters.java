@@ -50,7 +50,7 @@ import java.util.List;
  *     the larger batch size (else the one it measured first): a setting that splits queries into more requests
  *     pays for each of them outside the model too, and a light load's capacity reading charges that work at the
  *     light load's rate, so of two settings read alike the one that splits less has more capacity once the load
- *     nears it
+ *     nears it; not adopted: on the simulator it costs where the target is tight (docs/scheduler.md)
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
