@@ -3,6 +3,7 @@ package io.deeprec.job;
 import io.deeprec.model.EmbeddingLookup;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.sched.SchedParameters;
+import io.deeprec.sched.SplitRule;
 import io.deeprec.model.UserSideIds;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -239,6 +240,13 @@ public final class DeepRecOptions {
       .durationType().defaultValue(Duration.ZERO)
       .withDescription("Policy 'timeout' only: how long a request smaller than the batch size may wait to be filled "
           + "with items of other queries (0 means the 2 ms default). The other policies release requests at once.");
+
+  public static final ConfigOption<SplitRule> SPLIT = ConfigOptions.key("deeprec.batch.split")
+      .enumType(SplitRule.class).defaultValue(SplitRule.DEFAULT)
+      .withDescription("How a query larger than the batch size is cut when requests are not merged (every policy but "
+          + "'timeout'): 'full-first' (as many full requests as fit, then the remainder: 167 items at 128 are 128 + 39) "
+          + "or 'balanced' (the same number of requests, as equal as possible: 84 + 83). The request count and the "
+          + "work are the same; a query waits for its largest part.");
 
   public static final ConfigOption<Integer> SHARDS = ConfigOptions.key("deeprec.batch.shards")
       .intType().defaultValue(0)

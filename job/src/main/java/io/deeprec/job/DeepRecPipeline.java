@@ -99,7 +99,7 @@ public final class DeepRecPipeline {
     SingleOutputStreamOperator<InferenceRequest> requests = queries
         .keyBy(query -> MicroBatcher.key(query, shards))
         .connect(controlBroadcast)
-        .process(new MicroBatcher(policies))
+        .process(new MicroBatcher(policies, settings.split()))
         .name("micro-batcher").uid("micro-batcher");
 
     DataStream<PartialResult> parts = AsyncDataStream

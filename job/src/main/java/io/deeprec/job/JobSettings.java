@@ -10,6 +10,7 @@ import io.deeprec.model.ModelSpec;
 import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
 import io.deeprec.sched.SchedParameters;
+import io.deeprec.sched.SplitRule;
 import io.deeprec.inference.AcceleratorFunction;
 import io.deeprec.model.LatencyTier;
 import io.deeprec.sched.BatchPolicies;
@@ -33,6 +34,7 @@ public record JobSettings(
     String policy,
     int batchSize,
     Duration maxQueueDelay,
+    SplitRule split,
     int shards,
     int workers,
     int capacity,
@@ -102,6 +104,7 @@ public record JobSettings(
         conf.get(DeepRecOptions.POLICY).toLowerCase(Locale.ROOT),
         conf.get(DeepRecOptions.BATCH_SIZE),
         notNegative(conf, DeepRecOptions.MAX_QUEUE_DELAY),
+        enumSetting(conf, DeepRecOptions.SPLIT),
         notNegative(DeepRecOptions.SHARDS.key(), conf.get(DeepRecOptions.SHARDS)),
         notNegative(DeepRecOptions.WORKERS.key(), conf.get(DeepRecOptions.WORKERS)),
         positive(DeepRecOptions.CAPACITY.key(), conf.get(DeepRecOptions.CAPACITY)),

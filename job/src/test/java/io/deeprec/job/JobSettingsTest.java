@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.deeprec.sched.DeepRecSchedPolicy;
 import io.deeprec.sched.SchedParameters;
+import io.deeprec.sched.SplitRule;
 import java.util.List;
 import java.util.Map;
 import org.apache.flink.configuration.Configuration;
@@ -24,6 +25,15 @@ class JobSettingsTest {
     assertThat(JobSettings.startsFromEarliest(conf)).as("a new group starts at the latest offset").isFalse();
     assertThat(settings.maxAge().toSeconds()).isEqualTo(10);
     assertThat(settings.warmupQueries()).isPositive();
+    assertThat(settings.split()).isEqualTo(SplitRule.DEFAULT);
+  }
+
+  @Test
+  void theSplitRuleIsReadInAnyCase() {
+    assertThat(JobSettings.from(Configuration.fromMap(Map.of("deeprec.batch.split", "Balanced"))).split())
+        .isEqualTo(SplitRule.BALANCED);
+    assertThat(JobSettings.from(Configuration.fromMap(Map.of("deeprec.batch.split", "full-first"))).split())
+        .isEqualTo(SplitRule.FULL_FIRST);
   }
 
   @Test
@@ -159,6 +169,7 @@ class JobSettingsTest {
       "deeprec.sla.tier, extreme, '[low, medium, high]'",
       "deeprec.accelerator.mode, tpu, '[none, simulated, gpu]'",
       "deeprec.batch.policy, greedy, 'static, fixed, timeout, aimd, deeprecsched'",
+      "deeprec.batch.split, even, '[full-first, balanced]'",
   })
   void aBadEnumValueIsRefusedNamingTheKeyAndWhatIsAllowed(String key, String value, String allowed) {
     assertThatThrownBy(() -> JobSettings.from(Configuration.fromMap(Map.of(key, value))))

@@ -4,6 +4,7 @@ import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
 import io.deeprec.serving.BatchingRules;
 import io.deeprec.sched.QuerySplitter.Piece;
+import io.deeprec.sched.SplitRule;
 import io.deeprec.schema.CandidateFeatures;
 import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.internal.InferenceRequest;
@@ -62,6 +63,7 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
   private static final String PREVIOUS = "#previous";
 
   private final HashMap<String, BatchPolicy> policies;
+  private final SplitRule split;
 
   private transient ListState<QuerySlice> pending;
   private transient ValueState<Integer> pendingItems;
@@ -71,9 +73,13 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
   /** The version the open request's queries are scored by (null: the started model). */
   private transient ValueState<ModelRollout> pendingRollout;
 
-  /** @param policies the batch policy of every served model, by model id */
-  public MicroBatcher(Map<String, BatchPolicy> policies) {
+  /**
+   * @param policies the batch policy of every served model, by model id
+   * @param split how a query is cut when requests are not merged
+   */
+  public MicroBatcher(Map<String, BatchPolicy> policies, SplitRule split) {
     this.policies = new HashMap<>(policies);
+    this.split = java.util.Objects.requireNonNull(split, "split");
   }
 
   @Override
@@ -100,7 +106,7 @@ public class MicroBatcher extends KeyedBroadcastProcessFunction<String, RecQuery
       release(query.getModel(), now, ctx, out);
       waiting = 0;
     }
-    BatchingRules.Admission admission = BatchingRules.admit(n, waiting, pendingSettings.value(), settings);
+    BatchingRules.Admission admission = BatchingRules.admit(n, waiting, pendingSettings.value(), settings, split);
     if (admission.offload()) {
       ctx.output(ACCELERATOR, request(query.getModel(), now, settings, rollouts, version,
           List.of(slice(query, new Piece(0, n, true), now))));

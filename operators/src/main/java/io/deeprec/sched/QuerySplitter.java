@@ -5,7 +5,8 @@ import java.util.List;
 
 /**
  * Cuts a query of N items into pieces for inference requests of at most {@code batchSize} items,
- * given how many items already wait in the open (partial) request.
+ * given how many items already wait in the open (partial) request, by a {@link SplitRule} where
+ * requests are not merged.
  */
 public final class QuerySplitter {
 
@@ -27,16 +28,20 @@ public final class QuerySplitter {
    * @param queryItems N, at least 1
    * @param pendingItems items already in the open request (0 when none is open); must be < batchSize
    * @param settings the batch size and whether partial requests may wait to merge
+   * @param rule how the pieces are sized without merging (with merging each piece fills the open request)
    * @return pieces in query order; without merging every piece closes its request, so a query of N
    *     items gives ceil(N / batchSize) requests
    */
-  public static List<Piece> plan(int queryItems, int pendingItems, BatchSettings settings) {
+  public static List<Piece> plan(int queryItems, int pendingItems, BatchSettings settings, SplitRule rule) {
     int batch = settings.batchSize();
     if (queryItems < 1) {
       throw new IllegalArgumentException("a query has at least one item: " + queryItems);
     }
     if (pendingItems < 0 || pendingItems >= batch) {
       throw new IllegalArgumentException("pending items must be in [0, " + batch + "): " + pendingItems);
+    }
+    if (!settings.merges() && rule == SplitRule.BALANCED) {
+      return balanced(queryItems, batch);
     }
     List<Piece> pieces = new ArrayList<>(queryItems / batch + 2);
     boolean merge = settings.merges();
@@ -48,6 +53,21 @@ public final class QuerySplitter {
       pieces.add(new Piece(offset, length, full || !merge));
       offset += length;
       room = batch;
+    }
+    return pieces;
+  }
+
+  /** ceil(N / batch) pieces whose lengths differ by at most one item, the longer ones first. */
+  private static List<Piece> balanced(int queryItems, int batch) {
+    int count = requestCount(queryItems, batch);
+    int shorter = queryItems / count;
+    int longer = queryItems % count;
+    List<Piece> pieces = new ArrayList<>(count);
+    int offset = 0;
+    for (int i = 0; i < count; i++) {
+      int length = i < longer ? shorter + 1 : shorter;
+      pieces.add(new Piece(offset, length, true));
+      offset += length;
     }
     return pieces;
   }

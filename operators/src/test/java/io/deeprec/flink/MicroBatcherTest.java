@@ -3,6 +3,7 @@ package io.deeprec.flink;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.deeprec.sched.FixedBatchPolicy;
+import io.deeprec.sched.SplitRule;
 import io.deeprec.schema.CandidateFeatures;
 import io.deeprec.schema.RecQuery;
 import io.deeprec.schema.internal.InferenceRequest;
@@ -28,7 +29,11 @@ class MicroBatcherTest {
   private KeyedBroadcastOperatorTestHarness<String, RecQuery, ControlRecord, InferenceRequest> harness;
 
   private void open(int batchSize, long maxDelayMs) throws Exception {
-    MicroBatcher batcher = new MicroBatcher(Map.of("rmc1", new FixedBatchPolicy(batchSize, maxDelayMs)));
+    open(batchSize, maxDelayMs, SplitRule.FULL_FIRST);
+  }
+
+  private void open(int batchSize, long maxDelayMs, SplitRule split) throws Exception {
+    MicroBatcher batcher = new MicroBatcher(Map.of("rmc1", new FixedBatchPolicy(batchSize, maxDelayMs)), split);
     harness = ProcessFunctionTestHarnesses.forKeyedBroadcastProcessFunction(
         batcher, q -> MicroBatcher.key(q, 1), Types.STRING, MicroBatcher.CONTROL_STATE, MicroBatcher.ROLLOUT_STATE);
     harness.setProcessingTime(1_000);
@@ -89,6 +94,19 @@ class MicroBatcherTest {
     assertThat(requests().get(1).getSlices().get(0).getCandidateIds().get(0)).isEqualTo(1064L);
     assertThat(keyedStateEntries()).isZero();
     assertThat(harness.numProcessingTimeTimers()).isZero();
+  }
+
+  /** Input: one query of 150 items, batch 64, balanced split. Output: 3 requests of 50 at once, in query order. */
+  @Test
+  void balancedSplitCutsAQueryIntoEqualRequests() throws Exception {
+    open(64, 0, SplitRule.BALANCED);
+
+    harness.processElement(new StreamRecord<>(query("q1", 150)));
+
+    assertThat(sizes(requests())).containsExactly(50, 50, 50);
+    assertThat(requests().stream().map(r -> r.getSlices().get(0).getOffset())).containsExactly(0, 50, 100);
+    assertThat(requests().get(2).getSlices().get(0).getCandidateIds().get(0)).isEqualTo(1100L);
+    assertThat(keyedStateEntries()).isZero();
   }
 
   /** Input: queries of 10 and 20 items, batch 64, delay 5 ms. Output: nothing until the timer, then one merged request. */

@@ -17,7 +17,9 @@ class BaselinePoliciesTest {
     StaticBatchPolicy policy = new StaticBatchPolicy();
 
     for (int items : new int[] {1, 167, 261, 1024}) {
-      assertThat(QuerySplitter.plan(items, 0, policy.settings())).hasSize(1);
+      for (SplitRule split : SplitRule.values()) {
+        assertThat(QuerySplitter.plan(items, 0, policy.settings(), split)).hasSize(1);
+      }
     }
     assertThat(policy.observe(window(1_000, policy.settings()))).isEqualTo(policy.settings());
     assertThat(policy.adaptive()).isFalse();

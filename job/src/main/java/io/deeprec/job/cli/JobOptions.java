@@ -55,6 +55,11 @@ public final class JobOptions {
       description = "Max wait (e.g. 2ms) to merge a partial request with other queries' items (default: 0, no merging).")
   String maxQueueDelay;
 
+  @Option(names = "--split", paramLabel = "full-first|balanced",
+      description = "How a query larger than the batch size is cut: as many full requests as fit, then the remainder "
+          + "(default), or the same number of requests as equal as possible.")
+  String split;
+
   @Option(names = "--table-scale", description = "Factor (0,1] on embedding table rows (default: " + DeepRecOptions.DEFAULT_TABLE_SCALE + ").")
   Double tableScale;
 
@@ -138,6 +143,7 @@ public final class JobOptions {
     if (maxQueueDelay != null) {
       conf.setString(DeepRecOptions.MAX_QUEUE_DELAY.key(), maxQueueDelay);
     }
+    setTextIfPresent(conf, DeepRecOptions.SPLIT, split);
     setIfPresent(conf, DeepRecOptions.TABLE_SCALE, tableScale);
     setIfPresent(conf, DeepRecOptions.SEED, seed);
     if (embeddingLookup != null) {

@@ -4,6 +4,7 @@ import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.DeepRecSchedPolicy;
 import io.deeprec.sched.FixedBatchPolicy;
 import io.deeprec.sched.SchedParameters;
+import io.deeprec.sched.SplitRule;
 import io.deeprec.sched.StaticBatchPolicy;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -330,6 +331,75 @@ public final class SchedulerAblation {
       }
     }
     return outcomes;
+  }
+
+  /**
+   * How the two {@link SplitRule}s serve one shape, per seed on the same seeded workload: the oracle's LBT (the
+   * best fixed batch size under each rule) and DeepRecSched's with the defaults, under each rule.
+   */
+  public record SplitOutcome(Shape shape, double[] oracleFullFirst, double[] oracleBalanced, double[] schedFullFirst,
+      double[] schedBalanced) {
+    /** Median over seeds of the oracle's LBT balanced / full-first. */
+    public double oracleGain() {
+      return quantile(ratios(oracleBalanced, oracleFullFirst), 0.5);
+    }
+
+    /** Median over seeds of DeepRecSched's LBT balanced / full-first. */
+    public double schedGain() {
+      return quantile(ratios(schedBalanced, schedFullFirst), 0.5);
+    }
+
+    /** p10 over seeds of DeepRecSched's LBT balanced / full-first. */
+    public double schedGainP10() {
+      return quantile(ratios(schedBalanced, schedFullFirst), 0.1);
+    }
+
+    /** Median over seeds of DeepRecSched / the oracle under one rule. */
+    public double schedOverOracle(SplitRule rule) {
+      return rule == SplitRule.BALANCED ? quantile(ratios(schedBalanced, oracleBalanced), 0.5)
+          : quantile(ratios(schedFullFirst, oracleFullFirst), 0.5);
+    }
+
+    private static double[] ratios(double[] over, double[] under) {
+      double[] r = new double[over.length];
+      for (int i = 0; i < r.length; i++) {
+        r[i] = under[i] > 0 ? over[i] / under[i] : Double.NaN;
+      }
+      return r;
+    }
+  }
+
+  /** The two split rules on every shape over {@code seeds} seeds (1..seeds). */
+  public static List<SplitOutcome> compareSplits(List<Shape> shapes, int seeds, Consumer<SplitOutcome> progress) {
+    List<SplitOutcome> outcomes = new ArrayList<>();
+    for (Shape shape : shapes) {
+      double[][] lbts = new double[4][seeds];
+      IntStream.range(0, seeds).parallel().forEach(i -> {
+        for (SplitRule rule : SplitRule.values()) {
+          ServingSimulator simulator = simulator(shape, i + 1).toBuilder().split(rule).build();
+          double oracle = oracleLbt(simulator, shape);
+          double sched = lbt(simulator, () -> policy(shape, variants().get(0)), shape.targetP95Ms(), oracle);
+          int row = rule == SplitRule.BALANCED ? 1 : 0;
+          lbts[row][i] = oracle;
+          lbts[2 + row][i] = sched;
+        }
+      });
+      SplitOutcome outcome = new SplitOutcome(shape, lbts[0], lbts[1], lbts[2], lbts[3]);
+      outcomes.add(outcome);
+      progress.accept(outcome);
+    }
+    return outcomes;
+  }
+
+  /** The split comparison as a markdown table, one row per shape. */
+  public static String splitMarkdown(List<SplitOutcome> outcomes) {
+    StringBuilder md = new StringBuilder("| shape | oracle: balanced / full-first, median | deeprecsched: balanced / "
+        + "full-first, median | p10 | deeprecsched / oracle, full-first | balanced |\n|---|---|---|---|---|---|\n");
+    for (SplitOutcome o : outcomes) {
+      md.append(String.format(Locale.ROOT, "| %s | %.3f | %.3f | %.3f | %.3f | %.3f |%n", o.shape().name(), o.oracleGain(),
+          o.schedGain(), o.schedGainP10(), o.schedOverOracle(SplitRule.FULL_FIRST), o.schedOverOracle(SplitRule.BALANCED)));
+    }
+    return md.toString();
   }
 
   /** A run whose load steps from 45% to 90% of the oracle's LBT at 90 s and ends at 300 s. */

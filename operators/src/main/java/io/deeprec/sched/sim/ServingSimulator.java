@@ -4,6 +4,7 @@ import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
 import io.deeprec.sched.LatencyStats;
 import io.deeprec.sched.QuerySplitter;
+import io.deeprec.sched.SplitRule;
 import io.deeprec.sched.WindowObservation;
 import io.deeprec.serving.BatchingRules;
 import io.deeprec.serving.MetricsWindow;
@@ -24,9 +25,9 @@ import java.util.SplittableRandom;
  *   <li>Arrivals: open-loop Poisson (exponential gaps) at the {@link RateSchedule}'s rate; sizes
  *       from a {@link QuerySizes} (DeepRecInfra's lognormal by default).
  *   <li>Batching: each query is cut by the policy's current settings with the job's
- *       {@link BatchingRules}: without merging every piece is a request at once; with merging the
- *       open request is released when full or when its first item has waited
- *       {@code maxQueueDelayMs}. A settings change releases the open request.
+ *       {@link BatchingRules} and a {@link SplitRule}: without merging every piece is a request at
+ *       once; with merging the open request is released when full or when its first item has
+ *       waited {@code maxQueueDelayMs}. A settings change releases the open request.
  *   <li>CPU: {@code workers} identical single-threaded workers pull requests from one shared FIFO
  *       (work-conserving: an idle worker takes the next request), service time from a
  *       {@link ServiceTimeModel}, optionally with lognormal noise.
@@ -60,6 +61,7 @@ public final class ServingSimulator {
   private final double stallMeanMs;
   private final double coldStartFactor;
   private final double coldStartTimeConstantMs;
+  private final SplitRule split;
   private final long seed;
 
   private ServingSimulator(Builder b) {
@@ -76,6 +78,7 @@ public final class ServingSimulator {
     this.stallMeanMs = b.stallMeanMs;
     this.coldStartFactor = b.coldStartFactor;
     this.coldStartTimeConstantMs = b.coldStartTimeConstantMs;
+    this.split = b.split;
     this.seed = b.seed;
   }
 
@@ -99,6 +102,7 @@ public final class ServingSimulator {
     b.stallMeanMs = stallMeanMs;
     b.coldStartFactor = coldStartFactor;
     b.coldStartTimeConstantMs = coldStartTimeConstantMs;
+    b.split = split;
     b.seed = seed;
     return b;
   }
@@ -404,7 +408,8 @@ public final class ServingSimulator {
         lastMeasuredArrivalMs = now;
       }
       BatchingRules.Admission admission = BatchingRules.admit(query.items,
-          openRequest == null ? 0 : openRequest.items, openRequest == null ? null : openRequest.settings, batching);
+          openRequest == null ? 0 : openRequest.items, openRequest == null ? null : openRequest.settings, batching,
+          split);
       if (admission.offload()) {
         query.openParts = 1;
         if (measured) {
@@ -598,8 +603,15 @@ public final class ServingSimulator {
     private double coldStartFactor = 1;
     private double coldStartTimeConstantMs = 1;
     private long seed = 1;
+    private SplitRule split = SplitRule.DEFAULT;
 
     private Builder() {}
+
+    /** How a query is cut when requests are not merged (default {@link SplitRule#DEFAULT}, as the job's). */
+    public Builder split(SplitRule value) {
+      this.split = java.util.Objects.requireNonNull(value, "split");
+      return this;
+    }
 
     /** CPU workers pulling from the shared queue, >= 1 (default 1). */
     public Builder workers(int value) {

@@ -50,6 +50,28 @@ class SchedulerAblationTest {
     assertThat(table.lines().skip(2).findFirst().orElseThrow().split("\\|")).hasSize(12);
   }
 
+  /**
+   * The slow shape (a typical query takes most of the target unsplit): the oracle splits, and split in equal parts
+   * its queries wait for a part of about half the items where full-first makes them wait for a full request.
+   */
+  @Test
+  void theSplitComparisonMeasuresBothRulesOnTheSameSeeds() {
+    SchedulerAblation.Shape slow = SchedulerAblation.shapes().get(5);
+    List<SchedulerAblation.SplitOutcome> progress = new ArrayList<>();
+
+    List<SchedulerAblation.SplitOutcome> outcomes = SchedulerAblation.compareSplits(List.of(slow), 2, progress::add);
+
+    assertThat(outcomes).hasSize(1).isEqualTo(progress);
+    SchedulerAblation.SplitOutcome outcome = outcomes.get(0);
+    assertThat(outcome.oracleFullFirst()).hasSize(2);
+    assertThat(java.util.stream.DoubleStream.of(outcome.oracleFullFirst()).min().orElseThrow()).isPositive();
+    assertThat(java.util.stream.DoubleStream.of(outcome.schedBalanced()).min().orElseThrow()).isPositive();
+    assertThat(outcome.oracleGain()).isGreaterThan(1.0);
+    String table = SchedulerAblation.splitMarkdown(outcomes);
+    assertThat(table.lines()).hasSize(3);
+    assertThat(table).contains("| " + slow.name() + " |");
+  }
+
   @Test
   void aProjectionNeverPutsTheOracleBelowTheFixedSizesItSweeps() {
     Map<Integer, Double> curve = Map.of(1, 0.5, 16, 1.0, 64, 2.5, 256, 9.0, 1024, 36.0);

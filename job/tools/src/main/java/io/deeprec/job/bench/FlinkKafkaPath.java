@@ -118,7 +118,8 @@ final class FlinkKafkaPath implements AutoCloseable {
    * serve the same policy with the same seed.
    *
    * @param policy a policy's CLI name, optionally with settings of its own: {@code NAME@KEY=VALUE@...}, each KEY
-   *     a {@code deeprec.policy.*} option without that prefix ({@code deeprecsched@load-change-fraction=0.5})
+   *     a {@code deeprec.policy.*} option without that prefix ({@code deeprecsched@load-change-fraction=0.5}) or
+   *     {@code deeprec.batch.split} in full
    */
   static Configuration servingConfiguration(String model, String modelDir, String policy, int batchSize,
       double targetMs, double tableScale, long seed, int workers, Path profileDir) {
@@ -135,10 +136,12 @@ final class FlinkKafkaPath implements AutoCloseable {
         throw new IllegalArgumentException("a policy's setting is KEY=VALUE, as in deeprecsched@load-change-fraction=0.5: '"
             + parts[i] + "' in '" + policy + "'");
       }
-      String key = POLICY_PREFIX + parts[i].substring(0, eq).trim();
-      if (!POLICY_KEYS.contains(key)) {
-        throw new IllegalArgumentException("unknown policy setting '" + parts[i].substring(0, eq) + "' in '" + policy
-            + "'; known: " + POLICY_KEYS.stream().map(k -> k.substring(POLICY_PREFIX.length())).sorted().toList());
+      String given = parts[i].substring(0, eq).trim();
+      String key = given.startsWith(DEEPREC_PREFIX) ? given : POLICY_PREFIX + given;
+      if (!CONTENDER_KEYS.contains(key)) {
+        throw new IllegalArgumentException("unknown policy setting '" + given + "' in '" + policy + "'; known: "
+            + CONTENDER_KEYS.stream().map(k -> k.startsWith(POLICY_PREFIX) ? k.substring(POLICY_PREFIX.length()) : k)
+                .sorted().toList());
       }
       conf.setString(key, parts[i].substring(eq + 1).trim());
     }
@@ -155,18 +158,24 @@ final class FlinkKafkaPath implements AutoCloseable {
     return conf;
   }
 
+  private static final String DEEPREC_PREFIX = "deeprec.";
   private static final String POLICY_PREFIX = "deeprec.policy.";
-  /** The options a contender may set for itself: its policy's parameters (the profile directory is the bench's). */
-  private static final java.util.Set<String> POLICY_KEYS = DeepRecOptions.schedParameterOptions().stream()
+  /**
+   * The options a contender may set for itself: its policy's parameters (the profile directory is the bench's),
+   * given without their prefix, and how a query is split, given in full.
+   */
+  private static final java.util.Set<String> CONTENDER_KEYS = java.util.stream.Stream.concat(
+      DeepRecOptions.schedParameterOptions().stream(), java.util.stream.Stream.of(DeepRecOptions.SPLIT))
       .map(org.apache.flink.configuration.ConfigOption::key).collect(java.util.stream.Collectors.toUnmodifiableSet());
 
   /**
    * Fails fast, before any job starts, on a policy the job would refuse: an unknown name, an unknown or bad setting.
    *
-   * @param policy as {@link #servingConfiguration} takes it
+   * @param policy a contender: as {@link #servingConfiguration} takes it, or {@code fixed-B} with or without settings
    */
   static void checkPolicy(String policy) {
-    JobSettings.from(servingConfiguration("ncf", null, policy, 0, 5, 0.01, 1, 1, null)).policies();
+    JobSettings.from(servingConfiguration("ncf", null, ProductBench.policyName(policy), ProductBench.fixedSize(policy),
+        5, 0.01, 1, 1, null)).policies();
   }
 
   @Override

@@ -12,6 +12,7 @@ import io.deeprec.sched.BatchPolicy;
 import io.deeprec.sched.BatchSettings;
 import io.deeprec.sched.LatencyStats;
 import io.deeprec.sched.QuerySplitter;
+import io.deeprec.sched.SplitRule;
 import io.deeprec.sched.WindowObservation;
 import io.deeprec.sched.sim.RateSchedule;
 import io.deeprec.serving.BatchingRules;
@@ -203,9 +204,14 @@ public final class InProcessHarness {
     return workers;
   }
 
-  /** One run at a constant rate. */
+  /** One run at a constant rate, queries cut by the job's default {@link SplitRule}. */
   public Probe probe(BatchPolicy policy, double qps, Plan plan) {
-    return run(policy, RateSchedule.constant(qps), qps, plan);
+    return probe(policy, SplitRule.DEFAULT, qps, plan);
+  }
+
+  /** One run at a constant rate, queries cut by {@code split} (the job's {@code deeprec.batch.split}). */
+  public Probe probe(BatchPolicy policy, SplitRule split, double qps, Plan plan) {
+    return new Run(policy, split, RateSchedule.constant(qps), qps, plan).execute();
   }
 
   /**
@@ -214,7 +220,7 @@ public final class InProcessHarness {
    * @param nominalQps the rate the probe is reported under (the schedule's for a constant one)
    */
   public Probe run(BatchPolicy policy, RateSchedule rates, double nominalQps, Plan plan) {
-    return new Run(policy, rates, nominalQps, plan).execute();
+    return new Run(policy, SplitRule.DEFAULT, rates, nominalQps, plan).execute();
   }
 
   /** Seconds of arrivals in flight that cut a measured window short: see {@link #P95_LATE_SHARE}. */
@@ -375,6 +381,7 @@ public final class InProcessHarness {
 
   private final class Run {
     private final BatchPolicy policy;
+    private final SplitRule split;
     private final RateSchedule rates;
     private final double nominalQps;
     private final Plan plan;
@@ -401,8 +408,9 @@ public final class InProcessHarness {
     private long measuredItems;
     private long startNanos;
 
-    Run(BatchPolicy policy, RateSchedule rates, double nominalQps, Plan plan) {
+    Run(BatchPolicy policy, SplitRule split, RateSchedule rates, double nominalQps, Plan plan) {
       this.policy = policy;
+      this.split = split;
       this.rates = rates;
       this.nominalQps = nominalQps;
       this.plan = plan;
@@ -445,7 +453,7 @@ public final class InProcessHarness {
         BatchSettings batching = new BatchSettings(settings.batchSize(), settings.maxQueueDelayMs(), 0);
         Query query = new Query(dueNanos, sizes.next(random), window, settings);
         BatchingRules.Admission admission = BatchingRules.admit(query.items, open == null ? 0 : open.items,
-            open == null ? null : open.settings, batching);
+            open == null ? null : open.settings, batching, split);
         if (admission.releaseOpenFirst()) {
           submit(open);
           open = null;

@@ -316,15 +316,16 @@ public final class ProductBench {
     long began = System.nanoTime();
     String tag = String.format(Locale.ROOT, "[%s r%d %s harness]", id, round, contender);
     int batchSize = fixedSize(contender);
-    io.deeprec.sched.BatchPolicy policy = io.deeprec.job.JobSettings.from(FlinkKafkaPath.servingConfiguration(id,
+    io.deeprec.job.JobSettings serving = io.deeprec.job.JobSettings.from(FlinkKafkaPath.servingConfiguration(id,
         config.externalDir(id), policyName(contender), batchSize, target, config.tableScale(), config.seed(),
-        config.workers(), profileDir)).policies().get(id);
+        config.workers(), profileDir));
+    io.deeprec.sched.BatchPolicy policy = serving.policies().get(id);
     InProcessHarness.Plan plan = new InProcessHarness.Plan(target, config.warmupS(), config.windowS(), config.windows(),
         1, config.seed(), false);
     Map.Entry<LbtSearch.Result<Probe>, Integer> found;
     try {
       found = searchWithStrikes(tag, "in-process", round, start,
-          (qps, seed) -> judgedTogether(harness.probe(policy, qps, plan.withSeed(seed)), target));
+          (qps, seed) -> judgedTogether(harness.probe(policy, serving.split(), qps, plan.withSeed(seed)), target));
     } finally {
       searchesDone++;
       progress();
@@ -345,12 +346,22 @@ public final class ProductBench {
         p.decisionsWhileMeasured(), p.restarts(), p.latestFailure(), p.modelCpuShare());
   }
 
-  private static String policyName(String contender) {
-    return contender.startsWith(FIXED_PREFIX) ? "fixed" : contender;
+  /** The policy a contender names, with its settings: {@code fixed-128@KEY=VALUE} is {@code fixed@KEY=VALUE}. */
+  static String policyName(String contender) {
+    if (!contender.startsWith(FIXED_PREFIX)) {
+      return contender;
+    }
+    int at = contender.indexOf('@');
+    return at < 0 ? "fixed" : "fixed" + contender.substring(at);
   }
 
-  private static int fixedSize(String contender) {
-    return contender.startsWith(FIXED_PREFIX) ? Integer.parseInt(contender.substring(FIXED_PREFIX.length())) : 0;
+  /** B of a contender {@code fixed-B} (with or without settings of its own), 0 for a policy. */
+  static int fixedSize(String contender) {
+    if (!contender.startsWith(FIXED_PREFIX)) {
+      return 0;
+    }
+    int at = contender.indexOf('@');
+    return Integer.parseInt(contender.substring(FIXED_PREFIX.length(), at < 0 ? contender.length() : at));
   }
 
   /** A search's row: its LBT and, at it, the percentiles, the first window's p95 and the batch size in force. */

@@ -108,8 +108,9 @@ public final class ProductReport {
     return verdicts;
   }
 
+  /** A point of the oracle's sweep: static or a plain {@code fixed-B} (one with settings of its own is a variant). */
   private static boolean isFixedSize(String contender) {
-    return contender.startsWith(ProductBench.FIXED_PREFIX) || contender.equals("static");
+    return contender.startsWith(ProductBench.FIXED_PREFIX) && contender.indexOf('@') < 0 || contender.equals("static");
   }
 
   /**

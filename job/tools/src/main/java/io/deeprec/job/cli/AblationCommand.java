@@ -46,6 +46,10 @@ public final class AblationCommand implements Callable<Integer> {
       + "starts, as a share of the oracle's steady-state LBT, > 0 (default: ${DEFAULT-VALUE}; above 1 starts overloaded).")
   double searchStartShare;
 
+  @Option(names = "--split-comparison", description = "Instead of the rules: the two ways of splitting a query "
+      + "(deeprec.batch.split: full-first, balanced), each shape's oracle and deeprecsched LBT under each, to split.md.")
+  boolean splitComparison;
+
   @Option(names = "--profile-dir", paramLabel = "DIR",
       description = "Single-worker curves (<model>-profile.csv from 'deeprec profile') to project onto more workers.")
   Path profileDir;
@@ -69,7 +73,9 @@ public final class AblationCommand implements Callable<Integer> {
       throw new IllegalArgumentException("--projection-only needs --profile-dir");
     }
     Files.createDirectories(output);
-    if (!projectionOnly) {
+    if (splitComparison) {
+      splitComparison();
+    } else if (!projectionOnly) {
       ablation();
     }
     if (profileDir != null) {
@@ -77,6 +83,26 @@ public final class AblationCommand implements Callable<Integer> {
     }
     System.out.println("wrote " + output.toAbsolutePath());
     return 0;
+  }
+
+  private List<SchedulerAblation.Shape> shapes() {
+    List<SchedulerAblation.Shape> shapes = SchedulerAblation.shapes().stream()
+        .filter(shape -> shapeFilter == null || shapeFilter.stream().anyMatch(shape.name()::contains)).toList();
+    if (shapes.isEmpty()) {
+      throw new IllegalArgumentException("no shape's name contains any of " + shapeFilter);
+    }
+    return shapes;
+  }
+
+  private void splitComparison() throws java.io.IOException {
+    long started = System.nanoTime();
+    List<SchedulerAblation.SplitOutcome> outcomes = SchedulerAblation.compareSplits(shapes(), seeds,
+        o -> System.out.printf(Locale.ROOT, "%-40s balanced / full-first: oracle %.3f, deeprecsched %.3f (p10 %.3f)  [%.0f s]%n",
+            o.shape().name(), o.oracleGain(), o.schedGain(), o.schedGainP10(), (System.nanoTime() - started) / 1e9));
+    String table = SchedulerAblation.splitMarkdown(outcomes);
+    Files.writeString(output.resolve("split.md"), table);
+    System.out.println();
+    System.out.print(table);
   }
 
   private void ablation() throws java.io.IOException {
@@ -87,12 +113,7 @@ public final class AblationCommand implements Callable<Integer> {
       }
     }
     long started = System.nanoTime();
-    List<SchedulerAblation.Shape> shapes = SchedulerAblation.shapes().stream()
-        .filter(shape -> shapeFilter == null || shapeFilter.stream().anyMatch(shape.name()::contains)).toList();
-    if (shapes.isEmpty()) {
-      throw new IllegalArgumentException("no shape's name contains any of " + shapeFilter);
-    }
-    List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(shapes, variants, seeds, productSearch ? searchStartShare : 0,
+    List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(shapes(), variants, seeds, productSearch ? searchStartShare : 0,
         o -> System.out.printf(Locale.ROOT, "%-24s %-24s LBT/oracle median %.3f (p10 %.3f), step met %3.0f%%, settle %.0f s%s  [%.0f s]%n",
             o.shape().name(), o.variant().name(), o.medianLbtRatio(), o.p10LbtRatio(), 100 * o.stepMetShare(),
             o.medianSettleSeconds(), productSearch ? String.format(Locale.ROOT, ", by the product's search %.3f (p10 %.3f)",

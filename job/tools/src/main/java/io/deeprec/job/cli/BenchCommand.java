@@ -62,7 +62,8 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--policies", split = ",", description = "Policies (default: product: static, timeout, aimd, "
       + "deeprecsched; --harness: " + BatchPolicies.VALID_NAMES + "). Product: a policy with settings of its own is a "
       + "contender of its own, NAME@KEY=VALUE[@KEY=VALUE...], each KEY a deeprec.policy.* option without that prefix "
-      + "(deeprecsched@load-change-fraction=0.5 beside deeprecsched compares the two side by side).")
+      + "or deeprec.batch.split in full (deeprecsched@load-change-fraction=0.5 beside deeprecsched compares the two "
+      + "side by side); NAME may be fixed-B (fixed-128@deeprec.batch.split=balanced beside the oracle's fixed-128).")
   List<String> policies;
 
   @Option(names = "--tier", defaultValue = "medium", description = "Target tier: low, medium, high (default: ${DEFAULT-VALUE}).")

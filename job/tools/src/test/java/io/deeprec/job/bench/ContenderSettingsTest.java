@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.deeprec.job.JobSettings;
 import io.deeprec.sched.DeepRecSchedPolicy;
 import io.deeprec.sched.SchedParameters;
+import io.deeprec.sched.SplitRule;
 import org.apache.flink.configuration.Configuration;
 import org.junit.jupiter.api.Test;
 
@@ -46,5 +47,24 @@ class ContenderSettingsTest {
         .hasMessageContaining("deeprec.policy.load-change-fraction must be in (0, 1]");
     assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("greedy")).hasMessageContaining("greedy");
     FlinkKafkaPath.checkPolicy("deeprecsched@windows-per-step=2");
+  }
+
+  @Test
+  void aFixedSizeMayCarryTheSplitRuleAsAContenderOfItsOwn() {
+    String contender = "fixed-128@deeprec.batch.split=balanced";
+    FlinkKafkaPath.checkPolicy(contender);
+    JobSettings settings = JobSettings.from(FlinkKafkaPath.servingConfiguration("rmc1", null,
+        ProductBench.policyName(contender), ProductBench.fixedSize(contender), 100, 0.01, 7, 2, null));
+
+    assertThat(settings.split()).isEqualTo(SplitRule.BALANCED);
+    assertThat(settings.policies().get("rmc1").settings().batchSize()).isEqualTo(128);
+    assertThat(ProductBench.policyName("fixed-64")).isEqualTo("fixed");
+    assertThat(ProductBench.fixedSize("fixed-64")).isEqualTo(64);
+    assertThat(JobSettings.from(serving("deeprecsched@deeprec.batch.split=balanced")).split()).isEqualTo(SplitRule.BALANCED);
+    assertThat(JobSettings.from(serving("deeprecsched")).split()).isEqualTo(SplitRule.DEFAULT);
+    assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("fixed-128@deeprec.batch.split=even"))
+        .hasMessageContaining("deeprec.batch.split").hasMessageContaining("balanced");
+    assertThatThrownBy(() -> FlinkKafkaPath.checkPolicy("fixed-128@deeprec.batch.size=64"))
+        .hasMessageContaining("unknown policy setting 'deeprec.batch.size'");
   }
 }

@@ -46,6 +46,19 @@ class ProductReportTest {
     assertThat(rmc1.schedOverBestBaseline()).isCloseTo(90.0 / 52, within(1e-9));
   }
 
+  /** A fixed size with settings of its own (a variant searched beside it) is not a point of the oracle's sweep. */
+  @Test
+  void aFixedSizeWithSettingsOfItsOwnIsNotTheOracle() {
+    List<ProductBench.Search> searches = List.of(
+        search(1, "fixed-128", 70, 128), search(1, "fixed-128@deeprec.batch.split=balanced", 90, 128),
+        search(1, "deeprecsched", 80, 128));
+
+    ProductReport.Verdict rmc1 = ProductReport.verdicts(searches).get(0);
+
+    assertThat(rmc1.oracle()).isEqualTo("fixed-128");
+    assertThat(rmc1.schedOverOracle()).isCloseTo(80.0 / 70, within(1e-9));
+  }
+
   /**
    * Input: three rounds of fixed-64 (100, 60, 62) and fixed-256 (70, 72, 71): fixed-64's one lucky round makes no
    * difference to its median (62), but without round 3 its median is 80 and without round 2 81 (it is chosen when
