@@ -2,6 +2,7 @@ package io.deeprec.sched;
 
 import java.io.Serializable;
 import java.util.HashMap;
+import java.util.List;
 
 /**
  * How many queries per second each measured setting can carry, from what its queries cost (work per item, so
@@ -33,20 +34,28 @@ final class CapacityEstimate implements Serializable {
     return measured == null ? Double.NaN : MeasuredStep.capacityQps(workers, measured * meanQueryItems);
   }
 
-  /** Worker time (ms) of a query of {@code queryItems} split at {@code batchSize}, by the profile. */
+  /**
+   * Worker time (ms) of a query of {@code queryItems} split at {@code batchSize} by the job's default
+   * {@link SplitRule}, by the profile.
+   */
   double profiledWorkMs(int batchSize, double queryItems) {
-    int items = Math.max(1, (int) Math.round(queryItems));
-    int parts = QuerySplitter.requestCount(items, batchSize);
-    int lastPart = items - (parts - 1) * batchSize;
-    return (parts - 1) * profile.latencyMs(Math.min(batchSize, items)) + profile.latencyMs(lastPart);
+    double work = 0;
+    for (QuerySplitter.Piece piece : parts(batchSize, queryItems)) {
+      work += profile.latencyMs(piece.length());
+    }
+    return work;
   }
 
   /** Latency (ms) of a query of {@code queryItems} split at {@code batchSize} on idle workers, by the profile. */
   double profiledUnloadedMs(int batchSize, double queryItems, int workers) {
+    List<QuerySplitter.Piece> parts = parts(batchSize, queryItems);
+    int rounds = (parts.size() + Math.max(1, workers) - 1) / Math.max(1, workers);
+    return rounds * profile.latencyMs(parts.stream().mapToInt(QuerySplitter.Piece::length).max().orElse(1));
+  }
+
+  private static List<QuerySplitter.Piece> parts(int batchSize, double queryItems) {
     int items = Math.max(1, (int) Math.round(queryItems));
-    int parts = QuerySplitter.requestCount(items, batchSize);
-    int rounds = (parts + Math.max(1, workers) - 1) / Math.max(1, workers);
-    return rounds * profile.latencyMs(Math.min(batchSize, items));
+    return QuerySplitter.plan(items, 0, new BatchSettings(batchSize, 0, 0), SplitRule.DEFAULT);
   }
 
   boolean hasProfile() {
