@@ -21,14 +21,4 @@ public enum SplitRule {
   public String toString() {
     return name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
-
-  /** Parses {@link #toString()}'s form, case-insensitively. */
-  public static SplitRule parse(String value) {
-    for (SplitRule rule : values()) {
-      if (rule.toString().equalsIgnoreCase(value.trim())) {
-        return rule;
-      }
-    }
-    throw new IllegalArgumentException("unknown split rule '" + value + "' (full-first, balanced)");
-  }
 }
