@@ -272,6 +272,7 @@ final class FlinkKafkaPath implements AutoCloseable {
         warmUp(warmLoad, qps, warmupS, seed + 1);
         QueryGenerator load = new QueryGenerator(List.of(model), sizes, seed, id + "-m", 10);
         readDecisions();
+        long backlogAtStart = Math.max(0, warmLoad.generated() - warm.answeredCount());
         long measureStartMs = System.currentTimeMillis();
         CpuByStage.Snapshot cpuFrom = CpuByStage.take();
         long sent = sender.run(load, qps, (long) (measureS * 1000), seed);
@@ -297,7 +298,7 @@ final class FlinkKafkaPath implements AutoCloseable {
         return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), p95Ms, e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
             feasible, !complete, new double[0], List.of(), movedWhileMeasured,
-            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure(), modelCpuShare);
+            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure(), modelCpuShare, backlogAtStart);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while probing " + qps + " queries/s", e);

@@ -31,6 +31,8 @@ import java.util.List;
  * @param modelCpuShare the inference workers' share of this process's CPU while the measured queries were sent
  *     and answered (through the product with the embedded broker, the process holds the broker, the job, the load
  *     generator and the consumer too); NaN where not measured
+ * @param backlogAtStart warm-up queries not yet answered when the measured span began (through the product: the
+ *     backlog the measured queries start behind); -1 where not measured
  */
 public record Probe(
     double askedQps,
@@ -50,7 +52,8 @@ public record Probe(
     List<String> decisionsWhileMeasured,
     int restarts,
     String latestFailure,
-    double modelCpuShare) implements LbtSearch.Outcome {
+    double modelCpuShare,
+    long backlogAtStart) implements LbtSearch.Outcome {
 
   /**
    * One feedback window as the policy saw it.

@@ -343,7 +343,7 @@ public final class ProductBench {
     boolean feasible = !p.overloaded() && p.measuredQueries() > 0 && p.p95Ms() <= targetMs;
     return new Probe(p.askedQps(), p.sentQps(), p.measuredQueries(), p.windowP95Ms(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
         p.meanRequestItems(), p.workMsPerQuery(), p.settingsAtEnd(), feasible, p.overloaded(), p.latenciesMs(), p.trace(),
-        p.decisionsWhileMeasured(), p.restarts(), p.latestFailure(), p.modelCpuShare());
+        p.decisionsWhileMeasured(), p.restarts(), p.latestFailure(), p.modelCpuShare(), p.backlogAtStart());
   }
 
   /** The policy a contender names, with its settings: {@code fixed-128@KEY=VALUE} is {@code fixed@KEY=VALUE}. */
@@ -422,6 +422,9 @@ public final class ProductBench {
         p.feasible() ? "meets target" : p.overloaded() ? "incomplete" : "misses target",
         Double.isFinite(p.modelCpuShare()) ? String.format(Locale.ROOT, "  (model %.2f of the CPU)", p.modelCpuShare())
             : "");
+    if (p.backlogAtStart() > 0) {
+      out.printf(Locale.ROOT, "%s     %d warm-up queries unanswered when the measured span began%n", tag, p.backlogAtStart());
+    }
     if (!p.decisionsWhileMeasured().isEmpty()) {
       List<String> moves = p.decisionsWhileMeasured();
       out.printf(Locale.ROOT, "%s     the controller decided %d time(s) while measured; last: %s%n", tag, moves.size(),

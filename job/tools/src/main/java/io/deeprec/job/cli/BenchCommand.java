@@ -120,8 +120,34 @@ public final class BenchCommand implements Callable<Integer> {
       description = "Fixed batch sizes of the oracle sweep (default: product " + PRODUCT_ORACLE_SIZES + ", with static as "
           + "the largest size; harness "
           + HARNESS_ORACLE_SIZES + "; 84 splits a typical query in two; the pool curve printed per model shows which "
-          + "sizes are worth sweeping).")
-  List<Integer> oracleSizes;
+          + "sizes are worth sweeping; 'none': no sweep, the policies alone).")
+  List<String> oracleSizes;
+
+  /** {@code --oracle-sizes} as batch sizes: null when not given, empty for {@code none}. */
+  private List<Integer> oracleSizes() {
+    return oracleSizes == null ? null : parseOracleSizes(oracleSizes);
+  }
+
+  /** Batch sizes ({@code 256,128}), or none at all for {@code none}; anything else is refused by name. */
+  static List<Integer> parseOracleSizes(List<String> values) {
+    if (values.size() == 1 && values.get(0).trim().equalsIgnoreCase("none")) {
+      return List.of();
+    }
+    List<Integer> sizes = new ArrayList<>();
+    for (String value : values) {
+      int size;
+      try {
+        size = Integer.parseInt(value.trim());
+      } catch (NumberFormatException e) {
+        throw new IllegalArgumentException("--oracle-sizes takes batch sizes (256,128) or 'none': '" + value + "'");
+      }
+      if (size < 1) {
+        throw new IllegalArgumentException("--oracle-sizes: a batch size must be >= 1: " + size);
+      }
+      sizes.add(size);
+    }
+    return sizes;
+  }
 
   static final String PRODUCT_ORACLE_SIZES = "256,128,64";
   static final String HARNESS_ORACLE_SIZES = "1024,256,128,84,64,32,16,8,4";
@@ -231,7 +257,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<String> names = policies != null ? policies
         : List.of((quick ? "static,deeprecsched" : PRODUCT_POLICIES).split(","));
-    List<Integer> sizesToSweep = oracleSizes != null ? oracleSizes : quick ? List.of()
+    List<Integer> sizesToSweep = oracleSizes() != null ? oracleSizes() : quick ? List.of()
         : java.util.Arrays.stream(PRODUCT_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList();
     java.util.Map<String, Double> overrides = new java.util.LinkedHashMap<>();
     if (targets != null) {
@@ -262,7 +288,7 @@ public final class BenchCommand implements Callable<Integer> {
     return new BenchConfig(ids, new ArrayList<>(names), LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)), overrides,
         or(tableScale, quick ? QUICK_TABLE_SCALE : TABLE_SCALE), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
         batchSize, maxQueueDelayMs, plan, or(growth, 2.0), or(precision, quick ? 0.2 : 0.04),
-        oracle ? (oracleSizes != null ? oracleSizes
+        oracle ? (oracleSizes() != null ? oracleSizes()
             : java.util.Arrays.stream(HARNESS_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList()) : List.of(),
         quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
         output, seed, oracle || verifyAgainst != null ? verifyRepeats : 0, verifyAgainst,

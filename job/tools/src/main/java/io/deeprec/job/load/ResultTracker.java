@@ -140,6 +140,11 @@ public final class ResultTracker implements AutoCloseable {
     return okLatencies.percentile(Math.min(100, 95.0 * all / ok));
   }
 
+  /** Distinct queries answered so far. */
+  public synchronized long answeredCount() {
+    return answered.size();
+  }
+
   /** Waits until {@code expected} distinct queries were answered or the timeout passed. */
   public Snapshot awaitAnswered(long expected, Duration timeout) throws InterruptedException {
     long deadline = System.nanoTime() + timeout.toNanos();
