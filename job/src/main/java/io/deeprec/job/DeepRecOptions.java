@@ -197,12 +197,18 @@ public final class DeepRecOptions {
       .withDescription("deeprecsched: whether, of two settings that tie by capacity and by p95, its climb keeps the "
           + "one with the larger batch size (else the one it measured first).");
 
+  public static final ConfigOption<Boolean> SATURATED_BY_CAPACITY_ONLY = ConfigOptions.key(
+      "deeprec.policy.saturated-by-capacity-only")
+      .booleanType().defaultValue(SchedParameters.DEFAULTS.saturatedByCapacityOnly())
+      .withDescription("deeprecsched: whether, between two settings that miss the target while either runs "
+          + "saturated, capacity alone decides and a capacity tie stays a tie (else the lower p95 breaks it).");
+
   /** The options that set deeprecsched's parameters ({@code SchedParameters}), one per parameter. */
   public static List<ConfigOption<?>> schedParameterOptions() {
     return List.of(BATCH_CANDIDATES, OFFLOAD_THRESHOLDS, STEP_WINDOWS, CAPACITY_MARGIN, P95_BAND, PLATEAU_STEPS,
         LOAD_CHANGE_FRACTION, WATCH_WINDOWS, EXPECTED_QUERY_ITEMS, SEED_LATENCY_SHARE, SKIP_LOSERS, MEDIAN_STEP_P95,
         MISSES_BY_CAPACITY, STEADY_START_STEPS, CONFIRM_WINS, MIN_STEP_QUERIES, LOAD_CHANGE_NEEDS_MISS,
-        LOSERS_END_DIRECTION, TIES_TO_LARGER_BATCH);
+        LOSERS_END_DIRECTION, TIES_TO_LARGER_BATCH, SATURATED_BY_CAPACITY_ONLY);
   }
 
   public static final ConfigOption<String> PROFILE_DIR = ConfigOptions.key("deeprec.policy.profile-dir")

@@ -408,7 +408,8 @@ public record JobSettings(
         notNegative(DeepRecOptions.MIN_STEP_QUERIES.key(), conf.get(DeepRecOptions.MIN_STEP_QUERIES)),
         conf.get(DeepRecOptions.LOAD_CHANGE_NEEDS_MISS),
         conf.get(DeepRecOptions.LOSERS_END_DIRECTION),
-        conf.get(DeepRecOptions.TIES_TO_LARGER_BATCH));
+        conf.get(DeepRecOptions.TIES_TO_LARGER_BATCH),
+        conf.get(DeepRecOptions.SATURATED_BY_CAPACITY_ONLY));
   }
 
   private static List<Integer> batchSizes(org.apache.flink.configuration.ConfigOption<List<Integer>> option,

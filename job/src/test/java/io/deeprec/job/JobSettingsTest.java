@@ -108,10 +108,11 @@ class JobSettingsTest {
         Map.entry("deeprec.policy.min-step-queries", "50"),
         Map.entry("deeprec.policy.load-change-needs-miss", "true"),
         Map.entry("deeprec.policy.losers-end-direction", "true"),
-        Map.entry("deeprec.policy.ties-to-larger-batch", "true")));
+        Map.entry("deeprec.policy.ties-to-larger-batch", "true"),
+        Map.entry("deeprec.policy.saturated-by-capacity-only", "true")));
 
     assertThat(JobSettings.schedParameters(conf)).isEqualTo(new SchedParameters(List.of(1024, 256, 64), List.of(256),
-        3, 0.1, 0.2, 1, 0.5, 6, 100, 0.25, false, true, true, 2, false, 50, true, true, true));
+        3, 0.1, 0.2, 1, 0.5, 6, 100, 0.25, false, true, true, 2, false, 50, true, true, true, true));
     assertThat(JobSettings.schedParameters(new Configuration())).isEqualTo(SchedParameters.DEFAULTS);
     assertThat(DeepRecOptions.schedParameterOptions()).as("one key per parameter")
         .hasSize(SchedParameters.class.getRecordComponents().length);

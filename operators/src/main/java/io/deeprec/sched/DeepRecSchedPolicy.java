@@ -74,7 +74,7 @@ public final class DeepRecSchedPolicy implements BatchPolicy, QuerySizeAware {
     this.hasAccelerator = hasAccelerator;
     this.workers = workers;
     this.judge = new StepJudge(targetP95Ms, parameters.capacityMargin(), parameters.p95Band(),
-        parameters.missesByCapacity());
+        parameters.missesByCapacity(), parameters.saturatedByCapacityOnly());
     this.capacity = new CapacityEstimate(profileMs == null || profileMs.isEmpty() ? null : new LatencyCurve(profileMs));
     this.trigger = new ReexplorationTrigger(targetP95Ms, parameters);
     this.meanQueryItems = parameters.expectedQueryItems();

@@ -51,19 +51,22 @@ import java.util.List;
  *     pays for each of them outside the model too, and a light load's capacity reading charges that work at the
  *     light load's rate, so of two settings read alike the one that splits less has more capacity once the load
  *     nears it; not adopted: on the simulator it costs where the target is tight (docs/scheduler.md)
+ * @param saturatedByCapacityOnly whether, between two settings that miss the target while either runs saturated,
+ *     capacity alone decides and a capacity tie stays a tie (else the lower p95 breaks it): under saturation the
+ *     p95 measures the backlog's course over the step, not the setting
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
     double p95Band, int plateauSteps, double loadChangeFraction, int watchWindows, double expectedQueryItems,
     double seedLatencyShare, boolean skipLosers, boolean medianStepP95, boolean missesByCapacity,
     int steadyStartSteps, boolean confirmWins, int minStepQueries, boolean loadChangeNeedsMiss,
-    boolean losersEndDirection, boolean tiesToLargerBatch)
+    boolean losersEndDirection, boolean tiesToLargerBatch, boolean saturatedByCapacityOnly)
     implements Serializable {
 
   /** The defaults; docs/scheduler.md gives the ablation behind each. */
   public static final SchedParameters DEFAULTS = new SchedParameters(
       List.of(1024, 512, 384, 256, 192, 128, 96, 64, 48, 32, 16, 8, 4), List.of(512, 384, 256, 192, 128, 96),
-      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true, 0, false, false, false);
+      4, 0.05, 0.10, 2, 0.25, 8, 167.0, 0.5, true, false, false, 0, true, 0, false, false, false, false);
 
   public SchedParameters {
     batchCandidates = List.copyOf(batchCandidates);
@@ -101,78 +104,82 @@ public record SchedParameters(
   }
 
   public SchedParameters withBatchCandidates(List<Integer> value) {
-    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(value, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withOffloadThresholds(List<Integer> value) {
-    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, value, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withWindowsPerStep(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, value, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withCapacityMargin(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, value, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withP95Band(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, value, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withPlateauSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, value, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withLoadChangeFraction(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, value, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withWatchWindows(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, value, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withExpectedQueryItems(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, value, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withSeedLatencyShare(double value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, value, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withSkipLosers(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, value, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withMedianStepP95(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, value, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withMissesByCapacity(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, value, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withSteadyStartSteps(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, value, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withConfirmWins(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, value, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withLoadChangeNeedsMiss(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, value, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, value, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withLosersEndDirection(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, value, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, value, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withMinStepQueries(int value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, value, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, value, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, saturatedByCapacityOnly);
   }
 
   public SchedParameters withTiesToLargerBatch(boolean value) {
-    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, value);
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, value, saturatedByCapacityOnly);
+  }
+
+  public SchedParameters withSaturatedByCapacityOnly(boolean value) {
+    return new SchedParameters(batchCandidates, offloadThresholds, windowsPerStep, capacityMargin, p95Band, plateauSteps, loadChangeFraction, watchWindows, expectedQueryItems, seedLatencyShare, skipLosers, medianStepP95, missesByCapacity, steadyStartSteps, confirmWins, minStepQueries, loadChangeNeedsMiss, losersEndDirection, tiesToLargerBatch, value);
   }
 }

@@ -15,12 +15,14 @@ import java.io.Serializable;
  * @param capacityMargin relative capacity difference below which two settings tie
  * @param p95Band relative p95 difference below which two settings tie
  * @param missesByCapacity whether capacity decides between two misses whether or not either runs saturated
+ * @param saturatedByCapacityOnly whether, between two misses while either runs saturated, a capacity tie stays a
+ *     tie (the p95 then measures the backlog's course over the step, not the setting)
  */
-record StepJudge(double targetP95Ms, double capacityMargin, double p95Band, boolean missesByCapacity)
-    implements Serializable {
+record StepJudge(double targetP95Ms, double capacityMargin, double p95Band, boolean missesByCapacity,
+    boolean saturatedByCapacityOnly) implements Serializable {
 
   StepJudge(double targetP95Ms, double capacityMargin, double p95Band) {
-    this(targetP95Ms, capacityMargin, p95Band, false);
+    this(targetP95Ms, capacityMargin, p95Band, false, false);
   }
 
   /** +1: {@code step} is better than {@code incumbent}; -1: worse; 0: a tie. */
@@ -30,8 +32,12 @@ record StepJudge(double targetP95Ms, double capacityMargin, double p95Band, bool
       return meets ? 1 : -1;
     }
     int byCapacity = byCapacity(step.capacityQps(), incumbent.capacityQps());
-    if (byCapacity != 0 && (meets || missesByCapacity || saturated(step) || saturated(incumbent))) {
+    boolean backlog = !meets && (saturated(step) || saturated(incumbent));
+    if (byCapacity != 0 && (meets || missesByCapacity || backlog)) {
       return byCapacity;
+    }
+    if (backlog && saturatedByCapacityOnly) {
+      return 0;
     }
     if (step.p95Ms() < incumbent.p95Ms() * (1 - p95Band)) {
       return 1;

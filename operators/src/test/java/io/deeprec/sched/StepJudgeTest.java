@@ -40,10 +40,21 @@ class StepJudgeTest {
 
   @Test
   void withMissesByCapacityClearlyMoreCapacityWinsBetweenUnsaturatedMissesToo() {
-    StepJudge byCapacity = new StepJudge(50, 0.05, 0.10, true);
+    StepJudge byCapacity = new StepJudge(50, 0.05, 0.10, true, false);
     assertThat(byCapacity.compare(step(64, 60, 100, 200), step(256, 90, 100, 400))).isNegative();
     // A capacity tie still goes to the lower p95.
     assertThat(byCapacity.compare(step(64, 60, 100, 400), step(256, 90, 100, 404))).isPositive();
+  }
+
+  @Test
+  void withSaturatedByCapacityOnlyACapacityTieUnderSaturationStaysATie() {
+    StepJudge capacityOnly = new StepJudge(50, 0.05, 0.10, false, true);
+    // Both saturated, capacities within the margin: the lower p95 (a backlog's course) does not decide.
+    assertThat(JUDGE.compare(step(256, 300, 118, 120), step(1024, 900, 121, 122))).isPositive();
+    assertThat(capacityOnly.compare(step(256, 300, 118, 120), step(1024, 900, 121, 122))).isZero();
+    // Clearly more capacity still wins, and below saturation the lower p95 still breaks a tie.
+    assertThat(capacityOnly.compare(step(256, 300, 118, 120), step(1024, 900, 135, 140))).isNegative();
+    assertThat(capacityOnly.compare(step(64, 60, 100, 400), step(256, 90, 100, 404))).isPositive();
   }
 
   @Test

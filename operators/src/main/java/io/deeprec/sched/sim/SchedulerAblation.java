@@ -167,7 +167,9 @@ public final class SchedulerAblation {
         new Variant("loadChangeNeedsMiss=true", "a load change explores only when the choice misses", d.withLoadChangeNeedsMiss(true)),
         new Variant("losersEndDirection=true", "a rung that cannot win ends the walk (not adopted)",
             d.withLosersEndDirection(true)),
-        new Variant("tiesToLargerBatch=true", "a full tie goes to the larger batch (not adopted)", d.withTiesToLargerBatch(true)));
+        new Variant("tiesToLargerBatch=true", "a full tie goes to the larger batch (not adopted)", d.withTiesToLargerBatch(true)),
+        new Variant("saturatedByCapacityOnly=true", "under saturation a capacity tie is a tie (not adopted)",
+            d.withSaturatedByCapacityOnly(true)));
   }
 
   /**
