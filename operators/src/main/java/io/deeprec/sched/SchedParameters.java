@@ -53,7 +53,8 @@ import java.util.List;
  *     nears it; not adopted: on the simulator it costs where the target is tight (docs/scheduler.md)
  * @param saturatedByCapacityOnly whether, between two settings that miss the target while either runs saturated,
  *     capacity alone decides and a capacity tie stays a tie (else the lower p95 breaks it): under saturation the
- *     p95 measures the backlog's course over the step, not the setting
+ *     p95 measures the backlog's course over the step, not the setting; not adopted: no consistent gain on the
+ *     simulator, behind the default through the product (docs/scheduler.md)
  */
 public record SchedParameters(
     List<Integer> batchCandidates, List<Integer> offloadThresholds, int windowsPerStep, double capacityMargin,
