@@ -123,9 +123,9 @@ public final class BenchCommand implements Callable<Integer> {
           + "sizes are worth sweeping; 'none': no sweep, the policies alone).")
   List<String> oracleSizes;
 
-  /** {@code --oracle-sizes} as batch sizes: null when not given, empty for {@code none}. */
-  private List<Integer> oracleSizes() {
-    return oracleSizes == null ? null : parseOracleSizes(oracleSizes);
+  /** {@code --oracle-sizes} as batch sizes (empty for {@code none}), or {@code defaults} when not given. */
+  private List<Integer> oracleSizes(String defaults) {
+    return parseOracleSizes(oracleSizes != null ? oracleSizes : List.of(defaults.split(",")));
   }
 
   /** Batch sizes ({@code 256,128}), or none at all for {@code none}; anything else is refused by name. */
@@ -257,8 +257,7 @@ public final class BenchCommand implements Callable<Integer> {
     }
     List<String> names = policies != null ? policies
         : List.of((quick ? "static,deeprecsched" : PRODUCT_POLICIES).split(","));
-    List<Integer> sizesToSweep = oracleSizes() != null ? oracleSizes() : quick ? List.of()
-        : java.util.Arrays.stream(PRODUCT_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList();
+    List<Integer> sizesToSweep = quick && oracleSizes == null ? List.of() : oracleSizes(PRODUCT_ORACLE_SIZES);
     java.util.Map<String, Double> overrides = new java.util.LinkedHashMap<>();
     if (targets != null) {
       targets.forEach((model, ms) -> overrides.put(ModelId.servedName(model), ms));
@@ -288,8 +287,7 @@ public final class BenchCommand implements Callable<Integer> {
     return new BenchConfig(ids, new ArrayList<>(names), LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)), overrides,
         or(tableScale, quick ? QUICK_TABLE_SCALE : TABLE_SCALE), workers != null ? workers : Runtime.getRuntime().availableProcessors(), sizes,
         batchSize, maxQueueDelayMs, plan, or(growth, 2.0), or(precision, quick ? 0.2 : 0.04),
-        oracle ? (oracleSizes() != null ? oracleSizes()
-            : java.util.Arrays.stream(HARNESS_ORACLE_SIZES.split(",")).map(Integer::valueOf).toList()) : List.of(),
+        oracle ? oracleSizes(HARNESS_ORACLE_SIZES) : List.of(),
         quick ? 0.1 : 0.4, quick ? 1.0 : 3.0, or(stepSeconds, quick ? 4.0 : 20.0), flinkIds, flinkPolicies, parallelism,
         output, seed, oracle || verifyAgainst != null ? verifyRepeats : 0, verifyAgainst,
         oracle || verifyAgainst != null ? confirmRounds : 0);
