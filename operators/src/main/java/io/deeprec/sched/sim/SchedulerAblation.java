@@ -182,9 +182,17 @@ public final class SchedulerAblation {
    *     oracle's by the same search; empty when not measured
    */
   public record Outcome(Shape shape, Variant variant, double[] lbtRatios, boolean[] stepMet, double[] settleSeconds,
-      double[] searchRatios) {
+      double[] searchRatios, double[] searchOracleRatios) {
     public Outcome(Shape shape, Variant variant, double[] lbtRatios, boolean[] stepMet, double[] settleSeconds) {
-      this(shape, variant, lbtRatios, stepMet, settleSeconds, new double[0]);
+      this(shape, variant, lbtRatios, stepMet, settleSeconds, new double[0], new double[0]);
+    }
+
+    /**
+     * Median over seeds of the oracle's LBT by the product's search over its steady-state LBT: how far the search's
+     * method moves a fixed size's answer; NaN when not searched.
+     */
+    public double medianSearchOracleRatio() {
+      return searchOracleRatios.length == 0 ? Double.NaN : quantile(searchOracleRatios, 0.5);
     }
 
     /** Median of {@link #searchRatios}; NaN when not measured. */
@@ -272,16 +280,22 @@ public final class SchedulerAblation {
    * learnt at the rates before and pays for any exploration during the probe.
    */
   public static double searchLbt(Shape shape, long seed, BatchPolicy policy, double startQps) {
-    ServingSimulator.Session session = simulator(shape, seed).session(policy, ServingSimulator.ProbePlan.PRODUCT);
+    return searchLbt(shape, seed, policy, startQps, ServingSimulator.ProbePlan.PRODUCT);
+  }
+
+  /** The same, each probe run by {@code plan}. */
+  public static double searchLbt(Shape shape, long seed, BatchPolicy policy, double startQps,
+      ServingSimulator.ProbePlan plan) {
+    ServingSimulator.Session session = simulator(shape, seed).session(policy, plan);
     return new LbtSearch(LbtSearch.PRODUCT_GROWTH, LbtSearch.PRODUCT_PRECISION, startQps / 64, LbtSearch.PRODUCT_STRIKES)
         .search(startQps, qps -> session.probe(qps, shape.targetP95Ms())).lbtQps();
   }
 
   /** The oracle by the product's search: the best fixed batch size's {@link #searchLbt}. */
-  public static double searchOracleLbt(Shape shape, long seed, double startQps) {
+  public static double searchOracleLbt(Shape shape, long seed, double startQps, ServingSimulator.ProbePlan plan) {
     double best = 0;
     for (int batch : ORACLE_SIZES) {
-      best = Math.max(best, searchLbt(shape, seed, new FixedBatchPolicy(batch, 0), startQps));
+      best = Math.max(best, searchLbt(shape, seed, new FixedBatchPolicy(batch, 0), startQps, plan));
     }
     return best;
   }
@@ -296,21 +310,24 @@ public final class SchedulerAblation {
    * @param progress told each finished (shape, variant)
    */
   public static List<Outcome> run(List<Shape> shapes, List<Variant> variants, int seeds, Consumer<Outcome> progress) {
-    return run(shapes, variants, seeds, 0, progress);
+    return run(shapes, variants, seeds, 0, ServingSimulator.ProbePlan.PRODUCT, progress);
   }
 
   /**
    * The same, and with {@code searchStartShare > 0} also each variant's LBT by the product's search, started at
-   * that share of the oracle's LBT, against the oracle's by the same search ({@link #searchLbt}).
+   * that share of the oracle's LBT, against the oracle's by the same search ({@link #searchLbt}), each probe run by
+   * {@code plan}.
    */
   public static List<Outcome> run(List<Shape> shapes, List<Variant> variants, int seeds, double searchStartShare,
-      Consumer<Outcome> progress) {
+      ServingSimulator.ProbePlan plan, Consumer<Outcome> progress) {
     boolean productSearch = searchStartShare > 0;
     List<Outcome> outcomes = new ArrayList<>();
     for (Shape shape : shapes) {
       double[] oracles = IntStream.rangeClosed(1, seeds).parallel().mapToDouble(seed -> oracleLbt(shape, seed)).toArray();
       double[] searchOracles = !productSearch ? new double[0] : IntStream.range(0, seeds).parallel()
-          .mapToDouble(i -> searchOracleLbt(shape, i + 1, searchStartShare * oracles[i])).toArray();
+          .mapToDouble(i -> searchOracleLbt(shape, i + 1, searchStartShare * oracles[i], plan)).toArray();
+      double[] searchOracleRatios = IntStream.range(0, searchOracles.length)
+          .mapToDouble(i -> searchOracles[i] / oracles[i]).toArray();
       for (Variant variant : variants) {
         double[] ratios = new double[seeds];
         boolean[] met = new boolean[seeds];
@@ -323,11 +340,11 @@ public final class SchedulerAblation {
           met[i] = meanWindowP95From(stepped, STEP_AT_MS + 120_000) <= shape.targetP95Ms();
           settle[i] = Math.max(0, stepped.lastChangeMs() - STEP_AT_MS) / 1000.0;
           if (productSearch) {
-            searchRatios[i] = searchLbt(shape, seed, policy(shape, variant), searchStartShare * oracles[i])
+            searchRatios[i] = searchLbt(shape, seed, policy(shape, variant), searchStartShare * oracles[i], plan)
                 / searchOracles[i];
           }
         });
-        Outcome outcome = new Outcome(shape, variant, ratios, met, settle, searchRatios);
+        Outcome outcome = new Outcome(shape, variant, ratios, met, settle, searchRatios, searchOracleRatios);
         outcomes.add(outcome);
         progress.accept(outcome);
       }

@@ -135,16 +135,96 @@ public final class ServingSimulator {
   }
 
   /**
-   * How a probe runs, as the product's benchmark probes (FlinkKafkaPath): an unmeasured warm-up at the rate (an
-   * adaptive policy's at least {@code minAdaptiveWarmupMs}, and, for one that settles, until it holds its choice
-   * and has changed nothing for {@code quietMs}, at most {@code maxAdaptiveWarmupMs}); then {@code measureMs} of
-   * measured arrivals; then no load until every measured query is answered (at most {@code drainTimeoutMs}, or
-   * the probe misses).
+   * How a probe runs, as the product's benchmark probes (FlinkKafkaPath): an unmeasured warm-up at the rate (see
+   * {@link Warmup}); then {@code measureMs} of measured arrivals; then no load until every measured query is
+   * answered (at most {@code drainTimeoutMs}, or the probe misses).
+   *
+   * @param warmupMs the shortest warm-up
+   * @param measureMs the measured span
+   * @param minAdaptiveWarmupMs an adaptive policy's shortest warm-up
+   * @param quietMs a policy that settles has held its choice and changed nothing for this long
+   * @param maxWarmupMs the longest warm-up, whatever the policy or the backlog
+   * @param backlogDrainMs how much longer a warm-up waits for its backlog to drain; 0: never
+   * @param drainTimeoutMs how long the measured queries may take to be answered after the measured span
    */
   public record ProbePlan(double warmupMs, double measureMs, double minAdaptiveWarmupMs, double quietMs,
-      double maxAdaptiveWarmupMs, double drainTimeoutMs) {
-    /** The product benchmark's: 5 s of warm-up, 3 windows of 5 s. */
-    public static final ProbePlan PRODUCT = new ProbePlan(5_000, 15_000, 10_000, 10_000, 150_000, 60_000);
+      double maxWarmupMs, double backlogDrainMs, double drainTimeoutMs) {
+    /** The product benchmark's: 5 s of warm-up and up to 30 s more while a backlog drains, 3 windows of 5 s. */
+    public static final ProbePlan PRODUCT = new ProbePlan(5_000, 15_000, 10_000, 10_000, 150_000, 30_000, 60_000);
+
+    public ProbePlan {
+      if (!(warmupMs >= 0 && measureMs > 0 && minAdaptiveWarmupMs >= 0 && quietMs >= 0 && maxWarmupMs >= warmupMs
+          && backlogDrainMs >= 0 && drainTimeoutMs > 0)) {
+        throw new IllegalArgumentException("a probe plan needs non-negative warm-ups no longer than its cap and a"
+            + " positive measured span and drain: " + this);
+      }
+    }
+
+    /** The same plan with its shortest warm-up and its wait for a backlog replaced. */
+    public ProbePlan withWarmup(double warmupMs, double backlogDrainMs) {
+      return new ProbePlan(warmupMs, measureMs, minAdaptiveWarmupMs, quietMs, maxWarmupMs, backlogDrainMs,
+          drainTimeoutMs);
+    }
+
+    /** The warm-up of one probe at {@code qps}, judged against {@code targetMs}. */
+    public Warmup warmup(boolean adaptive, boolean settles, double qps, double targetMs) {
+      return new Warmup(this, adaptive, settles, qps, targetMs);
+    }
+  }
+
+  /**
+   * When a probe's warm-up ends: after its shortest length ({@code warmupMs}, an adaptive policy's at least
+   * {@code minAdaptiveWarmupMs}) and, for a policy that settles, once it holds its choice and has changed nothing
+   * for {@code quietMs}. Then, while the warm-up's queries not yet answered are more than the rate keeps in flight
+   * at the target (rate x target, Little's law) and fewer than at the check before, it goes on for up to
+   * {@code backlogDrainMs}: a backlog left by the probe before (its drain, an overload) or by a stall is the
+   * transition, not the rate, and measured queries that start behind it judge the transition. A backlog that does
+   * not shrink is the rate's own and ends the warm-up at once. Never longer than {@code maxWarmupMs}. The product's
+   * benchmark and the simulator's sessions both ask this, between chunks of load.
+   */
+  public static final class Warmup {
+    private final ProbePlan plan;
+    private final boolean settles;
+    private final double minMs;
+    private final double inFlightAtTarget;
+    private double settledAtMs = Double.NaN;
+    private long backlogBefore = Long.MAX_VALUE;
+
+    private Warmup(ProbePlan plan, boolean adaptive, boolean settles, double qps, double targetMs) {
+      this.plan = plan;
+      this.settles = settles;
+      this.minMs = adaptive ? Math.max(plan.warmupMs(), plan.minAdaptiveWarmupMs()) : plan.warmupMs();
+      this.inFlightAtTarget = qps * targetMs / 1000;
+    }
+
+    /** The shortest warm-up: no need to check before. */
+    public double minMs() {
+      return minMs;
+    }
+
+    /**
+     * Whether the warm-up is over.
+     *
+     * @param elapsedMs since the warm-up began
+     * @param quiet the policy holds its choice and has changed nothing for {@code quietMs} (ignored for one that
+     *     does not settle)
+     * @param backlog the warm-up's queries sent and not yet answered
+     */
+    public boolean over(double elapsedMs, boolean quiet, long backlog) {
+      long before = backlogBefore;
+      backlogBefore = backlog;
+      if (elapsedMs >= plan.maxWarmupMs()) {
+        return true;
+      }
+      if (Double.isNaN(settledAtMs)) {
+        if (elapsedMs < minMs || settles && !quiet) {
+          return false;
+        }
+        settledAtMs = elapsedMs;
+      }
+      boolean draining = backlog > inFlightAtTarget && backlog < before;
+      return !draining || elapsedMs - settledAtMs >= plan.backlogDrainMs();
+    }
   }
 
   /**
@@ -155,8 +235,10 @@ public final class ServingSimulator {
    * @param feasible every measured query answered and the p95 within the target
    * @param settingsAtEnd the policy's settings when the probe ended
    * @param endMs the session's time at the probe's end
+   * @param warmupMs how long its warm-up lasted
    */
-  public record Probe(double askedQps, double p95Ms, boolean feasible, BatchSettings settingsAtEnd, double endMs)
+  public record Probe(double askedQps, double p95Ms, boolean feasible, BatchSettings settingsAtEnd, double endMs,
+      double warmupMs)
       implements LbtSearch.Outcome {}
 
   /** See {@link #session}. */
@@ -181,17 +263,20 @@ public final class ServingSimulator {
     public Probe probe(double qps, double targetP95Ms) {
       run.setRate(qps);
       double started = run.now;
-      double minWarmupMs = policy.adaptive() ? Math.max(plan.warmupMs(), plan.minAdaptiveWarmupMs()) : plan.warmupMs();
+      Warmup warmup = plan.warmup(policy.adaptive(), settles, qps, targetP95Ms);
+      long generatedBefore = run.generated;
+      run.runUntil(started + warmup.minMs());
       while (true) {
-        double elapsed = run.now - started;
-        boolean quiet = !settles
-            || policy.converged() && run.now - Math.max(run.lastDecisionMs, started) >= plan.quietMs();
-        if (elapsed >= minWarmupMs && quiet || elapsed >= plan.maxAdaptiveWarmupMs()) {
+        boolean quiet = policy.converged() && run.now - Math.max(run.lastDecisionMs, started) >= plan.quietMs();
+        // The warm-up's own queries not yet answered, as the product counts them: those of the probe before are
+        // answered first.
+        long backlog = run.generated - Math.max(generatedBefore, run.completed);
+        if (warmup.over(run.now - started, quiet, backlog)) {
           break;
         }
-        double remaining = minWarmupMs - elapsed;
-        run.runUntil(run.now + (remaining > 0 ? Math.min(CHUNK_MS, remaining) : CHUNK_MS));
+        run.runUntil(run.now + CHUNK_MS);
       }
+      double warmupMs = run.now - started;
       run.overall.reset();
       run.measuring = true;
       run.runUntil(run.now + plan.measureMs());
@@ -203,7 +288,7 @@ public final class ServingSimulator {
       }
       boolean complete = run.measuredOpen == 0 && run.overall.count() > 0;
       double p95 = complete ? run.overall.percentile(95) : Double.POSITIVE_INFINITY;
-      return new Probe(qps, p95, complete && p95 <= targetP95Ms, run.settings, run.now);
+      return new Probe(qps, p95, complete && p95 <= targetP95Ms, run.settings, run.now, warmupMs);
     }
   }
 

@@ -39,12 +39,16 @@ class SchedulerAblationTest {
     List<SchedulerAblation.Variant> variants = SchedulerAblation.variants().subList(0, 1);
 
     List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(List.of(embeddingBound), variants, 2,
-        SchedulerAblation.SEARCH_START_SHARE, o -> { });
+        SchedulerAblation.SEARCH_START_SHARE, ServingSimulator.ProbePlan.PRODUCT, o -> { });
 
     for (double ratio : outcomes.get(0).searchRatios()) {
       assertThat(ratio).isBetween(0.5, 1.1);
     }
     assertThat(outcomes.get(0).searchRatios()).hasSize(2);
+    assertThat(outcomes.get(0).searchOracleRatios()).hasSize(2);
+    for (double ratio : outcomes.get(0).searchOracleRatios()) {
+      assertThat(ratio).isBetween(0.5, 1.1);
+    }
     String table = SchedulerAblation.markdown(outcomes);
     assertThat(table.lines().findFirst().orElseThrow()).contains("by the product's search");
     assertThat(table.lines().skip(2).findFirst().orElseThrow().split("\\|")).hasSize(12);

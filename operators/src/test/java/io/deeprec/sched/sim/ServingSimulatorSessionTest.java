@@ -52,4 +52,60 @@ class ServingSimulatorSessionTest {
 
     assertThat(found.lbtQps()).isBetween(0.85 * steadyState, 1.1 * steadyState);
   }
+
+  @Test
+  void aWarmupGoesOnWhileTheBacklogOfTheProbeBeforeDrains() {
+    ServingSimulator.ProbePlan noWait = ServingSimulator.ProbePlan.PRODUCT.withWarmup(5_000, 0);
+    ServingSimulator.Session waiting = SIMULATOR.session(new FixedBatchPolicy(1024, 0), ServingSimulator.ProbePlan.PRODUCT);
+    ServingSimulator.Session notWaiting = SIMULATOR.session(new FixedBatchPolicy(1024, 0), noWait);
+
+    // Four times the capacity (about 300 queries/s) for 20 s leaves a backlog that its 60 s drain does not clear;
+    // the next probe, at half the capacity, drains it within seconds.
+    ServingSimulator.Probe overloadedWaiting = waiting.probe(1_200, TARGET_MS);
+    ServingSimulator.Probe afterWaiting = waiting.probe(150, TARGET_MS);
+    ServingSimulator.Probe overloadedNotWaiting = notWaiting.probe(1_200, TARGET_MS);
+    ServingSimulator.Probe afterNotWaiting = notWaiting.probe(150, TARGET_MS);
+
+    assertThat(overloadedWaiting.feasible()).isFalse();
+    assertThat(overloadedNotWaiting.feasible()).isFalse();
+    assertThat(afterNotWaiting.warmupMs()).isEqualTo(5_000);
+    assertThat(afterWaiting.warmupMs()).isGreaterThan(5_000).isLessThanOrEqualTo(35_000);
+    assertThat(afterWaiting.p95Ms()).isLessThan(afterNotWaiting.p95Ms());
+  }
+
+  @Test
+  void aBacklogThatGrowsEndsTheWarmupAtItsShortest() {
+    ServingSimulator.Warmup warmup = ServingSimulator.ProbePlan.PRODUCT.warmup(false, false, 100, TARGET_MS);
+
+    // 100 queries/s within 100 ms keep 10 in flight: 50 is a backlog, and one that grows is the rate's own.
+    assertThat(warmup.over(5_000, true, 50)).isFalse();
+    assertThat(warmup.over(6_000, true, 80)).isTrue();
+  }
+
+  @Test
+  void aShrinkingBacklogIsWaitedForAtMostTheDrainLimit() {
+    ServingSimulator.Warmup warmup = ServingSimulator.ProbePlan.PRODUCT.withWarmup(5_000, 3_000)
+        .warmup(false, false, 100, TARGET_MS);
+
+    assertThat(warmup.over(5_000, true, 200)).isFalse();
+    assertThat(warmup.over(6_000, true, 150)).isFalse();
+    assertThat(warmup.over(7_000, true, 100)).isFalse();
+    assertThat(warmup.over(8_000, true, 60)).isTrue();
+  }
+
+  @Test
+  void aBacklogWithinWhatTheRateKeepsInFlightEndsTheWarmup() {
+    ServingSimulator.Warmup warmup = ServingSimulator.ProbePlan.PRODUCT.warmup(false, false, 100, TARGET_MS);
+
+    assertThat(warmup.over(5_000, true, 10)).isTrue();
+  }
+
+  @Test
+  void aPolicyThatSettlesWarmsUpUntilQuietWhateverTheBacklog() {
+    ServingSimulator.Warmup warmup = ServingSimulator.ProbePlan.PRODUCT.warmup(true, true, 100, TARGET_MS);
+
+    assertThat(warmup.over(12_000, false, 0)).isFalse();
+    assertThat(warmup.over(149_000, false, 0)).isFalse();
+    assertThat(warmup.over(150_000, false, 0)).isTrue();
+  }
 }

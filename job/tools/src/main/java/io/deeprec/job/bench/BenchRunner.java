@@ -311,7 +311,8 @@ public final class BenchRunner {
             InProcessHarness.Plan plan = config.plan();
             double measureS = plan.windows() * plan.windowS();
             LbtSearch.Result<Probe> found = search.search(start, qps -> progress(tag, name, session.probe(qps, sizes,
-                plan.warmupS(), Math.max(measureS, plan.minWindowQueries() * plan.windows() / qps), config.seed())));
+                plan.warmupS(), io.deeprec.sched.sim.ServingSimulator.ProbePlan.PRODUCT.backlogDrainMs() / 1000,
+                Math.max(measureS, plan.minWindowQueries() * plan.windows() / qps), config.seed())));
             PolicyResult r = PolicyResult.of(name, found);
             result.flink.put(name, r);
             out.printf(Locale.ROOT, "%s %-12s LBT %.1f queries/s (in-process %.1f: ratio %.2f)%n", tag, name, r.lbtQps(),

@@ -47,16 +47,8 @@ final class FlinkKafkaPath implements AutoCloseable {
   /** The probe's timings, as the simulator's sessions replay them (one copy). */
   private static final ServingSimulator.ProbePlan PLAN = ServingSimulator.ProbePlan.PRODUCT;
   private static final Duration DRAIN_TIMEOUT = Duration.ofMillis((long) PLAN.drainTimeoutMs());
-  /** Warm-up sent in chunks of this length, the control topic read between them. */
+  /** Warm-up sent in chunks of this length past its shortest, the control topic and the backlog read between them. */
   private static final long WARMUP_CHUNK_MS = 1000;
-  /**
-   * Settled = the latest decision holds a choice, and none came for this long: the drain of the
-   * backlog the climb left, and the control topic's commit lag (one 2 s checkpoint).
-   */
-  private static final long QUIET_MS = (long) PLAN.quietMs();
-  /** An adaptive policy's warm-up lasts at least this long (it notices a load change within its 8 watch windows). */
-  private static final long MIN_ADAPTIVE_WARMUP_MS = (long) PLAN.minAdaptiveWarmupMs();
-  private static final long MAX_ADAPTIVE_WARMUP_MS = (long) PLAN.maxAdaptiveWarmupMs();
 
   private final EmbeddedKafkaBroker broker;
   private final String runId = Long.toString(System.currentTimeMillis(), 36);
@@ -219,27 +211,28 @@ final class FlinkKafkaPath implements AutoCloseable {
     }
 
     /**
-     * Sends the warm-up load; for an adaptive policy at least {@link #MIN_ADAPTIVE_WARMUP_MS}, and for
-     * one that settles until its controller holds a choice and has been quiet for {@link #QUIET_MS} (or the cap),
-     * reading the control topic between one-second chunks.
+     * Sends the warm-up load until the plan's warm-up is over ({@link ServingSimulator.Warmup}: its shortest length,
+     * a policy that settles holding its choice and quiet, a backlog drained), reading the control topic and the
+     * warm-up's answers between one-second chunks past its shortest length.
+     *
+     * @return how long it lasted, ms
      */
-    private void warmUp(QueryGenerator load, double qps, double warmupS, long seed) {
+    private long warmUp(QueryGenerator load, ResultTracker answers, ServingSimulator.ProbePlan plan, double qps,
+        long seed) {
       long started = System.currentTimeMillis();
-      long minMs = (long) (warmupS * 1000);
-      if (!adaptive) {
-        if (minMs > 0) {
-          sender.run(load, qps, minMs, seed);
-        }
-        return;
+      ServingSimulator.Warmup warmup = plan.warmup(adaptive, settles, qps, targetMs);
+      long minMs = (long) warmup.minMs();
+      if (minMs > 0) {
+        sender.run(load, qps, minMs, seed);
       }
       int chunk = 0;
       while (true) {
         long now = System.currentTimeMillis();
         readDecisions();
-        long elapsed = now - started;
-        boolean quiet = !settles || holding && now - Math.max(lastDecisionMs, started) >= QUIET_MS;
-        if (elapsed >= Math.max(minMs, MIN_ADAPTIVE_WARMUP_MS) && quiet || elapsed >= MAX_ADAPTIVE_WARMUP_MS) {
-          return;
+        boolean quiet = holding && now - Math.max(lastDecisionMs, started) >= plan.quietMs();
+        long backlog = Math.max(0, load.generated() - answers.answeredCount());
+        if (warmup.over(now - started, quiet, backlog)) {
+          return now - started;
         }
         sender.run(load, qps, WARMUP_CHUNK_MS, seed + 1000L * ++chunk);
       }
@@ -263,13 +256,19 @@ final class FlinkKafkaPath implements AutoCloseable {
       readiness.await(List.of(model), submittedMs, READY_TIMEOUT, client);
     }
 
-    Probe probe(double qps, QuerySizes sizes, double warmupS, double measureS, long seed) {
+    /**
+     * One probe at {@code qps}: the warm-up, then {@code measureS} of measured queries, judged end to end.
+     *
+     * @param warmupS the shortest warm-up, seconds
+     * @param backlogDrainS how much longer the warm-up waits for its backlog to drain, seconds (0: never)
+     */
+    Probe probe(double qps, QuerySizes sizes, double warmupS, double backlogDrainS, double measureS, long seed) {
       String id = String.format(Locale.ROOT, "%s-p%d", prefix, probes++);
       int restartsBefore = restarts().count();
       try (ResultTracker warm = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), id + "-warm-");
           ResultTracker measured = new ResultTracker(kafka.clientProperties(), settings.resultsTopic(), id + "-m-")) {
         QueryGenerator warmLoad = new QueryGenerator(List.of(model), sizes, seed + 1, id + "-warm", 10);
-        warmUp(warmLoad, qps, warmupS, seed + 1);
+        long warmupMs = warmUp(warmLoad, warm, PLAN.withWarmup(warmupS * 1000, backlogDrainS * 1000), qps, seed + 1);
         QueryGenerator load = new QueryGenerator(List.of(model), sizes, seed, id + "-m", 10);
         readDecisions();
         long backlogAtStart = Math.max(0, warmLoad.generated() - warm.answeredCount());
@@ -298,7 +297,7 @@ final class FlinkKafkaPath implements AutoCloseable {
         return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), p95Ms, e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
             feasible, !complete, new double[0], List.of(), movedWhileMeasured,
-            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure(), modelCpuShare, backlogAtStart);
+            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure(), modelCpuShare, backlogAtStart, warmupMs / 1000.0);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while probing " + qps + " queries/s", e);

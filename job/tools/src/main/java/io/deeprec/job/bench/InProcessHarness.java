@@ -518,7 +518,7 @@ public final class InProcessHarness {
         return new Probe(nominalQps, sentQps, overall.count(), windowP95, overall.percentile(50), overall.percentile(95),
             overall.percentile(99), measuredRequests == 0 ? 0 : (double) measuredItems / measuredRequests,
             overall.count() == 0 ? Double.NaN : measuredWorkMs.sum() / overall.count(), current, feasible, cutShort, kept,
-            traceCopy, List.of(), 0, "", Double.NaN, -1);
+            traceCopy, List.of(), 0, "", Double.NaN, -1, Double.NaN);
       }
     }
 

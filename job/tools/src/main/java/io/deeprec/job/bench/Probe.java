@@ -33,6 +33,7 @@ import java.util.List;
  *     generator and the consumer too); NaN where not measured
  * @param backlogAtStart warm-up queries not yet answered when the measured span began (through the product: the
  *     backlog the measured queries start behind); -1 where not measured
+ * @param warmupS how long the unmeasured warm-up lasted, seconds (through the product; NaN where not measured)
  */
 public record Probe(
     double askedQps,
@@ -53,7 +54,8 @@ public record Probe(
     int restarts,
     String latestFailure,
     double modelCpuShare,
-    long backlogAtStart) implements LbtSearch.Outcome {
+    long backlogAtStart,
+    double warmupS) implements LbtSearch.Outcome {
 
   /**
    * One feedback window as the policy saw it.

@@ -53,6 +53,8 @@ public final class ProductBench {
    * @param windows consecutive measured windows per probe
    * @param windowS seconds per window
    * @param warmupS seconds of unmeasured load before a probe's windows (adaptive policies wait longer, until settled)
+   * @param warmupDrainS how much longer a probe's warm-up may go on while the backlog of its queries drains
+   *     (ServingSimulator.Warmup); 0: it never waits for a backlog
    * @param growth grid factor of the LBT search
    * @param precision relative bracket width where the search stops
    * @param startQps per-model start rates (else 0.4x the offline peak)
@@ -64,14 +66,16 @@ public final class ProductBench {
    */
   public record Config(List<String> models, Map<String, String> modelDirs, List<String> policies,
       List<Integer> oracleSizes, LatencyTier tier, Map<String, Double> targetOverridesMs, double tableScale, int workers,
-      int parallelism, String sizes, int rounds, int windows, double windowS, double warmupS, double growth,
+      int parallelism, String sizes, int rounds, int windows, double windowS, double warmupS, double warmupDrainS, double growth,
       double precision, Path output, long seed, Map<String, Double> startQps, boolean resume, boolean withHarness) {
     public Config {
       if (models.isEmpty() || policies.isEmpty() && oracleSizes.isEmpty()) {
         throw new IllegalArgumentException("a benchmark needs a model and a policy or an oracle size");
       }
-      if (rounds < 1 || windows < 1 || !(windowS > 0) || warmupS < 0 || workers < 1 || parallelism < 1) {
-        throw new IllegalArgumentException("need rounds, windows, window seconds, workers, parallelism >= 1 and warm-up >= 0");
+      if (rounds < 1 || windows < 1 || !(windowS > 0) || warmupS < 0 || warmupDrainS < 0 || workers < 1
+          || parallelism < 1) {
+        throw new IllegalArgumentException(
+            "need rounds, windows, window seconds, workers, parallelism >= 1 and warm-up and its drain >= 0");
       }
       models = List.copyOf(models);
       modelDirs = Map.copyOf(modelDirs);
@@ -343,7 +347,8 @@ public final class ProductBench {
     boolean feasible = !p.overloaded() && p.measuredQueries() > 0 && p.p95Ms() <= targetMs;
     return new Probe(p.askedQps(), p.sentQps(), p.measuredQueries(), p.windowP95Ms(), p.p50Ms(), p.p95Ms(), p.p99Ms(),
         p.meanRequestItems(), p.workMsPerQuery(), p.settingsAtEnd(), feasible, p.overloaded(), p.latenciesMs(), p.trace(),
-        p.decisionsWhileMeasured(), p.restarts(), p.latestFailure(), p.modelCpuShare(), p.backlogAtStart());
+        p.decisionsWhileMeasured(), p.restarts(), p.latestFailure(), p.modelCpuShare(), p.backlogAtStart(),
+        p.warmupS());
   }
 
   /** The policy a contender names, with its settings: {@code fixed-128@KEY=VALUE} is {@code fixed@KEY=VALUE}. */
@@ -388,7 +393,7 @@ public final class ProductBench {
     out.printf(Locale.ROOT, "[%s] warm-up job at %.1f queries/s (not reported) ...%n", id, start);
     try (FlinkKafkaPath.Session session = path.open(id, config.externalDir(id), "static", 0, target, config.tableScale(), config.seed(),
         config.workers(), config.parallelism(), profileDir)) {
-      report("[" + id + " warm-up]", session.probe(start, sizes, config.warmupS(),
+      report("[" + id + " warm-up]", session.probe(start, sizes, config.warmupS(), config.warmupDrainS(),
           config.windows() * config.windowS(), config.seed() - 1));
     }
   }
@@ -404,7 +409,7 @@ public final class ProductBench {
         config.workers(), config.parallelism(), profileDir)) {
       double measureS = config.windows() * config.windowS();
       Map.Entry<LbtSearch.Result<Probe>, Integer> found = searchWithStrikes(tag, "e2e", round, start,
-          (qps, seed) -> session.probe(qps, sizes, config.warmupS(), measureS, seed));
+          (qps, seed) -> session.probe(qps, sizes, config.warmupS(), config.warmupDrainS(), measureS, seed));
       return searchOf(id, round, contender, target, batchSize, found.getKey(), found.getValue(),
           (System.nanoTime() - began) / 60e9);
     }
@@ -423,7 +428,8 @@ public final class ProductBench {
         Double.isFinite(p.modelCpuShare()) ? String.format(Locale.ROOT, "  (model %.2f of the CPU)", p.modelCpuShare())
             : "");
     if (p.backlogAtStart() > 0) {
-      out.printf(Locale.ROOT, "%s     %d warm-up queries unanswered when the measured span began%n", tag, p.backlogAtStart());
+      out.printf(Locale.ROOT, "%s     %d warm-up queries unanswered when the measured span began, after %.0f s of warm-up%n",
+          tag, p.backlogAtStart(), p.warmupS());
     }
     if (!p.decisionsWhileMeasured().isEmpty()) {
       List<String> moves = p.decisionsWhileMeasured();

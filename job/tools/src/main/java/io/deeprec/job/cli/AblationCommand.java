@@ -5,6 +5,7 @@ import io.deeprec.model.LatencyTier;
 import io.deeprec.model.ModelCatalog;
 import io.deeprec.model.ModelId;
 import io.deeprec.sched.sim.SchedulerAblation;
+import io.deeprec.sched.sim.ServingSimulator;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -45,6 +46,10 @@ public final class AblationCommand implements Callable<Integer> {
   @Option(names = "--search-start-share", defaultValue = "0.5", description = "With --product-search: where every search "
       + "starts, as a share of the oracle's steady-state LBT, > 0 (default: ${DEFAULT-VALUE}; above 1 starts overloaded).")
   double searchStartShare;
+
+  @Option(names = "--warmup-drain", paramLabel = "SECONDS", description = "With --product-search: how much longer a "
+      + "probe's warm-up may go on while its backlog drains, as 'deeprec bench --warmup-drain' (default: the product's, 30).")
+  Double warmupDrainS;
 
   @Option(names = "--split-comparison", description = "Instead of the rules: the two ways of splitting a query "
       + "(deeprec.batch.split: full-first, balanced), each shape's oracle and deeprecsched LBT under each, to split.md.")
@@ -113,11 +118,20 @@ public final class AblationCommand implements Callable<Integer> {
       }
     }
     long started = System.nanoTime();
+    ServingSimulator.ProbePlan plan = ServingSimulator.ProbePlan.PRODUCT;
+    if (warmupDrainS != null) {
+      if (!(warmupDrainS >= 0)) {
+        throw new IllegalArgumentException("--warmup-drain must be >= 0: " + warmupDrainS);
+      }
+      plan = plan.withWarmup(plan.warmupMs(), warmupDrainS * 1000);
+    }
     List<SchedulerAblation.Outcome> outcomes = SchedulerAblation.run(shapes(), variants, seeds, productSearch ? searchStartShare : 0,
+        plan,
         o -> System.out.printf(Locale.ROOT, "%-24s %-24s LBT/oracle median %.3f (p10 %.3f), step met %3.0f%%, settle %.0f s%s  [%.0f s]%n",
             o.shape().name(), o.variant().name(), o.medianLbtRatio(), o.p10LbtRatio(), 100 * o.stepMetShare(),
-            o.medianSettleSeconds(), productSearch ? String.format(Locale.ROOT, ", by the product's search %.3f (p10 %.3f)",
-                o.medianSearchRatio(), o.p10SearchRatio()) : "", (System.nanoTime() - started) / 1e9));
+            o.medianSettleSeconds(), productSearch ? String.format(Locale.ROOT, ", by the product's search %.3f (p10 %.3f;"
+                + " the oracle by the search / steady state %.3f)", o.medianSearchRatio(), o.p10SearchRatio(),
+                o.medianSearchOracleRatio()) : "", (System.nanoTime() - started) / 1e9));
     String table = SchedulerAblation.markdown(outcomes);
     Files.writeString(output.resolve("ablation.md"), table);
     System.out.println();

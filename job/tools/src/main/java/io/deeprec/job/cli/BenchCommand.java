@@ -12,6 +12,7 @@ import io.deeprec.model.LatencyTier;
 import io.deeprec.model.ModelId;
 import io.deeprec.sched.BatchPolicies;
 import io.deeprec.sched.sim.LbtSearch;
+import io.deeprec.sched.sim.ServingSimulator;
 import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -97,6 +98,11 @@ public final class BenchCommand implements Callable<Integer> {
   @Option(names = "--warmup", description = "Seconds of load before measuring each rate (default: product 5, harness 2; "
       + "--quick: 0.5; adaptive policies are measured once settled).")
   Double warmupS;
+
+  @Option(names = "--warmup-drain", description = "Through the product: seconds a probe's warm-up may go on past its "
+      + "shortest while the backlog of its queries (unanswered beyond rate x target) shrinks, so the measured queries do "
+      + "not start behind the probe before's leftovers (default: 30; --quick: 2; 0: never waits).")
+  Double warmupDrainS;
 
   @Option(names = "--window", description = "Seconds per measured window (default: product 5, harness 1.5; --quick: 0.5).")
   Double windowS;
@@ -269,7 +275,9 @@ public final class BenchCommand implements Callable<Integer> {
     return new ProductBench.Config(ids, modelDirs == null ? java.util.Map.of() : modelDirs, names, sizesToSweep, LatencyTier.valueOf(tier.trim().toUpperCase(Locale.ROOT)),
         overrides, or(tableScale, quick ? QUICK_TABLE_SCALE : TABLE_SCALE), workers != null ? workers : Runtime.getRuntime().availableProcessors(),
         parallelism, sizes, quick ? 1 : rounds, windows != null ? windows : quick ? 2 : 3, or(windowS, quick ? 2.0 : 5.0),
-        or(warmupS, quick ? 1.0 : 5.0), or(growth, LbtSearch.PRODUCT_GROWTH),
+        or(warmupS, quick ? 1.0 : 5.0),
+        or(warmupDrainS, quick ? 2.0 : ServingSimulator.ProbePlan.PRODUCT.backlogDrainMs() / 1000),
+        or(growth, LbtSearch.PRODUCT_GROWTH),
         or(precision, quick ? 0.2 : LbtSearch.PRODUCT_PRECISION), output, seed, starts, resume,
         withHarness);
   }

@@ -11,7 +11,7 @@ class HarnessBesideProductTest {
   private static Probe probe(List<Double> windowP95s, double overallP95, long measured, boolean overloaded) {
     boolean eachWindowMet = !overloaded && windowP95s.stream().allMatch(p95 -> p95 <= 100);
     return new Probe(50, 50, measured, windowP95s, 40, overallP95, overallP95 * 1.2, 100, 3, null, eachWindowMet,
-        overloaded, new double[0], List.of(), List.of(), 0, "", Double.NaN, -1);
+        overloaded, new double[0], List.of(), List.of(), 0, "", Double.NaN, -1, Double.NaN);
   }
 
   @Test
