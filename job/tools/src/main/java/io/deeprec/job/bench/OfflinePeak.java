@@ -9,10 +9,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.SplittableRandom;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,6 +39,11 @@ import java.util.concurrent.atomic.AtomicLong;
 public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double itemsPerSecond, double queriesPerSecond) {
   /** Sizes between the powers of two that deeprecsched also tries. */
   private static final List<Integer> EXTRA_SIZES = List.of(48, 96, 192, 384);
+  /**
+   * Passes over the sizes, in alternating order, each size's row the pass with its median throughput: a size
+   * measured once, for a fraction of a second, carries that moment's stall or cache state into deeprecsched's seed.
+   */
+  static final int PASSES = 3;
   /** Distinct inputs per batch size, used in turn. */
   private static final int INPUT_ROTATION = 8;
   private static final String PEAK_HEADER = "best_batch,items_per_s,queries_per_s";
@@ -71,13 +80,35 @@ public record OfflinePeak(List<BatchProfiler.Row> profile, int bestBatch, double
     TreeSet<Integer> sizes = new TreeSet<>(powersOfTwo);
     int largest = sizes.last();
     EXTRA_SIZES.stream().filter(size -> size < largest).forEach(sizes::add);
-    List<BatchProfiler.Row> rows = new ArrayList<>();
-    for (int size : sizes) {
-      rows.add(saturate(harness, size, 1, secondsPerSize, new LatencyStats()));
+    List<Integer> order = new ArrayList<>(sizes);
+    List<List<BatchProfiler.Row>> passes = new ArrayList<>();
+    for (int pass = 0; pass < PASSES; pass++) {
+      List<BatchProfiler.Row> rows = new ArrayList<>();
+      for (int size : order) {
+        rows.add(saturate(harness, size, 1, secondsPerSize, new LatencyStats()));
+      }
+      passes.add(rows);
+      Collections.reverse(order);
     }
+    List<BatchProfiler.Row> rows = medianByThroughput(passes);
     int best = BatchProfiler.peak(rows).batchSize();
     double perSecond = saturate(harness, best, 2, seconds, new LatencyStats()).itemsPerSecond();
     return new OfflinePeak(List.copyOf(rows), best, perSecond, perSecond / meanQueryItems);
+  }
+
+  /**
+   * For each batch size, the row of the pass with the median items/s (the lower middle of an even count), in
+   * ascending batch size.
+   */
+  static List<BatchProfiler.Row> medianByThroughput(List<List<BatchProfiler.Row>> passes) {
+    Map<Integer, List<BatchProfiler.Row>> bySize = new TreeMap<>();
+    passes.forEach(pass -> pass.forEach(row -> bySize.computeIfAbsent(row.batchSize(), size -> new ArrayList<>()).add(row)));
+    List<BatchProfiler.Row> rows = new ArrayList<>();
+    for (List<BatchProfiler.Row> measured : bySize.values()) {
+      measured.sort(Comparator.comparingDouble(BatchProfiler.Row::itemsPerSecond));
+      rows.add(measured.get((measured.size() - 1) / 2));
+    }
+    return List.copyOf(rows);
   }
 
   /** Every worker busy with requests of {@code batch} items, {@code perWorker} in flight each, for {@code seconds}. */

@@ -49,4 +49,22 @@ class OfflinePeakTest {
     assertThatThrownBy(() -> OfflinePeak.read(dir, "rmc1")).isInstanceOf(IOException.class)
         .hasMessageContaining("rmc1-peak.csv").hasMessageContaining("64,fast,50");
   }
+
+  @Test
+  void eachSizeKeepsThePassWithItsMedianThroughput() {
+    List<List<BatchProfiler.Row>> passes = List.of(
+        List.of(row(64, 17_000), row(128, 10_800)),
+        List.of(row(128, 21_000), row(64, 16_000)),
+        List.of(row(64, 18_000), row(128, 22_000)));
+
+    List<BatchProfiler.Row> curve = OfflinePeak.medianByThroughput(passes);
+
+    // 128's stalled pass (10,800 items/s) does not reach the curve; nor does 64's best.
+    assertThat(curve).extracting(BatchProfiler.Row::batchSize).containsExactly(64, 128);
+    assertThat(curve).extracting(BatchProfiler.Row::itemsPerSecond).containsExactly(17_000.0, 21_000.0);
+  }
+
+  private static BatchProfiler.Row row(int batch, double itemsPerSecond) {
+    return new BatchProfiler.Row(batch, 10, batch / 10.0, batch / 8.0, batch / 6.0, batch / 9.0, itemsPerSecond);
+  }
 }
