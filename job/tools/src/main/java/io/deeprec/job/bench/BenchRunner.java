@@ -4,6 +4,7 @@ import io.deeprec.inference.InferenceWorkers;
 import io.deeprec.job.bench.BenchResults.ModelResult;
 import io.deeprec.job.bench.BenchResults.PolicyResult;
 import io.deeprec.sched.sim.LbtSearch;
+import io.deeprec.sched.sim.ServingSimulator;
 import io.deeprec.workload.QuerySizes;
 import io.deeprec.model.ModelId;
 import io.deeprec.model.ModelKey;
@@ -311,7 +312,7 @@ public final class BenchRunner {
             InProcessHarness.Plan plan = config.plan();
             double measureS = plan.windows() * plan.windowS();
             LbtSearch.Result<Probe> found = search.search(start, qps -> progress(tag, name, session.probe(qps, sizes,
-                plan.warmupS(), io.deeprec.sched.sim.ServingSimulator.ProbePlan.PRODUCT.backlogDrainMs() / 1000,
+                plan.warmupS(), ServingSimulator.ProbePlan.PRODUCT.backlogDrainMs() / 1000,
                 Math.max(measureS, plan.minWindowQueries() * plan.windows() / qps), config.seed())));
             PolicyResult r = PolicyResult.of(name, found);
             result.flink.put(name, r);

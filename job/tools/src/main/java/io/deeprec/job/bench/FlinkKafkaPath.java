@@ -297,7 +297,8 @@ final class FlinkKafkaPath implements AutoCloseable {
         return new Probe(qps, sentQps, s.answered(), List.of(s.job().p95Ms()), e2e.p50Ms(), p95Ms, e2e.p99Ms(),
             Double.NaN, Double.NaN, current,
             feasible, !complete, new double[0], List.of(), movedWhileMeasured,
-            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure(), modelCpuShare, backlogAtStart, warmupMs / 1000.0);
+            restartsAfter.count() - restartsBefore, restartsAfter.latestFailure(), modelCpuShare, backlogAtStart,
+            warmupMs / 1000.0);
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
         throw new IllegalStateException("interrupted while probing " + qps + " queries/s", e);
